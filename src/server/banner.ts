@@ -1,0 +1,45 @@
+import { hostname, networkInterfaces } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { TlsMaterial } from './tls/ensureCertificate.ts';
+
+/** Every URL a person can open to reach the gateway, loopback first. */
+export function accessUrls(address: AddressInfo): string[] {
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const hosts = wildcard ? ['localhost'] : [address.address.includes(':') ? `[${address.address}]` : address.address];
+  if (wildcard) {
+    for (const addresses of Object.values(networkInterfaces())) {
+      for (const entry of addresses ?? []) {
+        if (entry.internal || (address.address === '0.0.0.0' && entry.family !== 'IPv4')) continue;
+        if (entry.family === 'IPv6' && entry.address.startsWith('fe80')) continue;
+        hosts.push(entry.family === 'IPv6' ? `[${entry.address}]` : entry.address);
+      }
+    }
+  }
+  return hosts.map((host) => `https://${host}:${address.port}`);
+}
+
+export function renderBanner(address: AddressInfo, tls: TlsMaterial, webBundle: boolean): string {
+  const rule = '='.repeat(60);
+  const tlsLine = {
+    configured: `enabled (certificate ${tls.path})`,
+    generated: `enabled (self-signed certificate created in ${tls.path})`,
+    reused: `enabled (self-signed certificate ${tls.path})`,
+  }[tls.origin];
+  return [
+    rule,
+    ' Vigil — WebRTC surveillance gateway',
+    rule,
+    ` Hostname:   ${hostname()}`,
+    ` Listening:  ${address.address}:${address.port}`,
+    '',
+    ' Access URLs:',
+    ...accessUrls(address).map((url) => `   • ${url}`),
+    '   (camera node page: /camera.html)',
+    '',
+    ` TLS:        ${tlsLine}`,
+    ` WebSocket:  ready (wss, Socket.IO)`,
+    ` Web bundle: ${webBundle ? 'served' : 'NOT BUILT — run npm run build'}`,
+    rule,
+    '',
+  ].join('\n');
+}

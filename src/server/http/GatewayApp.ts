@@ -1,0 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:https';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../observability/logger.ts';
+
+/** The gateway's Fastify instance: HTTPS with our pino logger. */
+export type GatewayApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;

@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig, USAGE } from './config/loadConfig.ts';
+import { renderBanner } from './banner.ts';
+import { createGateway, type Gateway } from './gateway.ts';
+
+/** Start-up failures a person can fix are one sentence and a non-zero exit, never a stack trace. */
+function fail(message: string, code = 1): never {
+  process.stderr.write(`vigil: ${message}\n`);
+  process.exit(code);
+}
+
+function describeListenError(error: NodeJS.ErrnoException, host: string, port: number): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `Port ${port} is already in use on ${host}; stop the other program or choose another port with --port or PORT.`;
+    case 'EACCES':
+      return `Not allowed to listen on ${host}:${port}; use a port above 1023 or run with the needed privilege.`;
+    case 'EADDRNOTAVAIL':
+      return `The address ${host} is not on this machine; choose another with --host or HOST.`;
+    default:
+      return `Cannot listen on ${host}:${port}: ${error.message}.`;
+  }
+}
+
+async function main(): Promise<void> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2);
+    throw error;
+  }
+  if (loaded.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const { config } = loaded;
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway(config);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2);
+    fail(`Cannot start: ${(error as Error).message}.`);
+  }
+  try {
+    const address = await gateway.listen();
+    process.stdout.write(renderBanner(address, gateway.tls, gateway.webBundle));
+  } catch (error) {
+    fail(describeListenError(error as NodeJS.ErrnoException, config.host, config.port));
+  }
+
+  const shutdown = (signal: NodeJS.Signals): void => {
+    gateway.logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      gateway.logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownGraceSeconds * 1000);
+    deadline.unref();
+    void gateway.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`vigil: unexpected failure: ${String(reason)}\n`);
+});
+
+await main();

@@ -1,0 +1,17 @@
+import type { HandlerTable } from '../types.ts';
+import { cameraPublish, cameraUnpublish } from './cameraHandlers.ts';
+import { signalAnswer, signalCandidate, signalOffer, signalRestart } from './signalHandlers.ts';
+import { zoneList, zoneUnwatch, zoneWatch } from './zoneHandlers.ts';
+
+/** One handler per client event; the type makes a missing one a compile error. */
+export const handlers: HandlerTable = {
+  'camera:publish': cameraPublish,
+  'camera:unpublish': cameraUnpublish,
+  'zone:watch': zoneWatch,
+  'zone:unwatch': zoneUnwatch,
+  'zone:list': zoneList,
+  'signal:offer': signalOffer,
+  'signal:answer': signalAnswer,
+  'signal:candidate': signalCandidate,
+  'signal:restart': signalRestart,
+};

@@ -1,0 +1,25 @@
+import type { ServerToClientEvents } from '../../../shared/index.ts';
+import type { Handler } from '../types.ts';
+
+type RelayedEvent = 'signal:offer' | 'signal:answer' | 'signal:candidate' | 'signal:restart';
+
+/**
+ * Every signalling message names a peer id; the registry answers with the one connection at the
+ * other end of that pairing. Nothing is broadcast, and a peer id the sender is not part of is
+ * refused without saying whether it exists. The payload was parsed by a strict schema, so
+ * spreading it forwards known fields only.
+ */
+function relay<E extends RelayedEvent>(event: E): Handler<E> {
+  return (ctx, { participant, msg }) => {
+    const route = ctx.registry.route(participant, msg.peerId);
+    if (!route.ok) return route;
+    const forwarded = { ...msg, zone: route.zone } as Parameters<ServerToClientEvents[E]>[0];
+    (route.target.send as (event: E, payload: typeof forwarded) => void)(event, forwarded);
+    return { ok: true };
+  };
+}
+
+export const signalOffer = relay('signal:offer');
+export const signalAnswer = relay('signal:answer');
+export const signalCandidate = relay('signal:candidate');
+export const signalRestart = relay('signal:restart');

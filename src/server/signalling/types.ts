@@ -1,0 +1,34 @@
+import type { Server, Socket } from 'socket.io';
+import type { z } from 'zod';
+import type {
+  Ack,
+  ClientEventName,
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SocketData,
+  clientEventRules,
+} from '../../shared/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Participant } from '../zones/Participant.ts';
+import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
+
+// Inter-server events arrive with the multi-node issue; none yet.
+export type VigilServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type VigilSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface HandlerContext {
+  readonly registry: ZoneRegistry;
+  readonly logger: Logger;
+}
+
+/** What a handler sees: the sending connection and the payload its schema already parsed. */
+export interface HandlerCall<E extends ClientEventName> {
+  readonly socket: VigilSocket;
+  readonly participant: Participant;
+  readonly logger: Logger;
+  readonly msg: z.infer<(typeof clientEventRules)[E]['schema']>;
+}
+
+export type Handler<E extends ClientEventName> = (ctx: HandlerContext, call: HandlerCall<E>) => Ack<object>;
+
+export type HandlerTable = { readonly [E in ClientEventName]: Handler<E> };

@@ -1,0 +1,223 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  Limits,
+  protocolError,
+  type Ack,
+  type PeerCloseReason,
+  type PeerId,
+  type PublishResult,
+  type WatchResult,
+  type ZoneId,
+  type ZoneSummary,
+} from '../../shared/index.ts';
+import { SafeEmitter } from '../util/SafeEmitter.ts';
+import type { Participant } from './Participant.ts';
+
+/** One camera↔viewer pairing in one zone; the unit every signalling message is addressed to. */
+interface Peer {
+  readonly id: PeerId;
+  readonly zone: ZoneId;
+  readonly camera: Participant;
+  readonly viewer: Participant;
+}
+
+interface CameraSlot {
+  readonly participant: Participant;
+  readonly resumeTokenHash: Buffer;
+}
+
+interface Zone {
+  readonly id: ZoneId;
+  camera: CameraSlot | null;
+  /** Viewer participant id → its current peer with this zone's camera (null while waiting). */
+  readonly viewers: Map<string, { participant: Participant; peerId: PeerId | null }>;
+}
+
+export interface ZoneRegistryEvents extends Record<string, unknown[]> {
+  /** Something the directory shows changed. */
+  changed: [];
+  published: [zone: ZoneId, camera: Participant, replacedStaleSession: boolean];
+  unpublished: [zone: ZoneId, camera: Participant];
+  watchStarted: [zone: ZoneId, viewer: Participant];
+  watchEnded: [zone: ZoneId, viewer: Participant];
+}
+
+export type Route = { target: Participant; zone: ZoneId };
+
+const hashToken = (token: string): Buffer => createHash('sha256').update(token).digest();
+const newPeerId = (): PeerId => randomBytes(12).toString('base64url');
+
+/**
+ * Zone presence for one gateway process: which camera publishes each zone, who watches it,
+ * and the peer pairings between them. Pure bookkeeping plus notifications; no transport.
+ */
+export class ZoneRegistry {
+  readonly #zones = new Map<ZoneId, Zone>();
+  readonly #peers = new Map<PeerId, Peer>();
+  /** Camera participant id → the zone it publishes. */
+  readonly #publishing = new Map<string, ZoneId>();
+  /** Viewer participant id → zones it watches. */
+  readonly #watching = new Map<string, Set<ZoneId>>();
+  readonly events: SafeEmitter<ZoneRegistryEvents>;
+
+  constructor(onListenerError: (error: unknown, event: string) => void) {
+    this.events = new SafeEmitter<ZoneRegistryEvents>((error, event) => onListenerError(error, String(event)));
+  }
+
+  publish(camera: Participant, zoneId: ZoneId, resumeToken: string): Ack<PublishResult> {
+    const current = this.#publishing.get(camera.id);
+    if (current !== undefined) {
+      return current === zoneId
+        ? { ok: true, zone: zoneId, replacedStaleSession: false }
+        : { ok: false, error: protocolError('ALREADY_PUBLISHING', `This connection already publishes ${current}.`) };
+    }
+    let zone = this.#zoneFor(zoneId);
+    const tokenHash = hashToken(resumeToken);
+    let replacedStaleSession = false;
+    if (zone.camera) {
+      if (!timingSafeEqual(zone.camera.resumeTokenHash, tokenHash)) {
+        return { ok: false, error: protocolError('ZONE_BUSY', `Zone ${zoneId} already has a live camera.`) };
+      }
+      // The same camera came back on a new connection before its old one timed out: take over.
+      const stale = zone.camera.participant;
+      this.#removeCamera(zone, 'camera_replaced', false);
+      stale.evict('replaced by the same camera on a new connection');
+      replacedStaleSession = true;
+      zone = this.#zoneFor(zoneId); // removal drops a zone nobody watches
+    }
+    zone.camera = { participant: camera, resumeTokenHash: tokenHash };
+    this.#publishing.set(camera.id, zoneId);
+    for (const viewer of zone.viewers.values()) {
+      viewer.peerId = this.#openPeer(zone, viewer.participant);
+      viewer.participant.send('zone:state', { zone: zoneId, state: 'live' });
+    }
+    this.events.emit('published', zoneId, camera, replacedStaleSession);
+    this.events.emit('changed');
+    return { ok: true, zone: zoneId, replacedStaleSession };
+  }
+
+  unpublish(camera: Participant, zoneId: ZoneId): Ack {
+    const zone = this.#zones.get(zoneId);
+    if (!zone || zone.camera?.participant !== camera) {
+      return { ok: false, error: protocolError('NOT_PUBLISHING', `This connection does not publish ${zoneId}.`) };
+    }
+    this.#removeCamera(zone, 'camera_left', true);
+    return { ok: true };
+  }
+
+  watch(viewer: Participant, zoneId: ZoneId): Ack<WatchResult> {
+    const watched = this.#watching.get(viewer.id) ?? new Set<ZoneId>();
+    const zoneNow = this.#zones.get(zoneId);
+    if (watched.has(zoneId) && zoneNow) {
+      return { ok: true, zone: zoneId, state: zoneNow.camera ? 'live' : 'waiting' };
+    }
+    if (watched.size >= Limits.maxWatchedZones) {
+      return { ok: false, error: protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`) };
+    }
+    const zone = this.#zoneFor(zoneId);
+    watched.add(zoneId);
+    this.#watching.set(viewer.id, watched);
+    const entry = { participant: viewer, peerId: null as PeerId | null };
+    zone.viewers.set(viewer.id, entry);
+    if (zone.camera) entry.peerId = this.#openPeer(zone, viewer);
+    this.events.emit('watchStarted', zoneId, viewer);
+    this.events.emit('changed');
+    return { ok: true, zone: zoneId, state: zone.camera ? 'live' : 'waiting' };
+  }
+
+  unwatch(viewer: Participant, zoneId: ZoneId): Ack {
+    const zone = this.#zones.get(zoneId);
+    if (!zone?.viewers.has(viewer.id)) {
+      return { ok: false, error: protocolError('NOT_WATCHING', `This connection does not watch ${zoneId}.`) };
+    }
+    this.#removeViewer(zone, viewer);
+    return { ok: true };
+  }
+
+  /** A connection ended: release everything it held. Idempotent. */
+  leave(participant: Participant): void {
+    const published = this.#publishing.get(participant.id);
+    if (published !== undefined) {
+      const zone = this.#zones.get(published);
+      if (zone?.camera?.participant === participant) this.#removeCamera(zone, 'camera_left', true);
+    }
+    for (const zoneId of [...(this.#watching.get(participant.id) ?? [])]) {
+      const zone = this.#zones.get(zoneId);
+      if (zone) this.#removeViewer(zone, participant);
+    }
+  }
+
+  /**
+   * Where a signalling message about `peerId` from `sender` goes: the other end of that pairing,
+   * and nowhere else. Unknown peers and peers the sender is not part of look the same.
+   */
+  route(sender: Participant, peerId: PeerId): Ack<Route> {
+    const peer = this.#peers.get(peerId);
+    if (peer?.camera === sender) return { ok: true, target: peer.viewer, zone: peer.zone };
+    if (peer?.viewer === sender) return { ok: true, target: peer.camera, zone: peer.zone };
+    return { ok: false, error: protocolError('PEER_UNKNOWN') };
+  }
+
+  summaries(): ZoneSummary[] {
+    return [...this.#zones.values()]
+      .map((zone) => ({ zone: zone.id, cameraOnline: zone.camera !== null, viewers: zone.viewers.size }))
+      .sort((a, b) => a.zone.localeCompare(b.zone));
+  }
+
+  get peerCount(): number {
+    return this.#peers.size;
+  }
+
+  #zoneFor(zoneId: ZoneId): Zone {
+    let zone = this.#zones.get(zoneId);
+    if (!zone) this.#zones.set(zoneId, (zone = { id: zoneId, camera: null, viewers: new Map() }));
+    return zone;
+  }
+
+  #openPeer(zone: Zone, viewer: Participant): PeerId {
+    const camera = zone.camera!.participant;
+    const peer: Peer = { id: newPeerId(), zone: zone.id, camera, viewer };
+    this.#peers.set(peer.id, peer);
+    camera.send('viewer:joined', { zone: zone.id, peerId: peer.id });
+    return peer.id;
+  }
+
+  #closePeer(peerId: PeerId | null, reason: PeerCloseReason, notifyCamera: boolean): void {
+    if (peerId === null) return;
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    this.#peers.delete(peerId);
+    if (notifyCamera) peer.camera.send('viewer:left', { zone: peer.zone, peerId, reason });
+  }
+
+  #removeCamera(zone: Zone, reason: PeerCloseReason, announce: boolean): void {
+    const camera = zone.camera!.participant;
+    for (const viewer of zone.viewers.values()) {
+      this.#closePeer(viewer.peerId, reason, false);
+      viewer.peerId = null;
+      if (announce) viewer.participant.send('zone:state', { zone: zone.id, state: 'waiting', reason });
+    }
+    zone.camera = null;
+    this.#publishing.delete(camera.id);
+    this.events.emit('unpublished', zone.id, camera);
+    this.#dropIfEmpty(zone);
+    this.events.emit('changed');
+  }
+
+  #removeViewer(zone: Zone, viewer: Participant): void {
+    const entry = zone.viewers.get(viewer.id);
+    if (!entry) return;
+    this.#closePeer(entry.peerId, 'viewer_left', true);
+    zone.viewers.delete(viewer.id);
+    const watched = this.#watching.get(viewer.id);
+    watched?.delete(zone.id);
+    if (watched?.size === 0) this.#watching.delete(viewer.id);
+    this.events.emit('watchEnded', zone.id, viewer);
+    this.#dropIfEmpty(zone);
+    this.events.emit('changed');
+  }
+
+  #dropIfEmpty(zone: Zone): void {
+    if (!zone.camera && zone.viewers.size === 0) this.#zones.delete(zone.id);
+  }
+}

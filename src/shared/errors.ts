@@ -1,0 +1,64 @@
+/**
+ * The error catalogue: every refusal the gateway sends has one of these codes.
+ * docs/protocol.md carries the same table; a test fails when they differ.
+ */
+export const ErrorCode = {
+  PAYLOAD_INVALID: 'PAYLOAD_INVALID',
+  EVENT_UNKNOWN: 'EVENT_UNKNOWN',
+  HANDSHAKE_INVALID: 'HANDSHAKE_INVALID',
+  ROLE_FORBIDDEN: 'ROLE_FORBIDDEN',
+  ZONE_INVALID: 'ZONE_INVALID',
+  ZONE_BUSY: 'ZONE_BUSY',
+  ALREADY_PUBLISHING: 'ALREADY_PUBLISHING',
+  NOT_PUBLISHING: 'NOT_PUBLISHING',
+  NOT_WATCHING: 'NOT_WATCHING',
+  WATCH_LIMIT: 'WATCH_LIMIT',
+  PEER_UNKNOWN: 'PEER_UNKNOWN',
+  RATE_LIMITED: 'RATE_LIMITED',
+  ORIGIN_FORBIDDEN: 'ORIGIN_FORBIDDEN',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+interface ErrorInfo {
+  /** What the code means, for people reading logs and docs/protocol.md. */
+  readonly meaning: string;
+  /** HTTP status used when the same refusal is answered over HTTP. */
+  readonly httpStatus: number;
+}
+
+export const errorCatalogue: Readonly<Record<ErrorCode, ErrorInfo>> = {
+  PAYLOAD_INVALID: { meaning: 'The event payload does not match its schema (type, size or shape).', httpStatus: 400 },
+  EVENT_UNKNOWN: { meaning: 'The event name is not part of the protocol.', httpStatus: 404 },
+  HANDSHAKE_INVALID: { meaning: 'The connection handshake did not declare a valid role.', httpStatus: 400 },
+  ROLE_FORBIDDEN: { meaning: 'The event is not allowed for the role this connection declared.', httpStatus: 403 },
+  ZONE_INVALID: { meaning: 'The zone identifier is not [A-Z0-9]+(-[A-Z0-9]+)* of at most 64 characters.', httpStatus: 400 },
+  ZONE_BUSY: { meaning: 'Another camera is already publishing into this zone.', httpStatus: 409 },
+  ALREADY_PUBLISHING: { meaning: 'This camera connection already publishes a different zone.', httpStatus: 409 },
+  NOT_PUBLISHING: { meaning: 'This camera connection is not publishing the zone named.', httpStatus: 409 },
+  NOT_WATCHING: { meaning: 'This operator connection is not watching the zone named.', httpStatus: 409 },
+  WATCH_LIMIT: { meaning: 'This operator connection already watches the maximum number of zones.', httpStatus: 429 },
+  PEER_UNKNOWN: { meaning: 'The peer id does not name a session this connection takes part in.', httpStatus: 404 },
+  RATE_LIMITED: { meaning: 'Too many events from this connection; slow down.', httpStatus: 429 },
+  ORIGIN_FORBIDDEN: { meaning: 'The WebSocket handshake came from a page of a foreign origin.', httpStatus: 403 },
+  INTERNAL: { meaning: 'The gateway failed unexpectedly; the event had no effect.', httpStatus: 500 },
+};
+
+/** The error value carried in acknowledgements and `vigil:error` events. */
+export interface ProtocolError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/**
+ * Builds a protocol error with the catalogue's meaning unless a more specific message is given.
+ * @example protocolError('ZONE_BUSY') // { code: 'ZONE_BUSY', message: 'Another camera is already …' }
+ */
+export function protocolError(code: ErrorCode, message?: string): ProtocolError {
+  return { code, message: message ?? errorCatalogue[code].meaning };
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorCode, value);
+}

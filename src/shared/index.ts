@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './limits.ts';
+export * from './protocol.ts';
+export * from './roles.ts';
+export * from './zoneId.ts';

@@ -1,0 +1,27 @@
+/**
+ * Size limits sized for WebRTC signalling, not for file transfer.
+ * A Chrome offer with audio+video and simulcast is ~6-10 KB; 64 KiB leaves room and no more.
+ */
+export const Limits = {
+  /** Largest SDP (offer or answer) relayed, in characters. */
+  sdpMaxLength: 64 * 1024,
+  /** Largest ICE candidate line (RFC 8839 lines are ~100-200 characters). */
+  candidateMaxLength: 1024,
+  /** Largest Socket.IO packet the server accepts; bigger packets close the connection. */
+  maxPacketBytes: 96 * 1024,
+  /** Zones one operator connection may watch at once (a 4x4 video wall). */
+  maxWatchedZones: 16,
+  /** Peer ids are opaque; clients never build them. */
+  peerIdMaxLength: 64,
+  /** Resume tokens let a reconnecting camera take its own zone back. */
+  resumeTokenLength: 43,
+} as const;
+
+/** Timings shared by server and clients, in milliseconds. */
+export const Timing = {
+  /** Engine.IO heartbeat: a dead link is noticed within interval + timeout. */
+  pingIntervalMs: 5_000,
+  pingTimeoutMs: 5_000,
+  /** Directory updates are coalesced so a burst of joins costs one push. */
+  directoryCoalesceMs: 100,
+} as const;

@@ -1,0 +1,154 @@
+/**
+ * The signalling protocol: typed Socket.IO event maps and the zod schemas that guard them.
+ * Imported by the server, the browser bundle and (later) the edge node; documented in
+ * docs/protocol.md. Version bumps when a message changes shape.
+ */
+import { z } from 'zod';
+import type { ErrorCode, ProtocolError } from './errors.ts';
+import { Limits } from './limits.ts';
+import { Role } from './roles.ts';
+import { zoneIdSchema, type ZoneId } from './zoneId.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------- schemas
+
+/** A zone field: any string reaches the handler, which answers ZONE_INVALID (not PAYLOAD_INVALID) when malformed. */
+const zoneField = z.string().max(1024);
+
+export const peerIdSchema = z.string().min(1).max(Limits.peerIdMaxLength).regex(/^[A-Za-z0-9_-]+$/);
+export type PeerId = z.infer<typeof peerIdSchema>;
+
+export const handshakeAuthSchema = z.strictObject({
+  role: z.enum([Role.CAMERA, Role.OPERATOR]),
+  protocol: z.literal(PROTOCOL_VERSION).optional(),
+});
+export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
+
+export const publishSchema = z.strictObject({
+  zone: zoneField,
+  /** Secret the camera chose at its first publish; presenting it again replaces a stale session. */
+  resumeToken: z.string().length(Limits.resumeTokenLength).regex(/^[A-Za-z0-9_-]+$/),
+});
+
+export const zoneRefSchema = z.strictObject({ zone: zoneField });
+
+export const sdpSchema = z.strictObject({
+  peerId: peerIdSchema,
+  sdp: z.string().min(1).max(Limits.sdpMaxLength).startsWith('v=0'),
+});
+
+export const iceCandidateSchema = z.strictObject({
+  candidate: z.string().max(Limits.candidateMaxLength),
+  sdpMid: z.string().max(32).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
+export const candidateSchema = z.strictObject({
+  peerId: peerIdSchema,
+  /** null marks the end of gathering. */
+  candidate: iceCandidateSchema.nullable(),
+});
+
+export const peerRefSchema = z.strictObject({ peerId: peerIdSchema });
+
+export type PublishRequest = z.infer<typeof publishSchema>;
+export type ZoneRef = z.infer<typeof zoneRefSchema>;
+export type SdpMessage = z.infer<typeof sdpSchema>;
+export type IceCandidate = z.infer<typeof iceCandidateSchema>;
+export type CandidateMessage = z.infer<typeof candidateSchema>;
+export type PeerRef = z.infer<typeof peerRefSchema>;
+
+/** Every client→server event, its schema and the roles allowed to send it. Deny by default. */
+export const clientEventRules = {
+  'camera:publish': { schema: publishSchema, roles: [Role.CAMERA] },
+  'camera:unpublish': { schema: zoneRefSchema, roles: [Role.CAMERA] },
+  'zone:watch': { schema: zoneRefSchema, roles: [Role.OPERATOR] },
+  'zone:unwatch': { schema: zoneRefSchema, roles: [Role.OPERATOR] },
+  'zone:list': { schema: z.strictObject({}), roles: [Role.OPERATOR, Role.CAMERA] },
+  'signal:offer': { schema: sdpSchema, roles: [Role.CAMERA] },
+  'signal:answer': { schema: sdpSchema, roles: [Role.OPERATOR] },
+  'signal:candidate': { schema: candidateSchema, roles: [Role.CAMERA, Role.OPERATOR] },
+  'signal:restart': { schema: peerRefSchema, roles: [Role.OPERATOR] },
+} as const satisfies Record<string, { schema: z.ZodType; roles: readonly Role[] }>;
+
+export type ClientEventName = keyof typeof clientEventRules;
+export const CLIENT_EVENT_NAMES = Object.keys(clientEventRules) as ClientEventName[];
+
+export function isClientEventName(name: unknown): name is ClientEventName {
+  return typeof name === 'string' && Object.hasOwn(clientEventRules, name);
+}
+
+// ---------------------------------------------------------------- replies
+
+/** Every acknowledgement is either `{ ok: true, ... }` or `{ ok: false, error }`. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ProtocolError };
+export type AckCallback<T extends object = object> = (reply: Ack<T>) => void;
+
+export type ZoneState = 'waiting' | 'live';
+
+export interface ZoneSummary {
+  zone: ZoneId;
+  cameraOnline: boolean;
+  viewers: number;
+}
+
+export interface PublishResult { zone: ZoneId; replacedStaleSession: boolean }
+export interface WatchResult { zone: ZoneId; state: ZoneState }
+export interface ZoneListResult { zones: ZoneSummary[] }
+
+// ---------------------------------------------------------------- event maps
+
+export interface ClientToServerEvents {
+  'camera:publish': (msg: PublishRequest, ack?: AckCallback<PublishResult>) => void;
+  'camera:unpublish': (msg: ZoneRef, ack?: AckCallback) => void;
+  'zone:watch': (msg: ZoneRef, ack?: AckCallback<WatchResult>) => void;
+  'zone:unwatch': (msg: ZoneRef, ack?: AckCallback) => void;
+  'zone:list': (msg: Record<string, never>, ack?: AckCallback<ZoneListResult>) => void;
+  'signal:offer': (msg: SdpMessage, ack?: AckCallback) => void;
+  'signal:answer': (msg: SdpMessage, ack?: AckCallback) => void;
+  'signal:candidate': (msg: CandidateMessage, ack?: AckCallback) => void;
+  'signal:restart': (msg: PeerRef, ack?: AckCallback) => void;
+}
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface SessionReady {
+  protocol: typeof PROTOCOL_VERSION;
+  role: Role;
+  iceServers: IceServer[];
+  serverTime: number;
+}
+
+/** Why a camera↔viewer peer ended; the other side closes its RTCPeerConnection. */
+export type PeerCloseReason = 'viewer_left' | 'camera_left' | 'camera_replaced';
+
+export interface ServerToClientEvents {
+  'session:ready': (msg: SessionReady) => void;
+  /** To a camera: a viewer wants video; open an RTCPeerConnection for `peerId` and send an offer. */
+  'viewer:joined': (msg: { zone: ZoneId; peerId: PeerId }) => void;
+  /** To a camera: the viewer of `peerId` is gone; close that RTCPeerConnection. */
+  'viewer:left': (msg: { zone: ZoneId; peerId: PeerId; reason: PeerCloseReason }) => void;
+  /** To an operator: the zone's camera came online (`live`) or is absent (`waiting`). */
+  'zone:state': (msg: { zone: ZoneId; state: ZoneState; reason?: PeerCloseReason }) => void;
+  /** To operators: the live zone directory, pushed on every change (coalesced). */
+  'zone:directory': (msg: ZoneListResult) => void;
+  /** Relayed to the one peer addressed; `zone` tells a multi-zone viewer which tile it is for. */
+  'signal:offer': (msg: SdpMessage & { zone: ZoneId }) => void;
+  'signal:answer': (msg: SdpMessage & { zone: ZoneId }) => void;
+  'signal:candidate': (msg: CandidateMessage & { zone: ZoneId }) => void;
+  'signal:restart': (msg: PeerRef & { zone: ZoneId }) => void;
+  /** A refusal for an event sent without an acknowledgement callback. */
+  'vigil:error': (msg: { event: string; error: ProtocolError }) => void;
+}
+
+export interface SocketData {
+  role: Role;
+}
+
+export type { ErrorCode, ProtocolError };

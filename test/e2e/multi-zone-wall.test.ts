@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, measureFps, openPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+
+const ZONES = ['CBD-TRAFFIC-01', 'PARK-WEST-02', 'HARBOUR-EAST-03'];
+let gw: TestGateway;
+let browser: Browser;
+before(async () => { gw = await startGateway(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); await gw?.close(); });
+
+it('one operator watches three zones at once, added from the live directory', async () => {
+  for (const zone of ZONES) await startCamera(browser, gw.url, zone);
+  const { page, errors } = await openPage(browser, `${gw.url}/`);
+  for (const zone of ZONES) {
+    const item = `[data-directory-zone="${zone}"]`;
+    await page.waitForSelector(item);
+    await page.click(`${item} [data-action="watch"]`);
+  }
+  for (const zone of ZONES) {
+    const video = await waitForVideo(page, zone);
+    assert.ok(video.videoWidth > 0, zone);
+    assert.ok((await measureFps(page, zone, 1_500)) >= 5, `${zone} keeps playing`);
+  }
+  // Removing a tile closes only that zone; the others keep playing.
+  await page.click(`${tile(ZONES[1]!)} [data-action="remove"]`);
+  await page.waitForSelector(tile(ZONES[1]!), { state: 'detached' });
+  for (const zone of [ZONES[0]!, ZONES[2]!]) assert.ok((await waitForVideo(page, zone)).framesDecoded > 0);
+  assert.deepEqual(errors, []);
+});

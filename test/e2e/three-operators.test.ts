@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, measureFps, openConsole, pillText, resultsPath, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+
+/** The prototype showed video to exactly one operator; Vigil must serve every operator of a zone. */
+const ZONE = 'CBD-TRAFFIC-01';
+let gw: TestGateway;
+let browser: Browser;
+
+before(async () => {
+  gw = await startGateway();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await gw?.close();
+});
+
+it('one camera, three operators: every operator decodes video and measures real KPIs', async () => {
+  const camera = await startCamera(browser, gw.url, ZONE);
+  const operators = [];
+  for (let i = 0; i < 3; i++) operators.push(await openConsole(browser, gw.url, [ZONE]));
+
+  const measured = [];
+  for (const [index, { page }] of operators.entries()) {
+    const first = await waitForVideo(page, ZONE);
+    assert.ok(first.videoWidth > 0 && first.videoHeight > 0, `operator ${index + 1} has a picture`);
+    // KPIs are measured from getStats about once a second; wait for a full sample.
+    await page.waitForFunction((sel) => /\d/.test(document.querySelector(`${sel} [data-kpi="rtt"]`)?.textContent ?? ''), tile(ZONE), { timeout: 10_000 });
+    const fps = await measureFps(page, ZONE);
+    const later = await waitForVideo(page, ZONE);
+    assert.ok(later.framesDecoded > first.framesDecoded, `operator ${index + 1}: framesDecoded keeps rising`);
+    assert.match(later.kpis.icePath, /host/i, 'loopback ICE path is host');
+    assert.match(later.kpis.icePath, /udp|tcp/i, 'the ICE path names its protocol');
+    assert.match(later.kpis.rtt, /\d+(\.\d+)? ?ms/);
+    assert.match(later.kpis.bitrate, /\d/);
+    assert.match(later.kpis.resolution, /\d+\s*[×x]\s*\d+/);
+    assert.match(later.kpis.encryption, /DTLS 1\.[23]/, 'negotiated DTLS version from the transport stats');
+    assert.match(later.kpis.encryption, /AES|CHACHA/i, 'negotiated cipher names');
+    assert.ok(fps >= 10, `operator ${index + 1} plays at ${fps.toFixed(1)} fps`);
+    assert.equal(await pillText(page), 'STREAMING');
+    measured.push({ operator: index + 1, firstFrameMs: first.firstFrameMs, fps: Number(fps.toFixed(1)), ...later.kpis });
+  }
+  assert.equal(await camera.page.textContent('#operator-count'), '3', 'the camera counts three operators');
+  assert.equal(await pillText(camera.page), 'STREAMING');
+  for (const { errors } of [camera, ...operators]) assert.deepEqual(errors, []);
+
+  writeFileSync(resultsPath('three-operators.json'), JSON.stringify(measured, null, 2));
+  console.log(`three-operators: ${JSON.stringify(measured)}`);
+
+  // The README's screenshot is taken from this real run.
+  const shot = resultsPath('console-live.png');
+  await operators[0]!.page.screenshot({ path: shot });
+  await camera.page.screenshot({ path: resultsPath('camera-node.png') });
+  if (process.env.VIGIL_UPDATE_SCREENSHOTS === '1') {
+    const docs = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(shot, join(docs, 'console-live.png'));
+    copyFileSync(resultsPath('camera-node.png'), join(docs, 'camera-node.png'));
+  }
+});

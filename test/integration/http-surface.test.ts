@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { httpsGet } from '../support/http.ts';
+
+describe('HTTP surface', () => {
+  let gw: TestGateway;
+  before(async () => { gw = await startGateway(); });
+  after(async () => { await gw.close(); });
+
+  it('serves the built console and camera pages with strict security headers', async () => {
+    assert.equal(gw.gateway.webBundle, true, 'run `npm run build` first: npm test does');
+    for (const path of ['/', '/camera.html']) {
+      const page = await httpsGet(`${gw.url}${path}`);
+      assert.equal(page.status, 200, path);
+      assert.match(page.body, /Urban Surveillance Command Console/);
+      const csp = String(page.headers['content-security-policy']);
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+      assert.match(String(page.headers['strict-transport-security']), /max-age=\d+/);
+      assert.equal(page.headers['x-content-type-options'], 'nosniff');
+      assert.equal(page.headers['referrer-policy'], 'no-referrer');
+      assert.doesNotMatch(page.body, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
+      assert.doesNotMatch(page.body, /\sstyle=/, 'no inline style');
+      assert.doesNotMatch(page.body, /https?:\/\/(?!www\.w3\.org)/, 'every asset from our own server');
+    }
+  });
+
+  it('answers health and readiness', async () => {
+    assert.deepEqual(JSON.parse((await httpsGet(`${gw.url}/healthz`)).body), { status: 'ok' });
+    assert.deepEqual(JSON.parse((await httpsGet(`${gw.url}/readyz`)).body), { status: 'ready' });
+  });
+
+  it('negotiates TLS 1.2 or newer only', async () => {
+    const { connect } = await import('node:tls');
+    const attempt = (maxVersion: 'TLSv1.1' | 'TLSv1.2') => new Promise<string>((resolve) => {
+      // SECLEVEL=0 makes the client willing to speak TLS 1.1, so only the server can refuse it.
+      const socket = connect({ host: '127.0.0.1', port: gw.port, rejectUnauthorized: false, minVersion: 'TLSv1', maxVersion, ciphers: 'DEFAULT@SECLEVEL=0' });
+      socket.once('secureConnect', () => { resolve(socket.getProtocol() ?? 'unknown'); socket.destroy(); });
+      socket.once('error', () => resolve('refused'));
+    });
+    assert.equal(await attempt('TLSv1.1'), 'refused');
+    assert.equal(await attempt('TLSv1.2'), 'TLSv1.2');
+  });
+});

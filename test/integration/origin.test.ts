@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, openSocket } from '../support/clients.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { httpsGet } from '../support/http.ts';
+
+describe('origin policy for the signalling handshake', () => {
+  let gw: TestGateway;
+  before(async () => { gw = await startGateway({ allowedOrigins: ['https://console.city.example'] }); });
+  after(async () => { await gw.close(); });
+
+  it('refuses a handshake from a foreign page', async () => {
+    for (const transport of ['websocket', 'polling'] as const) {
+      const socket = openSocket(gw.url, { role: 'operator' }, { extraHeaders: { Origin: 'https://evil.example' }, transports: [transport] });
+      const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+      assert.ok(error, transport);
+      assert.equal(socket.connected, false);
+      socket.close();
+    }
+  });
+
+  it('accepts the same origin and the configured allow-list', async () => {
+    for (const origin of [gw.url, 'https://console.city.example']) {
+      const socket = await connect(gw.url, 'operator', { extraHeaders: { Origin: origin } });
+      assert.equal(socket.connected, true);
+      socket.close();
+    }
+  });
+
+  it('sends no CORS header to a foreign origin, least of all a wildcard', async () => {
+    const reply = await httpsGet(`${gw.url}/socket.io/?EIO=4&transport=polling`, { Origin: 'https://evil.example' });
+    assert.equal(reply.status, 403);
+    assert.equal(reply.headers['access-control-allow-origin'], undefined);
+    const page = await httpsGet(`${gw.url}/healthz`, { Origin: 'https://evil.example' });
+    assert.equal(page.headers['access-control-allow-origin'], undefined);
+  });
+});

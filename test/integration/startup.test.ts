@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'server', 'main.ts');
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+/** Runs the real entry point; stops it with SIGTERM once `until` matches its output. */
+function runMain(args: string[], env: NodeJS.ProcessEnv = {}, until?: RegExp): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      if (until?.test(stdout)) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+const oneSentence = (text: string) => text.trim().split('\n').length === 1 && !/\n\s+at /.test(text);
+
+describe('start-up', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-start-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('makes a self-signed certificate on first start, prints the banner, and reuses it afterwards', async () => {
+    const first = await runMain(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}, /={10,}\n$/);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Hostname: /);
+    assert.match(first.stdout, /Listening:  127\.0\.0\.1:\d+/);
+    assert.match(first.stdout, /https:\/\/127\.0\.0\.1:\d+/);
+    assert.match(first.stdout, /TLS:\s+enabled \(self-signed certificate created in/);
+    assert.match(first.stdout, /WebSocket:\s+ready/);
+    const pem = readFileSync(join(dataDir, 'tls-cert.pem'), 'utf8');
+    const san = new X509Certificate(pem).subjectAltName ?? '';
+    assert.match(san, /DNS:localhost/);
+    assert.match(san, /IP Address:127\.0\.0\.1/);
+
+    const second = await runMain(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}, /={10,}\n$/);
+    assert.equal(second.code, 0);
+    assert.match(second.stdout, /TLS:\s+enabled \(self-signed certificate .*tls-cert\.pem\)/);
+    assert.doesNotMatch(second.stdout, /created/);
+    assert.equal(readFileSync(join(dataDir, 'tls-cert.pem'), 'utf8'), pem, 'the certificate is reused');
+  });
+
+  it('ends with one sentence when the port is in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    const run = await runMain(['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir]);
+    blocker.close();
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr.trim(), `vigil: Port ${port} is already in use on 127.0.0.1; stop the other program or choose another port with --port or PORT.`);
+  });
+
+  it('ends with one sentence for a bad flag, a bad environment value and an unreadable certificate', async () => {
+    const badFlag = await runMain(['--prot', '9000']);
+    assert.equal(badFlag.code, 2);
+    assert.ok(oneSentence(badFlag.stderr), badFlag.stderr);
+    assert.match(badFlag.stderr, /Unknown option '--prot'/);
+
+    const badEnv = await runMain([], { PORT: 'eighty' });
+    assert.equal(badEnv.code, 2);
+    assert.equal(badEnv.stderr.trim(), 'vigil: PORT must be a port number from 0 to 65535, not "eighty".');
+
+    const garbage = join(dataDir, 'garbage.pem');
+    writeFileSync(garbage, 'not a certificate');
+    for (const [cert, expected] of [
+      ['/nonexistent/cert.pem', /Cannot read the TLS certificate "\/nonexistent\/cert\.pem": ENOENT/],
+      [garbage, /The TLS certificate ".*garbage\.pem" is not a PEM certificate\./],
+    ] as const) {
+      const run = await runMain(['--port', '0', '--tls-cert', cert, '--tls-key', garbage]);
+      assert.notEqual(run.code, 0);
+      assert.ok(oneSentence(run.stderr), run.stderr);
+      assert.match(run.stderr, expected);
+    }
+  });
+
+  it('prints usage for --help', async () => {
+    const run = await runMain(['--help']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /--port <number>/);
+  });
+});

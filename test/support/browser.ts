@@ -1,0 +1,115 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const RESULTS_DIR = join(import.meta.dirname, '..', '..', 'test-results');
+
+/** The flags DEVELOPERS.md prescribes: headless, no network beyond loopback, fake camera. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--ignore-certificate-errors',
+  // Background tabs must keep decoding: every operator page of a test is "visible".
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Each page in its own context: own sessionStorage, own camera, like separate machines. */
+export async function openPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  await page.goto(url);
+  return { context, page, errors };
+}
+
+/** Opens the camera node page for `zone` and starts publishing. */
+export async function startCamera(browser: Browser, baseUrl: string, zone: string) {
+  const opened = await openPage(browser, `${baseUrl}/camera.html?zone=${zone}`);
+  await opened.page.click('#init-session');
+  await opened.page.waitForFunction(() => ['CONNECTED', 'STREAMING'].includes(document.querySelector('#status-pill')?.textContent?.trim() ?? ''));
+  return opened;
+}
+
+/** Opens the operator console and adds `zones` to the wall by typing each and pressing Initialise. */
+export async function openConsole(browser: Browser, baseUrl: string, zones: string[]) {
+  const opened = await openPage(browser, `${baseUrl}/`);
+  for (const zone of zones) await addZone(opened.page, zone);
+  return opened;
+}
+
+export async function addZone(page: Page, zone: string): Promise<void> {
+  await page.fill('#zone-input', zone);
+  await page.click('#init-session');
+  await page.waitForSelector(`.tile[data-zone="${zone}"]`);
+}
+
+export const tile = (zone: string) => `.tile[data-zone="${zone}"]`;
+
+/** Waits until the tile presents frames, and returns its first-frame time and decoded count. */
+export async function waitForVideo(page: Page, zone: string, timeoutMs = 20_000) {
+  await page.waitForFunction(
+    (selector) => {
+      const el = document.querySelector(selector);
+      const video = el?.querySelector('video');
+      return el?.getAttribute('data-state') === 'live' && Number(el.getAttribute('data-frames-decoded')) > 0 && (video?.videoWidth ?? 0) > 0;
+    },
+    tile(zone),
+    { timeout: timeoutMs },
+  );
+  return readTile(page, zone);
+}
+
+export async function readTile(page: Page, zone: string) {
+  return page.$eval(tile(zone), (el) => {
+    const video = el.querySelector('video')!;
+    const kpi = (name: string) => el.querySelector(`[data-kpi="${name}"]`)?.textContent?.trim() ?? '';
+    return {
+      state: el.getAttribute('data-state'),
+      framesDecoded: Number(el.getAttribute('data-frames-decoded')),
+      firstFrameMs: el.hasAttribute('data-first-frame-ms') ? Number(el.getAttribute('data-first-frame-ms')) : null,
+      videoWidth: video.videoWidth,
+      videoHeight: video.videoHeight,
+      presentedFrames: video.getVideoPlaybackQuality().totalVideoFrames,
+      kpis: {
+        icePath: kpi('icePath'), rtt: kpi('rtt'), bitrate: kpi('bitrate'), fps: kpi('fps'),
+        resolution: kpi('resolution'), loss: kpi('loss'), encryption: kpi('encryption'),
+      },
+    };
+  });
+}
+
+/** Frames per second measured from the decoder's own counter over `windowMs` of real playback. */
+export async function measureFps(page: Page, zone: string, windowMs = 2_000): Promise<number> {
+  const before = await readTile(page, zone);
+  const started = Date.now();
+  await page.waitForTimeout(windowMs);
+  const after = await readTile(page, zone);
+  return ((after.presentedFrames - before.presentedFrames) * 1000) / (Date.now() - started);
+}
+
+export async function pillText(page: Page): Promise<string> {
+  return (await page.textContent('#status-pill'))?.trim() ?? '';
+}
+
+export function resultsPath(name: string): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return join(RESULTS_DIR, name);
+}
