@@ -41,13 +41,6 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message, 2);
     fail(`Cannot start: ${(error as Error).message}.`);
   }
-  try {
-    const address = await gateway.listen();
-    process.stdout.write(renderBanner(address, gateway.tls, gateway.webBundle));
-  } catch (error) {
-    fail(describeListenError(error as NodeJS.ErrnoException, config.host, config.port));
-  }
-
   const shutdown = (signal: NodeJS.Signals): void => {
     gateway.logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
@@ -57,8 +50,16 @@ async function main(): Promise<void> {
     deadline.unref();
     void gateway.close().then(() => process.exit(0));
   };
+  // Installed before listening: a SIGTERM during start-up also drains and exits cleanly.
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+
+  try {
+    const address = await gateway.listen();
+    process.stdout.write(renderBanner(address, gateway.tls, gateway.webBundle));
+  } catch (error) {
+    fail(describeListenError(error as NodeJS.ErrnoException, config.host, config.port));
+  }
 }
 
 process.on('unhandledRejection', (reason) => {

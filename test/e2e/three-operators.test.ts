@@ -43,7 +43,7 @@ it('one camera, three operators: every operator decodes video and measures real 
     assert.match(later.kpis.encryption, /AES|CHACHA/i, 'negotiated cipher names');
     assert.ok(fps >= 10, `operator ${index + 1} plays at ${fps.toFixed(1)} fps`);
     assert.equal(await pillText(page), 'STREAMING');
-    measured.push({ operator: index + 1, firstFrameMs: first.firstFrameMs, fps: Number(fps.toFixed(1)), ...later.kpis });
+    measured.push({ operator: index + 1, firstFrameMs: first.firstFrameMs, measuredFps: Number(fps.toFixed(1)), kpis: later.kpis });
   }
   assert.equal(await camera.page.textContent('#operator-count'), '3', 'the camera counts three operators');
   assert.equal(await pillText(camera.page), 'STREAMING');
@@ -54,8 +54,8 @@ it('one camera, three operators: every operator decodes video and measures real 
 
   // The README's screenshot is taken from this real run.
   const shot = resultsPath('console-live.png');
-  await operators[0]!.page.screenshot({ path: shot });
-  await camera.page.screenshot({ path: resultsPath('camera-node.png') });
+  await operators[0]!.page.screenshot({ path: shot, fullPage: true });
+  await camera.page.screenshot({ path: resultsPath('camera-node.png'), fullPage: true });
   if (process.env.VIGIL_UPDATE_SCREENSHOTS === '1') {
     const docs = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
     mkdirSync(docs, { recursive: true });

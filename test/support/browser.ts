@@ -32,6 +32,9 @@ export async function launchBrowser(): Promise<Browser> {
 /** Each page in its own context: own sessionStorage, own camera, like separate machines. */
 export async function openPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+  // tsx compiles test files with keepNames, wrapping functions passed to $eval in __name(...),
+  // which does not exist in the page.
+  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));

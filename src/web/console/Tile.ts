@@ -1,0 +1,297 @@
+import type { IceCandidate, PeerCloseReason, PeerId, ZoneId, ZoneState } from '../../shared/index.ts';
+import { computeKpis, formatKpis, type FormattedKpis, type Kpis, type StatsEntry } from '../lib/kpis.ts';
+import { drawSparkline, SPARKLINE_SAMPLES } from '../lib/sparkline.ts';
+import { ZoneViewer, type ViewerSignalling } from '../lib/zoneViewer.ts';
+import { element } from '../shared-ui/dom.ts';
+import { icon } from '../shared-ui/icons.ts';
+
+/** What the tile shows, as its `data-state` attribute. */
+export type TileState = 'waiting' | 'connecting' | 'live' | 'offline';
+
+const MESSAGES: Record<TileState, string> = {
+  waiting: 'Waiting for camera…',
+  offline: 'Camera offline — waiting for it to return',
+  connecting: 'Connecting…',
+  live: '',
+};
+
+const KPI_LABELS: readonly [keyof FormattedKpis, string][] = [
+  ['icePath', 'ICE path'],
+  ['rtt', 'RTT'],
+  ['bitrate', 'Bitrate'],
+  ['fps', 'Frame rate'],
+  ['resolution', 'Resolution'],
+  ['loss', 'Loss'],
+  ['encryption', 'Encryption'],
+];
+
+/** Sparkline colours: RTT amber, bitrate green, as in the legend under the chart. */
+const RTT_COLOUR = '#f0b429';
+const BITRATE_COLOUR = '#3ecf8e';
+
+/** What the gateway told us about the zone's camera. */
+type Presence = 'pending' | 'waiting' | 'online' | 'offline';
+
+export interface TileOptions {
+  readonly zone: ZoneId;
+  /** performance.now() of the click that asked for this zone, for the time-to-first-frame figure. */
+  readonly requestedAt: number | null;
+  readonly signalling: ViewerSignalling;
+  iceServers(): RTCIceServer[];
+  onSelect(tile: Tile): void;
+  onRemove(tile: Tile): void;
+  /** State or KPIs changed: the wall refreshes the pill and the KPI row. */
+  onChange(tile: Tile): void;
+}
+
+/** One zone on the video wall: its DOM, its ZoneViewer connection and its KPIs. */
+export class Tile {
+  readonly zone: ZoneId;
+  readonly element: HTMLElement;
+  readonly #options: TileOptions;
+  readonly #viewer: ZoneViewer;
+  readonly #video: HTMLVideoElement;
+  readonly #message: HTMLElement;
+  readonly #firstFrame: HTMLElement;
+  readonly #kpiValues = new Map<keyof FormattedKpis, HTMLElement>();
+  readonly #sparkline: HTMLCanvasElement;
+  readonly #rttHistory: (number | null)[] = [];
+  readonly #bitrateHistory: (number | null)[] = [];
+  #presence: Presence = 'pending';
+  #peerId: PeerId | null = null;
+  #hasFrame = false;
+  #requestedAt: number | null;
+  #kpis: Kpis | null = null;
+  #previousStats: { peerId: PeerId; entries: StatsEntry[] } | null = null;
+  #sampling = false;
+  #closed = false;
+
+  constructor(options: TileOptions) {
+    this.zone = options.zone;
+    this.#options = options;
+    this.#requestedAt = options.requestedAt;
+    this.#viewer = new ZoneViewer({
+      zone: options.zone,
+      signalling: options.signalling,
+      iceServers: options.iceServers,
+      onStream: (stream) => this.#showStream(stream),
+      onChange: () => this.#connectionChanged(),
+    });
+
+    this.element = element('article', { className: 'tile', attributes: { 'data-zone': this.zone, 'data-frames-decoded': '0', tabindex: '0' } });
+    this.element.setAttribute('aria-label', `Zone ${this.zone}`);
+    const header = element('header', { className: 'tile-header' });
+    const title = element('h3', { className: 'tile-title', text: this.zone });
+    this.#firstFrame = element('span', { className: 'tile-first-frame' });
+    this.#firstFrame.hidden = true;
+    const fullscreen = element('button', {
+      className: 'btn btn-sm btn-outline-light tile-button',
+      attributes: { type: 'button', 'data-action': 'fullscreen', title: 'Fullscreen (Esc to leave)', 'aria-label': `Show ${this.zone} fullscreen` },
+    });
+    const remove = element('button', {
+      className: 'btn btn-sm btn-outline-danger tile-button',
+      attributes: { type: 'button', 'data-action': 'remove', title: 'Remove from the wall', 'aria-label': `Remove ${this.zone} from the wall` },
+    });
+    fullscreen.append(icon('fullscreen'));
+    remove.append(icon('close'));
+    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#firstFrame, fullscreen, remove);
+
+    const media = element('div', { className: 'tile-media' });
+    this.#video = element('video', { className: 'tile-video', attributes: { autoplay: '', muted: '', playsinline: '' } });
+    this.#video.muted = true; // the attribute alone does not mute a video created by script
+    this.#video.autoplay = true;
+    this.#video.playsInline = true;
+    this.#message = element('div', { className: 'tile-message', attributes: { role: 'status' } });
+    media.append(this.#video, this.#message);
+
+    const kpis = element('dl', { className: 'tile-kpis' });
+    for (const [name, label] of KPI_LABELS) {
+      const value = element('dd', { text: '–', attributes: { 'data-kpi': name } });
+      this.#kpiValues.set(name, value);
+      kpis.append(element('dt', { text: label }), value);
+    }
+    this.#sparkline = element('canvas', { className: 'sparkline', attributes: { 'aria-label': 'RTT and bitrate, last 60 seconds', role: 'img' } });
+    const legend = element('div', { className: 'sparkline-legend' });
+    legend.append(element('span', { className: 'legend-rtt', text: 'RTT' }), element('span', { className: 'legend-bitrate', text: 'Bitrate' }));
+
+    this.element.append(header, media, kpis, this.#sparkline, legend);
+
+    fullscreen.addEventListener('click', () => void this.#toggleFullscreen());
+    remove.addEventListener('click', () => this.#options.onRemove(this));
+    this.element.addEventListener('click', (event) => {
+      if (!(event.target instanceof Element && event.target.closest('button'))) this.#options.onSelect(this);
+    });
+    this.element.addEventListener('keydown', (event) => {
+      if ((event.key === 'Enter' || event.key === ' ') && event.target === this.element) {
+        event.preventDefault();
+        this.#options.onSelect(this);
+      }
+    });
+    this.#render();
+  }
+
+  get state(): TileState {
+    if (this.#presence === 'waiting') return 'waiting';
+    if (this.#presence === 'offline') return 'offline';
+    return this.#viewer.connected && this.#hasFrame ? 'live' : 'connecting';
+  }
+
+  get kpis(): Kpis | null {
+    return this.#kpis;
+  }
+
+  setSelected(selected: boolean): void {
+    this.element.classList.toggle('selected', selected);
+    this.element.setAttribute('aria-current', selected ? 'true' : 'false');
+  }
+
+  /** The gateway accepted `zone:watch` (first time or after a reconnect). */
+  watchAccepted(state: ZoneState): void {
+    if (state === 'live') {
+      if (this.#presence !== 'online') this.#presence = 'online';
+    } else if (this.#viewer.hasConnection || this.#presence === 'online' || this.#presence === 'offline') {
+      // Re-watched after our own reconnect and the camera has gone meanwhile.
+      this.#viewer.disconnect();
+      this.#presence = 'offline';
+    } else {
+      this.#presence = 'waiting';
+    }
+    this.#render();
+  }
+
+  /** `zone:state`: the camera came online (an offer follows) or left. */
+  zoneState(state: ZoneState, reason?: PeerCloseReason): void {
+    if (state === 'live') {
+      this.#presence = 'online';
+    } else {
+      this.#viewer.disconnect();
+      this.#presence = reason !== undefined || this.#presence === 'online' || this.#presence === 'offline' ? 'offline' : 'waiting';
+    }
+    this.#render();
+  }
+
+  acceptOffer(peerId: PeerId, sdp: string): void {
+    this.#presence = 'online'; // an offer means a camera is there, whatever we heard before
+    this.#viewer.acceptOffer(peerId, sdp);
+    this.#render();
+  }
+
+  addRemoteCandidate(peerId: PeerId, candidate: IceCandidate | null): void {
+    this.#viewer.addRemoteCandidate(peerId, candidate);
+  }
+
+  /** Reads getStats once and renders the KPIs and sparkline; the wall calls it every second. */
+  async sample(): Promise<void> {
+    if (this.#sampling || this.#closed) return;
+    this.#sampling = true;
+    try {
+      const peerId = this.#viewer.peerId;
+      const report = await this.#viewer.getStats();
+      if (this.#closed) return;
+      if (!report || peerId === null || peerId !== this.#viewer.peerId) {
+        this.#kpis = null;
+        this.#previousStats = null;
+      } else {
+        const entries = [...report.values()] as StatsEntry[];
+        const previous = this.#previousStats?.peerId === peerId ? this.#previousStats.entries : undefined;
+        this.#kpis = computeKpis(entries, previous);
+        this.#previousStats = { peerId, entries };
+      }
+      this.#pushHistory(this.#kpis?.rttMs ?? null, this.#kpis?.bitrateKbps ?? null);
+      this.#renderKpis();
+      this.#render();
+    } finally {
+      this.#sampling = false;
+    }
+  }
+
+  /** Idempotent: closes the connection, leaves fullscreen, removes the element. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#viewer.close();
+    this.#video.srcObject = null;
+    if (document.fullscreenElement === this.element) void document.exitFullscreen().catch(() => undefined);
+    this.element.remove();
+  }
+
+  #connectionChanged(): void {
+    const peerId = this.#viewer.peerId;
+    if (peerId !== this.#peerId) {
+      // A new connection (or none): nothing measured so far belongs to it.
+      this.#peerId = peerId;
+      this.#hasFrame = false;
+      this.#previousStats = null;
+      this.#kpis = null;
+      this.#video.srcObject = null;
+      this.element.setAttribute('data-frames-decoded', '0');
+      this.#renderKpis();
+    }
+    this.#render();
+  }
+
+  #showStream(stream: MediaStream): void {
+    this.#hasFrame = false;
+    this.#video.srcObject = stream;
+    // Autoplay of a muted video is allowed; a rejection here (the source was replaced) is harmless.
+    void this.#video.play().catch(() => undefined);
+    const onFirstFrame = (): void => {
+      if (this.#closed || this.#video.srcObject !== stream) return;
+      this.#hasFrame = true;
+      this.#recordFirstFrame();
+      this.#render();
+    };
+    if ('requestVideoFrameCallback' in this.#video) this.#video.requestVideoFrameCallback(onFirstFrame);
+    else (this.#video as HTMLVideoElement).addEventListener('loadeddata', onFirstFrame, { once: true });
+    this.#render();
+  }
+
+  /** Time from the click that asked for the zone to its first presented frame; measured once. */
+  #recordFirstFrame(): void {
+    if (this.#requestedAt === null) return;
+    const elapsed = Math.round(performance.now() - this.#requestedAt);
+    this.#requestedAt = null;
+    this.element.setAttribute('data-first-frame-ms', String(elapsed));
+    this.#firstFrame.textContent = `first frame ${elapsed} ms`;
+    this.#firstFrame.hidden = false;
+  }
+
+  #pushHistory(rtt: number | null, bitrate: number | null): void {
+    this.#rttHistory.push(rtt);
+    this.#bitrateHistory.push(bitrate);
+    if (this.#rttHistory.length > SPARKLINE_SAMPLES) this.#rttHistory.shift();
+    if (this.#bitrateHistory.length > SPARKLINE_SAMPLES) this.#bitrateHistory.shift();
+    drawSparkline(this.#sparkline, [
+      { values: this.#bitrateHistory, colour: BITRATE_COLOUR },
+      { values: this.#rttHistory, colour: RTT_COLOUR },
+    ]);
+  }
+
+  #renderKpis(): void {
+    const shown = formatKpis(this.#kpis);
+    for (const [name, value] of this.#kpiValues) {
+      if (value.textContent !== shown[name]) value.textContent = shown[name];
+    }
+    const frames = String(this.#kpis?.framesDecoded ?? 0);
+    if (this.element.getAttribute('data-frames-decoded') !== frames) this.element.setAttribute('data-frames-decoded', frames);
+  }
+
+  #render(): void {
+    if (this.#closed) return;
+    const state = this.state;
+    // Message first: observers of data-state read the message that goes with it.
+    if (this.#message.textContent !== MESSAGES[state]) this.#message.textContent = MESSAGES[state];
+    this.#message.hidden = state === 'live';
+    if (this.element.getAttribute('data-state') !== state) this.element.setAttribute('data-state', state);
+    this.#options.onChange(this);
+  }
+
+  async #toggleFullscreen(): Promise<void> {
+    try {
+      if (document.fullscreenElement === this.element) await document.exitFullscreen();
+      else await this.element.requestFullscreen();
+    } catch {
+      // Fullscreen refused (no user gesture, or not allowed in this frame): the tile stays as it is.
+    }
+  }
+}

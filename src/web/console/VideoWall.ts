@@ -1,0 +1,185 @@
+import { Limits, type IceCandidate, type PeerCloseReason, type PeerId, type ZoneId, type ZoneState } from '../../shared/index.ts';
+import type { RequestError } from '../lib/signallingClient.ts';
+import type { ViewerSignalling } from '../lib/zoneViewer.ts';
+import { Tile } from './Tile.ts';
+
+/** KPIs are read from getStats once a second, the rate Chromium refreshes most of them. */
+export const STATS_INTERVAL_MS = 1_000;
+
+export interface WallSignalling extends ViewerSignalling {
+  /** `zone:watch`; resolves with the gateway's state for the zone, or the refusal. */
+  watch(zone: ZoneId): Promise<{ ok: true; state: ZoneState } | { ok: false; error: RequestError }>;
+  /** `zone:unwatch`; fire and forget: the tile is gone either way. */
+  unwatch(zone: ZoneId): void;
+  /** True once the gateway said `session:ready` on the current connection. */
+  isReady(): boolean;
+}
+
+export interface VideoWallOptions {
+  readonly signalling: WallSignalling;
+  iceServers(): RTCIceServer[];
+  /** A watch was refused; the tile has been removed unless the refusal is temporary. */
+  onWatchRefused(zone: ZoneId, error: RequestError): void;
+  /** Tiles, their states, the selection or the selected tile's KPIs changed. */
+  onChange(): void;
+}
+
+/** Refusals that say nothing about the zone: keep the tile and watch again on the next connect. */
+const TEMPORARY_REFUSALS = new Set<string>(['NOT_CONNECTED', 'TIMEOUT', 'RATE_LIMITED', 'INTERNAL']);
+
+/**
+ * The operator's grid of watched zones. Owns the tiles, the selection and the once-a-second
+ * stats loop; routes the gateway's per-zone events to the right tile.
+ */
+export class VideoWall {
+  readonly #container: HTMLElement;
+  readonly #options: VideoWallOptions;
+  readonly #tiles = new Map<ZoneId, Tile>();
+  #selected: Tile | null = null;
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(container: HTMLElement, options: VideoWallOptions) {
+    this.#container = container;
+    this.#options = options;
+  }
+
+  get zones(): ZoneId[] {
+    return [...this.#tiles.keys()];
+  }
+
+  get selected(): Tile | null {
+    return this.#selected;
+  }
+
+  get streaming(): boolean {
+    for (const tile of this.#tiles.values()) if (tile.state === 'live') return true;
+    return false;
+  }
+
+  has(zone: ZoneId): boolean {
+    return this.#tiles.has(zone);
+  }
+
+  tile(zone: ZoneId): Tile | undefined {
+    return this.#tiles.get(zone);
+  }
+
+  /**
+   * Puts `zone` on the wall and watches it. A zone already there is only selected.
+   * @param requestedAt performance.now() of the click, for the time-to-first-frame figure.
+   */
+  add(zone: ZoneId, requestedAt: number | null): void {
+    const existing = this.#tiles.get(zone);
+    if (existing) {
+      this.select(existing);
+      return;
+    }
+    if (this.#tiles.size >= Limits.maxWatchedZones) {
+      this.#options.onWatchRefused(zone, { code: 'WATCH_LIMIT', message: 'The wall is full.' });
+      return;
+    }
+    const { signalling } = this.#options;
+    const tile = new Tile({
+      zone,
+      requestedAt,
+      signalling,
+      iceServers: () => this.#options.iceServers(),
+      onSelect: (selected) => this.select(selected),
+      onRemove: (removed) => this.remove(removed.zone),
+      onChange: () => this.#options.onChange(),
+    });
+    this.#tiles.set(zone, tile);
+    this.#container.append(tile.element);
+    this.#layout();
+    if (!this.#selected) this.select(tile);
+    this.#startStats();
+    // Before session:ready the tile waits: rewatchAll() watches it once the gateway is ready.
+    if (signalling.isReady()) void this.#watch(tile);
+    this.#options.onChange();
+  }
+
+  /** Unwatches `zone`, closes its connection and removes its tile. */
+  remove(zone: ZoneId): void {
+    const tile = this.#tiles.get(zone);
+    if (!tile) return;
+    this.#drop(tile);
+    this.#options.signalling.unwatch(zone);
+  }
+
+  select(tile: Tile): void {
+    if (this.#selected === tile) return;
+    this.#selected?.setSelected(false);
+    this.#selected = tile;
+    tile.setSelected(true);
+    this.#options.onChange();
+  }
+
+  /** After every (re)connect: the gateway forgot this connection's zones, so watch them all again. */
+  rewatchAll(): void {
+    for (const tile of this.#tiles.values()) void this.#watch(tile);
+  }
+
+  zoneState(zone: ZoneId, state: ZoneState, reason?: PeerCloseReason): void {
+    this.#tiles.get(zone)?.zoneState(state, reason);
+  }
+
+  acceptOffer(zone: ZoneId, peerId: PeerId, sdp: string): void {
+    this.#tiles.get(zone)?.acceptOffer(peerId, sdp);
+  }
+
+  addRemoteCandidate(zone: ZoneId, peerId: PeerId, candidate: IceCandidate | null): void {
+    this.#tiles.get(zone)?.addRemoteCandidate(peerId, candidate);
+  }
+
+  /** Idempotent: closes every tile (page unload). */
+  close(): void {
+    this.#stopStats();
+    for (const tile of this.#tiles.values()) tile.close();
+    this.#tiles.clear();
+    this.#selected = null;
+  }
+
+  async #watch(tile: Tile): Promise<void> {
+    const reply = await this.#options.signalling.watch(tile.zone);
+    if (this.#tiles.get(tile.zone) !== tile) return; // removed while the request was in flight
+    if (reply.ok) {
+      tile.watchAccepted(reply.state);
+      return;
+    }
+    if (!TEMPORARY_REFUSALS.has(reply.error.code)) this.#drop(tile);
+    this.#options.onWatchRefused(tile.zone, reply.error);
+  }
+
+  /** Closes and forgets a tile; the first remaining tile takes over the selection. */
+  #drop(tile: Tile): void {
+    this.#tiles.delete(tile.zone);
+    tile.close();
+    if (this.#selected === tile) {
+      this.#selected = null;
+      const next = this.#tiles.values().next();
+      if (!next.done) this.select(next.value);
+    }
+    this.#layout();
+    if (this.#tiles.size === 0) this.#stopStats();
+    this.#options.onChange();
+  }
+
+  /** The grid's column count follows the number of tiles (see theme.css). */
+  #layout(): void {
+    this.#container.dataset.count = String(this.#tiles.size);
+  }
+
+  #startStats(): void {
+    this.#timer ??= setInterval(() => void this.#sampleAll(), STATS_INTERVAL_MS);
+  }
+
+  #stopStats(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  async #sampleAll(): Promise<void> {
+    await Promise.all([...this.#tiles.values()].map((tile) => tile.sample()));
+    this.#options.onChange();
+  }
+}

@@ -1,0 +1,75 @@
+import type { ZoneId, ZoneSummary } from '../../shared/index.ts';
+import { element } from '../shared-ui/dom.ts';
+
+export interface DirectoryOptions {
+  /** "Watch" pressed for `zone`, at performance.now() `clickedAt`. */
+  onWatch(zone: ZoneId, clickedAt: number): void;
+  /** Whether `zone` already has a tile (its Watch button is then disabled). */
+  isOnWall(zone: ZoneId): boolean;
+}
+
+/** The live list of zones from `zone:directory`: camera online or not, viewers, and a Watch button. */
+export class ZoneDirectory {
+  readonly #list: HTMLElement;
+  readonly #options: DirectoryOptions;
+  #zones: ZoneSummary[] = [];
+
+  constructor(list: HTMLElement, options: DirectoryOptions) {
+    this.#list = list;
+    this.#options = options;
+    list.addEventListener('click', (event) => {
+      const button = event.target instanceof Element ? event.target.closest<HTMLButtonElement>('button[data-action="watch"]') : null;
+      const zone = button?.closest<HTMLElement>('[data-directory-zone]')?.dataset.directoryZone;
+      if (button && !button.disabled && zone) this.#options.onWatch(zone, performance.now());
+    });
+    this.render([]);
+  }
+
+  render(zones: readonly ZoneSummary[]): void {
+    // Cameras online first, then by name: the zones an operator can watch right now lead.
+    this.#zones = [...zones].sort((a, b) => Number(b.cameraOnline) - Number(a.cameraOnline) || a.zone.localeCompare(b.zone));
+    if (this.#zones.length === 0) {
+      this.#list.replaceChildren(element('li', { className: 'list-group-item directory-empty', text: 'No cameras online yet' }));
+      return;
+    }
+    this.#list.replaceChildren(...this.#zones.map((summary) => this.#item(summary)));
+  }
+
+  /** Re-evaluates the Watch buttons after tiles were added or removed. */
+  refresh(): void {
+    for (const button of this.#list.querySelectorAll<HTMLButtonElement>('button[data-action="watch"]')) {
+      const zone = button.closest<HTMLElement>('[data-directory-zone]')?.dataset.directoryZone;
+      if (zone) this.#setWatchButton(button, zone);
+    }
+  }
+
+  #item(summary: ZoneSummary): HTMLElement {
+    const item = element('li', { className: 'list-group-item directory-item', attributes: { 'data-directory-zone': summary.zone } });
+    const name = element('span', { className: 'directory-zone', text: summary.zone });
+    const camera = element('span', {
+      className: `badge rounded-pill ${summary.cameraOnline ? 'text-bg-success' : 'text-bg-secondary'}`,
+      text: summary.cameraOnline ? 'camera online' : 'camera offline',
+      attributes: { 'data-camera': summary.cameraOnline ? 'online' : 'offline' },
+    });
+    const viewers = element('span', {
+      className: 'directory-viewers',
+      text: `${summary.viewers} ${summary.viewers === 1 ? 'viewer' : 'viewers'}`,
+      attributes: { 'data-viewers': String(summary.viewers) },
+    });
+    const watch = element('button', { className: 'btn btn-sm btn-outline-success', text: 'Watch', attributes: { type: 'button', 'data-action': 'watch' } });
+    this.#setWatchButton(watch, summary.zone);
+    const details = element('div', { className: 'directory-details' });
+    details.append(camera, viewers);
+    const text = element('div', { className: 'directory-text' });
+    text.append(name, details);
+    item.append(text, watch);
+    return item;
+  }
+
+  #setWatchButton(button: HTMLButtonElement, zone: ZoneId): void {
+    const onWall = this.#options.isOnWall(zone);
+    button.disabled = onWall;
+    button.textContent = onWall ? 'On wall' : 'Watch';
+    button.setAttribute('aria-label', onWall ? `${zone} is on the wall` : `Watch ${zone}`);
+  }
+}

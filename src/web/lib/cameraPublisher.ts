@@ -1,0 +1,158 @@
+import type { IceCandidate, PeerId } from '../../shared/index.ts';
+import { tuneVideoSender } from './lowLatency.ts';
+import { PeerSession } from './peerSession.ts';
+
+/** What the publisher sends through the gateway; the page binds these to the socket. */
+export interface PublisherSignalling {
+  offer(peerId: PeerId, sdp: string): void;
+  candidate(peerId: PeerId, candidate: IceCandidate | null): void;
+}
+
+export interface CameraPublisherOptions {
+  readonly stream: MediaStream;
+  readonly signalling: PublisherSignalling;
+  /** Read at each new viewer, so a reconnect's fresh `session:ready` list applies to new peers. */
+  iceServers(): RTCIceServer[];
+  /** A viewer was added or removed, or a connection changed state. */
+  onChange(): void;
+}
+
+interface ViewerLink {
+  readonly session: PeerSession;
+  readonly sender: RTCRtpSender;
+  /** An ICE-restart offer is queued; further requests before it runs add nothing. */
+  restartQueued: boolean;
+}
+
+/**
+ * The camera side of a zone: one RTCPeerConnection per viewer, each sending the same track.
+ * The camera is always the offerer: an offer on `addViewer`, an ICE-restart offer when a viewer
+ * asks for one or the connection fails.
+ */
+export class CameraPublisher {
+  readonly #links = new Map<PeerId, ViewerLink>();
+  readonly #signalling: PublisherSignalling;
+  readonly #options: CameraPublisherOptions;
+  #stream: MediaStream;
+  #closed = false;
+
+  constructor(options: CameraPublisherOptions) {
+    this.#options = options;
+    this.#signalling = options.signalling;
+    this.#stream = options.stream;
+  }
+
+  get peerIds(): PeerId[] {
+    return [...this.#links.keys()];
+  }
+
+  /** Viewers whose connection is up: the "operators connected" the camera page shows. */
+  get connectedCount(): number {
+    let count = 0;
+    for (const { session } of this.#links.values()) if (session.connected) count += 1;
+    return count;
+  }
+
+  /** Stats of one connected viewer's connection (for the camera's encryption figure), or null. */
+  async sampleConnectedPeer(): Promise<RTCStatsReport | null> {
+    for (const { session } of this.#links.values()) {
+      if (!session.connected) continue;
+      try {
+        return await session.pc.getStats();
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** `viewer:joined`: open a connection for `peerId` and offer it the video. Idempotent. */
+  addViewer(peerId: PeerId): void {
+    const track = this.#stream.getVideoTracks()[0];
+    if (this.#closed || this.#links.has(peerId) || !track) return;
+    const session = new PeerSession({
+      peerId,
+      iceServers: this.#options.iceServers(),
+      sendCandidate: (candidate) => this.#signalling.candidate(peerId, candidate),
+      onStateChange: () => this.#options.onChange(),
+      onFailed: () => this.restartIce(peerId),
+    });
+    // The camera only sends: no transceiver for receiving is negotiated.
+    const sender = session.pc.addTrack(track, this.#stream);
+    const link: ViewerLink = { session, sender, restartQueued: false };
+    this.#links.set(peerId, link);
+    void session.run('first offer', async () => {
+      await tuneVideoSender(sender);
+      await this.#sendOffer(session, false);
+    });
+    this.#options.onChange();
+  }
+
+  /** `signal:answer`: the viewer's answer to our latest offer. */
+  acceptAnswer(peerId: PeerId, sdp: string): void {
+    const session = this.#links.get(peerId)?.session;
+    void session?.run('applying an answer', async () => {
+      // An answer to an offer we have since replaced (a restart crossed it) is stale.
+      if (session.pc.signalingState !== 'have-local-offer') return;
+      await session.applyRemoteDescription({ type: 'answer', sdp });
+    });
+  }
+
+  /** `signal:candidate` from a viewer; candidates for peers we do not know are ignored. */
+  addRemoteCandidate(peerId: PeerId, candidate: IceCandidate | null): void {
+    this.#links.get(peerId)?.session.addRemoteCandidate(candidate);
+  }
+
+  /** `signal:restart`, or our own connection failed: a new offer with fresh ICE credentials, same peer id. */
+  restartIce(peerId: PeerId): void {
+    const link = this.#links.get(peerId);
+    if (!link || link.restartQueued) return;
+    link.restartQueued = true;
+    void link.session.run('ICE restart', async () => {
+      link.restartQueued = false;
+      await this.#sendOffer(link.session, true);
+    });
+  }
+
+  /** `viewer:left`, or a peer id the gateway no longer knows. Idempotent. */
+  removeViewer(peerId: PeerId): void {
+    const link = this.#links.get(peerId);
+    if (!link) return;
+    this.#links.delete(peerId);
+    link.session.close();
+    this.#options.onChange();
+  }
+
+  /** Switches every viewer to a new camera or preset without renegotiating. */
+  async replaceStream(stream: MediaStream): Promise<void> {
+    this.#stream = stream;
+    const track = stream.getVideoTracks()[0] ?? null;
+    await Promise.all(
+      [...this.#links.values()].map(({ session, sender }) =>
+        session.run('replacing the track', async () => {
+          await sender.replaceTrack(track);
+          sender.setStreams?.(stream);
+          await tuneVideoSender(sender);
+        }),
+      ),
+    );
+  }
+
+  /** Idempotent: closes every viewer's connection. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peerId of this.peerIds) this.removeViewer(peerId);
+    console.debug(`vigil: camera publisher closed (${reason})`);
+  }
+
+  async #sendOffer(session: PeerSession, iceRestart: boolean): Promise<void> {
+    const offer = await session.pc.createOffer({ iceRestart });
+    session.beginLocalDescription();
+    await session.pc.setLocalDescription(offer);
+    const sdp = session.pc.localDescription?.sdp;
+    if (!sdp || session.closed) return;
+    this.#signalling.offer(session.peerId, sdp);
+    session.localDescriptionSent();
+  }
+}
