@@ -27,6 +27,16 @@ describe('HTTP surface', () => {
     }
   });
 
+  it('revalidates pages and caches hashed assets for good', async () => {
+    const page = await httpsGet(`${gw.url}/`);
+    assert.equal(page.headers['cache-control'], 'no-cache');
+    const asset = page.body.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+    assert.ok(asset, 'the console page loads a hashed script bundle');
+    const script = await httpsGet(`${gw.url}${asset}`);
+    assert.equal(script.status, 200);
+    assert.equal(script.headers['cache-control'], 'public, max-age=31536000, immutable');
+  });
+
   it('answers health and readiness', async () => {
     assert.deepEqual(JSON.parse((await httpsGet(`${gw.url}/healthz`)).body), { status: 'ok' });
     assert.deepEqual(JSON.parse((await httpsGet(`${gw.url}/readyz`)).body), { status: 'ready' });

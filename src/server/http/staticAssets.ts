@@ -18,7 +18,7 @@ export async function registerStaticAssets(app: GatewayApp, webRoot: string, log
     index: ['index.html'],
     wildcard: true,
     setHeaders: (res, path) => {
-      res.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   return true;
