@@ -17,6 +17,8 @@ export async function registerStaticAssets(app: GatewayApp, webRoot: string, log
     root,
     index: ['index.html'],
     wildcard: true,
+    // Our setHeaders decides caching; send's own default would overwrite it.
+    cacheControl: false,
     setHeaders: (res, path) => {
       res.setHeader('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
