@@ -97,6 +97,8 @@ export interface ZoneSummary {
 export interface PublishResult { zone: ZoneId; replacedStaleSession: boolean }
 export interface WatchResult { zone: ZoneId; state: ZoneState }
 export interface ZoneListResult { zones: ZoneSummary[] }
+/** A directory delta: zones whose summary changed (or appeared), and zones that no longer exist. */
+export interface ZoneDirectoryUpdate { zones: ZoneSummary[]; removed: ZoneId[] }
 
 // ---------------------------------------------------------------- event maps
 
@@ -136,8 +138,10 @@ export interface ServerToClientEvents {
   'viewer:left': (msg: { zone: ZoneId; peerId: PeerId; reason: PeerCloseReason }) => void;
   /** To an operator: the zone's camera came online (`live`) or is absent (`waiting`). */
   'zone:state': (msg: { zone: ZoneId; state: ZoneState; reason?: PeerCloseReason }) => void;
-  /** To operators: the live zone directory, pushed on every change (coalesced). */
+  /** To an operator at connect: the whole zone directory. */
   'zone:directory': (msg: ZoneListResult) => void;
+  /** To operators: what changed in the directory since the last push (coalesced), never the whole list. */
+  'zone:updated': (msg: ZoneDirectoryUpdate) => void;
   /** Relayed to the one peer addressed; `zone` tells a multi-zone viewer which tile it is for. */
   'signal:offer': (msg: SdpMessage & { zone: ZoneId }) => void;
   'signal:answer': (msg: SdpMessage & { zone: ZoneId }) => void;

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, nextEvent, newResumeToken, recordEvents, request, flush, type TestClient } from '../support/clients.ts';
+import { connect, nextEvent, openSocket, newResumeToken, recordEvents, request, flush, type TestClient } from '../support/clients.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import type { ZoneListResult } from '../../src/shared/index.ts';
 
 describe('live zone directory', () => {
   let gw: TestGateway;
@@ -10,20 +9,18 @@ describe('live zone directory', () => {
   before(async () => { gw = await startGateway(); });
   after(async () => { clients.forEach((c) => c.close()); await gw.close(); });
 
-  it('sends the directory at connect and pushes camera and viewer changes to operators', async () => {
+  it('sends the whole directory at connect, then only what changed', async () => {
     const operator = await connect(gw.url, 'operator');
     clients.push(operator);
     const camera = await connect(gw.url, 'camera');
     clients.push(camera);
     const cameraLog = recordEvents(camera);
 
-    const directories: ZoneListResult[] = [];
-    operator.on('zone:directory', (d) => directories.push(d));
-    const published = nextEvent(operator, 'zone:directory');
+    const published = nextEvent(operator, 'zone:updated');
     await request(camera, 'camera:publish', { zone: 'CBD-TRAFFIC-01', resumeToken: newResumeToken() });
-    assert.deepEqual(await published, { zones: [{ zone: 'CBD-TRAFFIC-01', cameraOnline: true, viewers: 0 }] });
+    assert.deepEqual(await published, { zones: [{ zone: 'CBD-TRAFFIC-01', cameraOnline: true, viewers: 0 }], removed: [] });
 
-    const watched = nextEvent(operator, 'zone:directory');
+    const watched = nextEvent(operator, 'zone:updated');
     await request(operator, 'zone:watch', { zone: 'CBD-TRAFFIC-01' });
     await request(operator, 'zone:watch', { zone: 'PARK-WEST-02' });
     // Both changes are coalesced into one push.
@@ -32,13 +29,28 @@ describe('live zone directory', () => {
         { zone: 'CBD-TRAFFIC-01', cameraOnline: true, viewers: 1 },
         { zone: 'PARK-WEST-02', cameraOnline: false, viewers: 1 },
       ],
+      removed: [],
     });
     assert.deepEqual(await request(operator, 'zone:list', {}), { ok: true, zones: (await watched).zones });
 
-    const gone = nextEvent(operator, 'zone:directory');
+    // An operator connecting now gets the whole directory once.
+    const late = openSocket(gw.url, { role: 'operator', protocol: 1 });
+    clients.push(late);
+    assert.deepEqual(await nextEvent(late, 'zone:directory'), { zones: (await watched).zones });
+    const gone = nextEvent(operator, 'zone:updated');
     camera.close();
-    assert.deepEqual((await gone).zones[0], { zone: 'CBD-TRAFFIC-01', cameraOnline: false, viewers: 1 });
-    assert.equal(cameraLog.events.filter((e) => e.event === 'zone:directory').length, 0, 'cameras are not sent the directory');
+    assert.deepEqual(await gone, { zones: [{ zone: 'CBD-TRAFFIC-01', cameraOnline: false, viewers: 1 }], removed: [] });
+    assert.equal(cameraLog.events.filter((e) => e.event.startsWith('zone:')).length, 0, 'cameras are not sent the directory');
+  });
+
+  it('pushes only the zones that changed, never the whole directory again', async () => {
+    const operator = await connect(gw.url, 'operator');
+    clients.push(operator);
+    for (let i = 0; i < 20; i++) await request(operator, 'zone:watch', { zone: `MANY-${i}` });
+    await nextEvent(operator, 'zone:updated');
+    const one = nextEvent(operator, 'zone:updated');
+    await request(operator, 'zone:unwatch', { zone: 'MANY-7' });
+    assert.deepEqual(await one, { zones: [], removed: ['MANY-7'] });
   });
 
   it('removes a zone nobody publishes or watches', async () => {

@@ -34,8 +34,8 @@ interface Zone {
 }
 
 export interface ZoneRegistryEvents extends Record<string, unknown[]> {
-  /** Something the directory shows changed. */
-  changed: [];
+  /** Something the directory shows about this zone changed (or the zone appeared or vanished). */
+  changed: [zone: ZoneId];
   published: [zone: ZoneId, camera: Participant, replacedStaleSession: boolean];
   unpublished: [zone: ZoneId, camera: Participant];
   watchStarted: [zone: ZoneId, viewer: Participant];
@@ -44,6 +44,7 @@ export interface ZoneRegistryEvents extends Record<string, unknown[]> {
 
 export type Route = { target: Participant; zone: ZoneId };
 
+const summarise = (zone: Zone): ZoneSummary => ({ zone: zone.id, cameraOnline: zone.camera !== null, viewers: zone.viewers.size });
 const hashToken = (token: string): Buffer => createHash('sha256').update(token).digest();
 const newPeerId = (): PeerId => randomBytes(12).toString('base64url');
 
@@ -92,7 +93,7 @@ export class ZoneRegistry {
       viewer.participant.send('zone:state', { zone: zoneId, state: 'live' });
     }
     this.events.emit('published', zoneId, camera, replacedStaleSession);
-    this.events.emit('changed');
+    this.events.emit('changed', zoneId);
     return { ok: true, zone: zoneId, replacedStaleSession };
   }
 
@@ -121,7 +122,7 @@ export class ZoneRegistry {
     zone.viewers.set(viewer.id, entry);
     if (zone.camera) entry.peerId = this.#openPeer(zone, viewer);
     this.events.emit('watchStarted', zoneId, viewer);
-    this.events.emit('changed');
+    this.events.emit('changed', zoneId);
     return { ok: true, zone: zoneId, state: zone.camera ? 'live' : 'waiting' };
   }
 
@@ -159,9 +160,13 @@ export class ZoneRegistry {
   }
 
   summaries(): ZoneSummary[] {
-    return [...this.#zones.values()]
-      .map((zone) => ({ zone: zone.id, cameraOnline: zone.camera !== null, viewers: zone.viewers.size }))
-      .sort((a, b) => a.zone.localeCompare(b.zone));
+    return [...this.#zones.values()].map(summarise).sort((a, b) => a.zone.localeCompare(b.zone));
+  }
+
+  /** The zone's directory entry, or null when the zone no longer exists. */
+  summary(zoneId: ZoneId): ZoneSummary | null {
+    const zone = this.#zones.get(zoneId);
+    return zone ? summarise(zone) : null;
   }
 
   get peerCount(): number {
@@ -201,7 +206,7 @@ export class ZoneRegistry {
     this.#publishing.delete(camera.id);
     this.events.emit('unpublished', zone.id, camera);
     this.#dropIfEmpty(zone);
-    this.events.emit('changed');
+    this.events.emit('changed', zone.id);
   }
 
   #removeViewer(zone: Zone, viewer: Participant): void {
@@ -214,7 +219,7 @@ export class ZoneRegistry {
     if (watched?.size === 0) this.#watching.delete(viewer.id);
     this.events.emit('watchEnded', zone.id, viewer);
     this.#dropIfEmpty(zone);
-    this.events.emit('changed');
+    this.events.emit('changed', zone.id);
   }
 
   #dropIfEmpty(zone: Zone): void {

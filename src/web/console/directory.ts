@@ -1,4 +1,4 @@
-import type { ZoneId, ZoneSummary } from '../../shared/index.ts';
+import type { ZoneDirectoryUpdate, ZoneId, ZoneSummary } from '../../shared/index.ts';
 import { element } from '../shared-ui/dom.ts';
 
 export interface DirectoryOptions {
@@ -8,7 +8,7 @@ export interface DirectoryOptions {
   isOnWall(zone: ZoneId): boolean;
 }
 
-/** The live list of zones from `zone:directory`: camera online or not, viewers, and a Watch button. */
+/** The live list of zones (`zone:directory` at connect, `zone:updated` deltas after): camera online or not, viewers, and a Watch button. */
 export class ZoneDirectory {
   readonly #list: HTMLElement;
   readonly #options: DirectoryOptions;
@@ -33,6 +33,14 @@ export class ZoneDirectory {
       return;
     }
     this.#list.replaceChildren(...this.#zones.map((summary) => this.#item(summary)));
+  }
+
+  /** Applies a `zone:updated` delta: changed or new zones replace their entry, removed ones go. */
+  update({ zones, removed }: ZoneDirectoryUpdate): void {
+    const byZone = new Map(this.#zones.map((summary) => [summary.zone, summary]));
+    for (const zone of removed) byZone.delete(zone);
+    for (const summary of zones) byZone.set(summary.zone, summary);
+    this.render([...byZone.values()]);
   }
 
   /** Re-evaluates the Watch buttons after tiles were added or removed. */

@@ -89,11 +89,10 @@ socket.on('session:ready', (session) => {
   alert.hideIf(CONNECTION_LOST);
   render();
   wall.rewatchAll();
-  void request(socket, 'zone:list', {}).then((reply) => {
-    if (reply.ok) directory.render(reply.zones);
-  });
 });
+// The whole directory arrives once per connection (also after a reconnect), then only deltas.
 socket.on('zone:directory', ({ zones }) => directory.render(zones));
+socket.on('zone:updated', (update) => directory.update(update));
 socket.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
 socket.on('signal:offer', ({ zone, peerId, sdp }) => wall.acceptOffer(zone, peerId, sdp));
 socket.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));

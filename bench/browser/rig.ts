@@ -1,0 +1,62 @@
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openPage, pillText, tile } from '../../test/support/browser.ts';
+import { startGateway, type TestGateway } from '../../test/support/gateway.ts';
+import { clockReaderScript } from './clockProbe.ts';
+
+/**
+ * A gateway on a loopback port and Chromium with the test flags. The camera runs in a browser of
+ * its own so its CPU can be measured apart from the operators'.
+ */
+export class BrowserRig {
+  private constructor(readonly gateway: TestGateway, readonly cameraBrowser: Browser, readonly operatorBrowser: Browser, private readonly reader: string) {}
+
+  static async start(): Promise<BrowserRig> {
+    const [gateway, cameraBrowser, operatorBrowser] = await Promise.all([startGateway(), launchBrowser(), launchBrowser()]);
+    return new BrowserRig(gateway, cameraBrowser, operatorBrowser, clockReaderScript());
+  }
+
+  /** A camera publishing the clock test pattern at `preset` into `zone`. */
+  async startCamera(zone: string, preset = '720p30'): Promise<Page> {
+    const { page } = await openPage(this.cameraBrowser, `${this.gateway.url}/camera.html?zone=${zone}&source=test-pattern`);
+    await page.selectOption('#preset-select', preset);
+    await page.click('#init-session');
+    await page.waitForFunction(() => ['CONNECTED', 'STREAMING'].includes(document.querySelector('#status-pill')?.textContent?.trim() ?? ''));
+    return page;
+  }
+
+  /** An operator console, connected and idle, with the clock reader loaded. */
+  async openOperator(): Promise<Page> {
+    const { page } = await openPage(this.operatorBrowser, `${this.gateway.url}/`);
+    // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline scripts.
+    await page.evaluate(this.reader);
+    await page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() !== 'DISCONNECTED');
+    if ((await pillText(page)) === 'DISCONNECTED') throw new Error('operator console did not connect');
+    return page;
+  }
+
+  /** Types the zone and presses Initialise, as a person would; resolves with the tile's click-to-first-frame time. */
+  async watch(page: Page, zone: string): Promise<number> {
+    await page.fill('#zone-input', zone);
+    await page.click('#init-session');
+    const handle = await page.waitForSelector(`${tile(zone)}[data-first-frame-ms]`, { timeout: 20_000 });
+    return Number(await handle.getAttribute('data-first-frame-ms'));
+  }
+
+  async unwatch(page: Page, zone: string): Promise<void> {
+    await page.click(`${tile(zone)} [data-action="remove"]`);
+    await page.waitForSelector(tile(zone), { state: 'detached' });
+  }
+
+  /** CPU seconds used so far by every process of the camera's browser. */
+  async cameraCpuSeconds(): Promise<number> {
+    const session = await this.cameraBrowser.newBrowserCDPSession();
+    const info = (await session.send('SystemInfo.getProcessInfo')) as { processInfo: { cpuTime: number }[] };
+    await session.detach();
+    return info.processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.cameraBrowser.close(), this.operatorBrowser.close()]);
+    await this.gateway.close();
+  }
+}

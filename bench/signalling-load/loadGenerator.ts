@@ -1,0 +1,91 @@
+// K camera/viewer pairs, each in its own zone, negotiating through the gateway at once.
+import { randomBytes } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/index.ts';
+import { benchCandidate, benchSdp, CANDIDATES_EACH_WAY, candidateSentAt, MESSAGES_PER_PAIR, nowMs, sdpSentAt } from './payloads.ts';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type GeneratorCommand = { type: 'connect'; url: string; pairs: number; offset: number } | { type: 'negotiate' } | { type: 'close' };
+export type GeneratorReport =
+  | { type: 'connected'; failures: Record<string, number> }
+  | { type: 'negotiated'; latencies: number[]; failures: Record<string, number>; received: number };
+
+const BATCH = 100;
+const TIMEOUT_MS = 60_000;
+const failures: Record<string, number> = {};
+const fail = (reason: string) => (failures[reason] = (failures[reason] ?? 0) + 1);
+const send = (report: GeneratorReport) => process.send!(report);
+
+interface Pair { camera: Client; viewer: Client; peerId: string | null; received: number }
+const pairs: Pair[] = [];
+const latencies: number[] = [];
+let onAllReceived: (() => void) | null = null;
+let received = 0;
+let expected = 0;
+
+function open(url: string, role: 'camera' | 'operator'): Promise<Client> {
+  const socket: Client = io(url, { auth: { role, protocol: 1 }, transports: ['websocket'], rejectUnauthorized: false, reconnection: false, forceNew: true });
+  return new Promise((resolve) => {
+    socket.once('session:ready', () => resolve(socket));
+    socket.once('connect_error', (error) => { fail(`connect: ${error.message}`); resolve(socket); });
+  });
+}
+
+function record(pair: Pair, sentAt: number): void {
+  latencies.push(nowMs() - sentAt);
+  pair.received += 1;
+  received += 1;
+  if (received === expected) onAllReceived?.();
+}
+
+async function connectPair(url: string, index: number): Promise<Pair> {
+  const zone = `BENCH-${index}`;
+  const [camera, viewer] = await Promise.all([open(url, 'camera'), open(url, 'operator')]);
+  const pair: Pair = { camera, viewer, peerId: null, received: 0 };
+  for (const socket of [camera, viewer]) socket.on('vigil:error', ({ error }) => fail(`refused: ${error.code}`));
+  const joined = new Promise<void>((resolve) => camera.once('viewer:joined', ({ peerId }) => { pair.peerId = peerId; resolve(); }));
+  const published = await camera.timeout(TIMEOUT_MS).emitWithAck('camera:publish', { zone, resumeToken: randomBytes(32).toString('base64url') }).catch(() => null);
+  if (!published?.ok) fail('publish refused');
+  const watched = await viewer.timeout(TIMEOUT_MS).emitWithAck('zone:watch', { zone }).catch(() => null);
+  if (!watched?.ok) fail('watch refused');
+  await joined;
+
+  // The viewer answers the offer, then trickles its candidates; the camera trickles after the answer.
+  viewer.on('signal:offer', ({ peerId, sdp }) => {
+    record(pair, sdpSentAt(sdp));
+    viewer.emit('signal:answer', { peerId, sdp: benchSdp(nowMs()) });
+    for (let i = 0; i < CANDIDATES_EACH_WAY; i++) viewer.emit('signal:candidate', { peerId, candidate: benchCandidate(i, nowMs()) });
+    viewer.emit('signal:candidate', { peerId, candidate: { candidate: '', usernameFragment: `ts-${nowMs()}` } });
+  });
+  camera.on('signal:answer', ({ peerId, sdp }) => {
+    record(pair, sdpSentAt(sdp));
+    for (let i = 0; i < CANDIDATES_EACH_WAY; i++) camera.emit('signal:candidate', { peerId, candidate: benchCandidate(i, nowMs()) });
+    camera.emit('signal:candidate', { peerId, candidate: { candidate: '', usernameFragment: `ts-${nowMs()}` } });
+  });
+  for (const socket of [camera, viewer]) socket.on('signal:candidate', ({ candidate }) => record(pair, candidateSentAt(candidate?.usernameFragment)));
+  return pair;
+}
+
+process.on('message', async (command: GeneratorCommand) => {
+  if (command.type === 'connect') {
+    for (let start = 0; start < command.pairs; start += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, command.pairs - start) }, (_, i) => connectPair(command.url, command.offset + start + i));
+      pairs.push(...(await Promise.all(batch)));
+    }
+    send({ type: 'connected', failures });
+  } else if (command.type === 'negotiate') {
+    expected = pairs.length * MESSAGES_PER_PAIR;
+    const done = new Promise<void>((resolve) => {
+      onAllReceived = resolve;
+      setTimeout(resolve, TIMEOUT_MS);
+    });
+    for (const pair of pairs) if (pair.peerId) pair.camera.emit('signal:offer', { peerId: pair.peerId, sdp: benchSdp(nowMs()) });
+    await done;
+    const missing = expected - received;
+    if (missing > 0) failures['relayed message missing after 60 s'] = missing;
+    send({ type: 'negotiated', latencies, failures, received });
+  } else {
+    for (const pair of pairs) { pair.camera.close(); pair.viewer.close(); }
+    process.exit(0);
+  }
+});

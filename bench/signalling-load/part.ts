@@ -1,0 +1,120 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { percentile, round } from '../browser/percentile.ts';
+import type { BenchPart } from '../types.ts';
+import type { GeneratorCommand, GeneratorReport } from './loadGenerator.ts';
+import { MESSAGES_PER_PAIR } from './payloads.ts';
+import type { ServerMessage } from './serverProcess.ts';
+
+const DEFAULT_STEPS = [100, 1_000, 5_000];
+const GENERATORS = 2;
+const FD_PER_PAIR_ON_SERVER = 2;
+
+function child(file: string, execArgv: string[] = []): ChildProcess {
+  return fork(join(import.meta.dirname, file), [], { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function next<T>(proc: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== type) return;
+      proc.off('message', onMessage);
+      resolve(message as T);
+    };
+    proc.on('message', onMessage);
+    proc.once('exit', (code) => reject(new Error(`${type}: process exited with ${code}`)));
+  });
+}
+
+async function usage(server: ChildProcess) {
+  server.send({ type: 'usage' });
+  return next<Extract<ServerMessage, { type: 'usage' }>>(server, 'usage');
+}
+
+function mergeFailures(reports: { failures: Record<string, number> }[]): Record<string, number> {
+  const merged: Record<string, number> = {};
+  for (const report of reports) for (const [reason, count] of Object.entries(report.failures)) merged[reason] = (merged[reason] ?? 0) + count;
+  return merged;
+}
+
+async function runStep(pairs: number) {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the gateway process for each step.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const server = child('serverProcess.ts', ['--expose-gc', ...profile]);
+  const { port } = await next<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready');
+  const generators = Array.from({ length: GENERATORS }, () => child('loadGenerator.ts'));
+  try {
+    const idle = await usage(server);
+    const share = Math.ceil(pairs / GENERATORS);
+    const connected = generators.map((g, i) => next<Extract<GeneratorReport, { type: 'connected' }>>(g, 'connected'));
+    generators.forEach((g, i) => g.send({ type: 'connect', url: `https://127.0.0.1:${port}`, pairs: Math.min(share, pairs - i * share), offset: i * share } satisfies GeneratorCommand));
+    const connectFailures = mergeFailures(await Promise.all(connected));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const loaded = await usage(server);
+
+    const started = performance.now();
+    const negotiated = generators.map((g) => next<Extract<GeneratorReport, { type: 'negotiated' }>>(g, 'negotiated'));
+    generators.forEach((g) => g.send({ type: 'negotiate' } satisfies GeneratorCommand));
+    const reports = await Promise.all(negotiated);
+    const wallMs = performance.now() - started;
+    const after = await usage(server);
+
+    const latencies = reports.flatMap((r) => r.latencies);
+    const relayed = reports.reduce((sum, r) => sum + r.received, 0);
+    const failures = mergeFailures([{ failures: connectFailures }, ...reports]);
+    const failureCount = Object.values(failures).reduce((a, b) => a + b, 0);
+    return {
+      pairs,
+      sockets: loaded.sockets,
+      failures: failureCount,
+      failureReasons: failures,
+      relayed,
+      expected: pairs * MESSAGES_PER_PAIR,
+      p50: round(percentile(latencies, 50), 2),
+      p99: round(percentile(latencies, 99), 2),
+      max: round(Math.max(...latencies), 2),
+      cpuMicrosPerMessage: round((after.cpuMicros - loaded.cpuMicros) / Math.max(1, relayed), 1),
+      rssMb: round(loaded.rss / 2 ** 20, 1),
+      rssPerSocketKb: round((loaded.rss - idle.rss) / 1024 / Math.max(1, loaded.sockets), 2),
+      negotiationMs: Math.round(wallMs),
+    };
+  } finally {
+    for (const g of generators) g.send({ type: 'close' } satisfies GeneratorCommand);
+    server.send({ type: 'stop' });
+    await Promise.all([server, ...generators].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+  }
+}
+
+export const signallingPart: BenchPart = {
+  name: 'signalling',
+  description: 'K camera/viewer pairs negotiating at once (offer+answer ~4 KB, 8 candidates each way), 2 load-generator processes',
+  async run({ args }) {
+    const override = args.indexOf('--pairs');
+    const steps = override >= 0 ? args[override + 1]!.split(',').map(Number) : DEFAULT_STEPS;
+    const limit = Number((await import('node:child_process')).execSync('ulimit -n', { shell: '/bin/bash' }).toString().trim());
+    const results: Awaited<ReturnType<typeof runStep>>[] = [];
+    for (const pairs of steps) {
+      if (pairs * FD_PER_PAIR_ON_SERVER + 100 > limit) throw new Error(`${pairs} pairs need about ${pairs * 2 + 100} file descriptors; ulimit -n is ${limit}.`);
+      results.push(await runStep(pairs));
+    }
+    const at = (pairs: number) => results.find((r) => r.pairs === pairs);
+    const largest = results.at(-1)!;
+    const cpuStep = at(1_000) ?? largest;
+    return {
+      table: results.map((r) => ({
+        pairs: r.pairs, sockets: r.sockets, failures: r.failures, relayed: r.relayed,
+        'p50 ms': r.p50, 'p99 ms': r.p99, 'max ms': r.max,
+        'CPU µs/msg': r.cpuMicrosPerMessage, 'RSS MB': r.rssMb, 'KB/socket': r.rssPerSocketKb, 'wall ms': r.negotiationMs,
+      })),
+      figures: results,
+      notes: results.filter((r) => r.failures > 0).map((r) => `${r.pairs} pairs failures: ${JSON.stringify(r.failureReasons)}`),
+      budgets: [
+        { name: 'pairs negotiating at once with 0 failures', budget: 5_000, figure: Math.max(0, ...results.filter((r) => r.failures === 0).map((r) => r.pairs)), unit: 'pairs', met: at(5_000)?.failures === 0 },
+        { name: 'relay latency p99 at 100 pairs', budget: 20, figure: at(100)?.p99 ?? Number.NaN, unit: 'ms', met: (at(100)?.p99 ?? Infinity) <= 20 },
+        { name: 'relay latency p99 at 1,000 pairs', budget: 100, figure: at(1_000)?.p99 ?? Number.NaN, unit: 'ms', met: (at(1_000)?.p99 ?? Infinity) <= 100 },
+        { name: `server CPU per relayed message (${cpuStep.pairs} pairs)`, budget: 50, figure: cpuStep.cpuMicrosPerMessage, unit: 'µs', met: cpuStep.cpuMicrosPerMessage <= 50 },
+        { name: `server memory per idle connected socket (${largest.pairs} pairs)`, budget: 20, figure: largest.rssPerSocketKb, unit: 'KB', met: largest.rssPerSocketKb <= 20 },
+      ],
+    };
+  },
+};
