@@ -43,7 +43,11 @@ async function connectPair(url: string, index: number): Promise<Pair> {
   const [camera, viewer] = await Promise.all([open(url, 'camera'), open(url, 'operator')]);
   const pair: Pair = { camera, viewer, peerId: null, received: 0 };
   for (const socket of [camera, viewer]) socket.on('vigil:error', ({ error }) => fail(`refused: ${error.code}`));
-  const joined = new Promise<void>((resolve) => camera.once('viewer:joined', ({ peerId }) => { pair.peerId = peerId; resolve(); }));
+  const joined = new Promise<void>((resolve) => {
+    const timer = setTimeout(() => { fail('viewer:joined missing after 60 s'); resolve(); }, TIMEOUT_MS);
+    camera.once('viewer:joined', ({ peerId }) => { clearTimeout(timer); pair.peerId = peerId; resolve(); });
+  });
+  for (const socket of [camera, viewer]) socket.on('disconnect', (reason) => fail(`disconnected: ${reason}`));
   const published = await camera.timeout(TIMEOUT_MS).emitWithAck('camera:publish', { zone, resumeToken: randomBytes(32).toString('base64url') }).catch(() => null);
   if (!published?.ok) fail('publish refused');
   const watched = await viewer.timeout(TIMEOUT_MS).emitWithAck('zone:watch', { zone }).catch(() => null);
@@ -71,10 +75,12 @@ process.on('message', async (command: GeneratorCommand) => {
     for (let start = 0; start < command.pairs; start += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, command.pairs - start) }, (_, i) => connectPair(command.url, command.offset + start + i));
       pairs.push(...(await Promise.all(batch)));
+      if (pairs.length % 1_000 === 0) process.stderr.write(`  generator ${command.offset}: ${pairs.length}/${command.pairs} pairs connected\n`);
     }
     send({ type: 'connected', failures });
   } else if (command.type === 'negotiate') {
-    expected = pairs.length * MESSAGES_PER_PAIR;
+    // Pairs that failed to set up are already counted as failures; wait only for the others.
+    expected = pairs.filter((pair) => pair.peerId !== null).length * MESSAGES_PER_PAIR;
     const done = new Promise<void>((resolve) => {
       onAllReceived = resolve;
       setTimeout(resolve, TIMEOUT_MS);
