@@ -1,4 +1,4 @@
-import { round } from './percentile.ts';
+import { round } from '../stats.ts';
 import { probeTile } from './clockProbe.ts';
 import { BrowserRig } from './rig.ts';
 

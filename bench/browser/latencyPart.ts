@@ -1,4 +1,4 @@
-import { percentile, round } from './percentile.ts';
+import { percentile, round } from '../stats.ts';
 import { probeTile } from './clockProbe.ts';
 import { BrowserRig } from './rig.ts';
 

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { percentile, round } from '../browser/percentile.ts';
+import { percentile, round } from '../stats.ts';
 import type { BenchPart } from '../types.ts';
 import type { GeneratorCommand, GeneratorReport } from './loadGenerator.ts';
 import { MESSAGES_PER_PAIR } from './payloads.ts';
