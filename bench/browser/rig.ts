@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, pillText, tile } from '../../test/support/browser.ts';
+import { addZone, launchBrowser, openPage, startCamera, tile } from '../../test/support/browser.ts';
 import { startGateway, type TestGateway } from '../../test/support/gateway.ts';
 import { clockReaderScript } from './clockProbe.ts';
 
@@ -17,11 +17,7 @@ export class BrowserRig {
 
   /** A camera publishing the clock test pattern at `preset` into `zone`. */
   async startCamera(zone: string, preset = '720p30'): Promise<Page> {
-    const { page } = await openPage(this.cameraBrowser, `${this.gateway.url}/camera.html?zone=${zone}&source=test-pattern`);
-    await page.selectOption('#preset-select', preset);
-    await page.click('#init-session');
-    await page.waitForFunction(() => ['CONNECTED', 'STREAMING'].includes(document.querySelector('#status-pill')?.textContent?.trim() ?? ''));
-    return page;
+    return (await startCamera(this.cameraBrowser, this.gateway.url, zone, { source: 'test-pattern', preset })).page;
   }
 
   /** An operator console, connected and idle, with the clock reader loaded. */
@@ -30,14 +26,12 @@ export class BrowserRig {
     // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline scripts.
     await page.evaluate(this.reader);
     await page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() !== 'DISCONNECTED');
-    if ((await pillText(page)) === 'DISCONNECTED') throw new Error('operator console did not connect');
     return page;
   }
 
   /** Types the zone and presses Initialise, as a person would; resolves with the tile's click-to-first-frame time. */
   async watch(page: Page, zone: string): Promise<number> {
-    await page.fill('#zone-input', zone);
-    await page.click('#init-session');
+    await addZone(page, zone);
     const handle = await page.waitForSelector(`${tile(zone)}[data-first-frame-ms]`, { timeout: 20_000 });
     return Number(await handle.getAttribute('data-first-frame-ms'));
   }

@@ -1,5 +1,7 @@
+import { sharedClockMs } from '../../src/web/lib/clockPattern.ts';
+
 /** Same clock in every process of this machine. */
-export const nowMs = (): number => performance.timeOrigin + performance.now();
+export const nowMs = sharedClockMs;
 
 /** A realistic ~4 KB SDP carrying its send time in an attribute line. */
 export function benchSdp(sentAt: number): string {

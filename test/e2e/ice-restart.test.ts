@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { addZone, launchBrowser, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { addZone, launchBrowser, openPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 
 const ZONE = 'CBD-TRAFFIC-01';
@@ -33,11 +33,7 @@ const WIRETAP = `(() => {
 
 it('ICE restart: the camera re-offers on the same peer with fresh ICE credentials and the tile keeps playing', async () => {
   await startCamera(browser, gw.url, ZONE);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
-  await context.addInitScript({ content: WIRETAP });
-  const page = await context.newPage();
-  await page.goto(`${gw.url}/`);
+  const { context, page } = await openPage(browser, `${gw.url}/`, [WIRETAP]);
   await addZone(page, ZONE);
   const first = await waitForVideo(page, ZONE);
 

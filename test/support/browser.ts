@@ -29,12 +29,19 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Each page in its own context: own sessionStorage, own camera, like separate machines. */
-export async function openPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+/**
+ * Each page in its own context: own sessionStorage, own camera, like separate machines.
+ * `initScripts` run in the page before any of its own scripts.
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  initScripts: string[] = [],
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
   // tsx compiles test files with keepNames, wrapping functions passed to $eval in __name(...),
   // which does not exist in the page.
-  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  for (const content of ['globalThis.__name = (fn) => fn;', ...initScripts]) await context.addInitScript({ content });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -43,9 +50,18 @@ export async function openPage(browser: Browser, url: string): Promise<{ context
   return { context, page, errors };
 }
 
+export interface CameraOptions {
+  /** `test-pattern` publishes the clock test pattern instead of the (fake) camera. */
+  source?: string;
+  /** A capture preset of the camera page, e.g. `720p30`. */
+  preset?: string;
+}
+
 /** Opens the camera node page for `zone` and starts publishing. */
-export async function startCamera(browser: Browser, baseUrl: string, zone: string) {
-  const opened = await openPage(browser, `${baseUrl}/camera.html?zone=${zone}`);
+export async function startCamera(browser: Browser, baseUrl: string, zone: string, options: CameraOptions = {}) {
+  const source = options.source ? `&source=${options.source}` : '';
+  const opened = await openPage(browser, `${baseUrl}/camera.html?zone=${zone}${source}`);
+  if (options.preset) await opened.page.selectOption('#preset-select', options.preset);
   await opened.page.click('#init-session');
   await opened.page.waitForFunction(() => ['CONNECTED', 'STREAMING'].includes(document.querySelector('#status-pill')?.textContent?.trim() ?? ''));
   return opened;
