@@ -18,7 +18,24 @@ export function accessUrls(address: AddressInfo): string[] {
   return hosts.map((host) => `https://${host}:${address.port}`);
 }
 
-export function renderBanner(address: AddressInfo, tls: TlsMaterial, webBundle: boolean): string {
+export interface FirstAdmin {
+  username: string;
+  password: string;
+  generated: boolean;
+}
+
+/** Printed once, at the start that created the first admin; never logged. */
+function firstAdminLines(admin: FirstAdmin | null): string[] {
+  if (!admin) return [' Sign in:    /login.html (people: Admin page; CLI: npm run vigil -- user …)'];
+  return admin.generated
+    ? [
+      ` First admin: ${admin.username}  password: ${admin.password}`,
+      '   (shown only now: sign in and change it, or set ADMIN_PASSWORD before the first start)',
+    ]
+    : [` First admin: ${admin.username} (password from ADMIN_PASSWORD)`];
+}
+
+export function renderBanner(address: AddressInfo, tls: TlsMaterial, webBundle: boolean, firstAdmin: FirstAdmin | null = null): string {
   const rule = '='.repeat(60);
   const tlsLine = {
     configured: `enabled (certificate ${tls.path})`,
@@ -35,6 +52,8 @@ export function renderBanner(address: AddressInfo, tls: TlsMaterial, webBundle: 
     ' Access URLs:',
     ...accessUrls(address).map((url) => `   • ${url}`),
     '   (camera node page: /camera.html)',
+    '',
+    ...firstAdminLines(firstAdmin),
     '',
     ` TLS:        ${tlsLine}`,
     ` WebSocket:  ready (wss, Socket.IO)`,

@@ -1,24 +1,37 @@
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { LiveAccess } from './access/LiveAccess.ts';
+import { AuditTrail } from './audit/AuditTrail.ts';
+import { AuthService } from './auth/AuthService.ts';
+import { CameraKeys } from './auth/CameraKeys.ts';
+import { LoginLimiter } from './auth/loginLimiter.ts';
 import type { GatewayConfig } from './config/configSchema.ts';
+import type { ApiContext } from './http/api/context.ts';
+import { registerApi } from './http/api/registerApi.ts';
 import { registerHealth } from './http/health.ts';
+import { registerPageGuard } from './http/pageGuard.ts';
 import { registerSecurityHeaders } from './http/securityHeaders.ts';
 import { registerStaticAssets } from './http/staticAssets.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { ActivityAudit } from './signalling/ActivityAudit.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
+import { openSqliteStore } from './store/sqlite/openSqliteStore.ts';
+import type { Store } from './store/types.ts';
 import { ensureCertificate, type TlsMaterial } from './tls/ensureCertificate.ts';
 import { ZoneRegistry } from './zones/ZoneRegistry.ts';
 
-export interface Gateway {
+export interface Gateway extends ApiContext {
   readonly config: GatewayConfig;
   readonly tls: TlsMaterial;
   readonly registry: ZoneRegistry;
   readonly signalling: Signalling;
   readonly logger: Logger;
   readonly webBundle: boolean;
+  /** The admin made at first start, for the banner to print once; null when people existed. */
+  readonly firstAdmin: { username: string; password: string; generated: boolean } | null;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(): Promise<AddressInfo>;
-  /** Stops accepting, drops clients so they reconnect elsewhere, closes the server. Idempotent. */
+  /** Stops accepting, drops clients so they reconnect elsewhere, closes the server and the store. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -26,10 +39,28 @@ export interface GatewayDependencies {
   logger?: Logger;
 }
 
+const DAY_MS = 86_400_000;
+
 /** The composition root: builds and wires every part. Tests call this; main.ts only adds the process around it. */
 export async function createGateway(config: GatewayConfig, dependencies: GatewayDependencies = {}): Promise<Gateway> {
   const logger = dependencies.logger ?? createLogger(config.logLevel);
   const tls = await ensureCertificate(config);
+  const store: Store = openSqliteStore(config.dataDir);
+  const audit = new AuditTrail(store);
+  // A previous process that died mid-view left views open: close them before anything new starts.
+  const crashed = await audit.closeCrashed();
+  if (crashed > 0) logger.warn({ crashed }, 'closed views and publishes left open by a crash');
+  await audit.prune(config.audit.retentionDays);
+  const limiter = new LoginLimiter(store);
+  const auth = new AuthService(store, audit, limiter, {
+    lifetimeSeconds: Math.round(config.session.lifetimeHours * 3600),
+    idleSeconds: Math.round(config.session.idleMinutes * 60),
+  }, logger.child({ subsystem: 'auth' }));
+  const firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
+  const cameraKeys = new CameraKeys(store, limiter);
+  const access = new LiveAccess(store, auth, cameraKeys, logger.child({ subsystem: 'access' }));
+  const api: ApiContext = { store, auth, cameraKeys, access, audit };
+
   const app = Fastify({
     https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
     // Requests are not logged one by one; signalling has its own lifecycle logs.
@@ -41,26 +72,43 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   await registerSecurityHeaders(app);
   let draining = false;
   registerHealth(app, () => draining);
+  await registerApi(app, api, config.allowedOrigins);
+  registerPageGuard(app, auth);
   const webBundle = await registerStaticAssets(app, config.webRoot, logger);
   await app.ready();
 
   const registry = new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed'));
+  const signallingLogger = logger.child({ subsystem: 'signalling' });
+  const activity = new ActivityAudit(audit, registry, signallingLogger);
   const signalling = createSignalling({
     httpServer: app.server,
     registry,
-    logger: logger.child({ subsystem: 'signalling' }),
+    logger: signallingLogger,
     allowedOrigins: config.allowedOrigins,
-    iceServers: config.iceServers,
+    ice: { iceServers: config.iceServers, turn: config.turn },
+    iceTransportPolicy: config.iceTransportPolicy,
+    auth,
+    cameraKeys,
+    access,
+    audit,
+    activity,
   });
+  access.start();
+  const pruning = setInterval(() => {
+    void audit.prune(config.audit.retentionDays).catch((error: unknown) => logger.error({ err: error }, 'audit prune failed'));
+  }, DAY_MS);
+  pruning.unref();
 
   let closing: Promise<void> | null = null;
   return {
+    ...api,
     config,
     tls,
     registry,
     signalling,
     logger,
     webBundle,
+    firstAdmin,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       return app.server.address() as AddressInfo;
@@ -68,8 +116,14 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     close() {
       closing ??= (async () => {
         draining = true;
+        clearInterval(pruning);
+        access.stop();
         await signalling.close();
         await app.close();
+        // Views end as sockets close; let those audit writes land before the store goes.
+        await new Promise((resolve) => setImmediate(resolve));
+        activity.close();
+        await store.close();
       })();
       return closing;
     },

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
 
   try {
     const address = await gateway.listen();
-    process.stdout.write(renderBanner(address, gateway.tls, gateway.webBundle));
+    process.stdout.write(renderBanner(address, gateway.tls, gateway.webBundle, gateway.firstAdmin));
   } catch (error) {
     fail(describeListenError(error as NodeJS.ErrnoException, config.host, config.port));
   }

@@ -13,6 +13,8 @@ export const Limits = {
   maxWatchedZones: 16,
   /** Peer ids are opaque; clients never build them. */
   peerIdMaxLength: 64,
+  /** Camera API keys are `vk_` + 43 base64url characters; anything much longer is not one. */
+  apiKeyMaxLength: 128,
   /** Resume tokens let a reconnecting camera take its own zone back. */
   resumeTokenLength: 43,
 } as const;

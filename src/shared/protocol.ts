@@ -19,9 +19,14 @@ const zoneField = z.string().max(1024);
 export const peerIdSchema = z.string().min(1).max(Limits.peerIdMaxLength).regex(/^[A-Za-z0-9_-]+$/);
 export type PeerId = z.infer<typeof peerIdSchema>;
 
+/**
+ * Operators are authenticated by their session cookie, which the browser sends with the
+ * WebSocket upgrade; cameras by an API key in `auth` (never in the URL, which ends up in logs).
+ */
 export const handshakeAuthSchema = z.strictObject({
   role: z.enum([Role.CAMERA, Role.OPERATOR]),
   protocol: z.literal(PROTOCOL_VERSION).optional(),
+  apiKey: z.string().min(1).max(Limits.apiKeyMaxLength).optional(),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 
@@ -120,15 +125,30 @@ export interface IceServer {
   credential?: string;
 }
 
+/** Who the gateway authenticated this connection as. */
+export interface Identity {
+  /** The operator's username, or the camera key's label. */
+  name: string;
+  /** `admin` or `operator` for a console, `camera` for a camera node. */
+  kind: 'admin' | 'operator' | 'camera';
+  /** A camera key's zone pattern (`CBD-*`); absent for people. */
+  zonePattern?: string;
+}
+
 export interface SessionReady {
   protocol: typeof PROTOCOL_VERSION;
   role: Role;
+  identity: Identity;
   iceServers: IceServer[];
+  /** When TURN credentials in `iceServers` stop working (ms since epoch); null without TURN. */
+  iceServersExpireAt: number | null;
+  /** `relay` forces media through TURN (configured by the city, e.g. to hide client addresses). */
+  iceTransportPolicy: 'all' | 'relay';
   serverTime: number;
 }
 
 /** Why a camera↔viewer peer ended; the other side closes its RTCPeerConnection. */
-export type PeerCloseReason = 'viewer_left' | 'camera_left' | 'camera_replaced';
+export type PeerCloseReason = 'viewer_left' | 'camera_left' | 'camera_replaced' | 'access_revoked';
 
 export interface ServerToClientEvents {
   'session:ready': (msg: SessionReady) => void;
@@ -147,12 +167,17 @@ export interface ServerToClientEvents {
   'signal:answer': (msg: SdpMessage & { zone: ZoneId }) => void;
   'signal:candidate': (msg: CandidateMessage & { zone: ZoneId }) => void;
   'signal:restart': (msg: PeerRef & { zone: ZoneId }) => void;
+  /** Fresh TURN credentials, pushed before the previous ones expire; used for new peers and ICE restarts. */
+  'ice:servers': (msg: { iceServers: IceServer[]; iceServersExpireAt: number | null }) => void;
+  /** To an operator: a grant was removed or expired; the zone's view was cut and its tile must close. */
+  'zone:revoked': (msg: { zone: ZoneId; error: ProtocolError }) => void;
+  /**
+   * The session or camera key ended (expired, logged out, revoked, account disabled); the server
+   * disconnects right after. Clients must not reconnect with the same credential.
+   */
+  'session:ended': (msg: { error: ProtocolError }) => void;
   /** A refusal for an event sent without an acknowledgement callback. */
   'vigil:error': (msg: { event: string; error: ProtocolError }) => void;
-}
-
-export interface SocketData {
-  role: Role;
 }
 
 export type { ErrorCode, ProtocolError };

@@ -10,9 +10,9 @@ describe('live zone directory', () => {
   after(async () => { clients.forEach((c) => c.close()); await gw.close(); });
 
   it('sends the whole directory at connect, then only what changed', async () => {
-    const operator = await connect(gw.url, 'operator');
+    const operator = await gw.connect('operator');
     clients.push(operator);
-    const camera = await connect(gw.url, 'camera');
+    const camera = await gw.connect('camera');
     clients.push(camera);
     const cameraLog = recordEvents(camera);
 
@@ -34,7 +34,7 @@ describe('live zone directory', () => {
     assert.deepEqual(await request(operator, 'zone:list', {}), { ok: true, zones: (await watched).zones });
 
     // An operator connecting now gets the whole directory once.
-    const late = openSocket(gw.url, { role: 'operator', protocol: 1 });
+    const late = openSocket(gw.url, { role: 'operator', protocol: 1 }, { extraHeaders: { cookie: gw.admin.cookie } });
     clients.push(late);
     assert.deepEqual(await nextEvent(late, 'zone:directory'), { zones: (await watched).zones });
     const gone = nextEvent(operator, 'zone:updated');
@@ -44,7 +44,7 @@ describe('live zone directory', () => {
   });
 
   it('pushes only the zones that changed, never the whole directory again', async () => {
-    const operator = await connect(gw.url, 'operator');
+    const operator = await gw.connect('operator');
     clients.push(operator);
     for (let i = 0; i < 20; i++) await request(operator, 'zone:watch', { zone: `MANY-${i}` });
     await nextEvent(operator, 'zone:updated');
@@ -54,7 +54,7 @@ describe('live zone directory', () => {
   });
 
   it('removes a zone nobody publishes or watches', async () => {
-    const operator = await connect(gw.url, 'operator');
+    const operator = await gw.connect('operator');
     clients.push(operator);
     await request(operator, 'zone:watch', { zone: 'TEMP-01' });
     await request(operator, 'zone:unwatch', { zone: 'TEMP-01' });

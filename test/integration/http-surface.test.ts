@@ -11,7 +11,7 @@ describe('HTTP surface', () => {
   it('serves the built console and camera pages with strict security headers', async () => {
     assert.equal(gw.gateway.webBundle, true, 'run `npm run build` first: npm test does');
     for (const path of ['/', '/camera.html']) {
-      const page = await httpsGet(`${gw.url}${path}`);
+      const page = await httpsGet(`${gw.url}${path}`, { cookie: gw.admin.cookie });
       assert.equal(page.status, 200, path);
       assert.match(page.body, /Urban Surveillance Command Console/);
       const csp = String(page.headers['content-security-policy']);
@@ -28,7 +28,7 @@ describe('HTTP surface', () => {
   });
 
   it('revalidates pages and caches hashed assets for good', async () => {
-    const page = await httpsGet(`${gw.url}/`);
+    const page = await httpsGet(`${gw.url}/`, { cookie: gw.admin.cookie });
     assert.equal(page.headers['cache-control'], 'no-cache');
     const asset = page.body.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
     assert.ok(asset, 'the console page loads a hashed script bundle');

@@ -16,8 +16,8 @@ describe('bad input gets a typed error and the server stays up', () => {
   let operator: TestClient;
   before(async () => {
     gw = await startGateway();
-    camera = await connect(gw.url, 'camera');
-    operator = await connect(gw.url, 'operator');
+    camera = await gw.connect('camera');
+    operator = await gw.connect('operator');
   });
   after(async () => { camera.close(); operator.close(); await gw.close(); });
 
@@ -91,11 +91,11 @@ describe('bad input gets a typed error and the server stays up', () => {
 
   for (const transport of ['websocket', 'polling'] as const) {
     it(`closes a ${transport} connection that sends a packet over the size limit, and stays up`, async () => {
-      const victim = await connect(gw.url, 'operator', { transports: [transport] });
+      const victim = await gw.connect('operator', { transports: [transport] });
       const closed = new Promise<string>((resolve) => victim.once('disconnect', resolve));
       victim.emit('zone:watch', { zone: 'x'.repeat(10 * 1024 * 1024) } as never);
       assert.match(await closed, /transport (close|error)/);
-      const healthy = await connect(gw.url, 'operator');
+      const healthy = await gw.connect('operator');
       assert.equal((await request(healthy, 'zone:list', {})).ok, true);
       healthy.close();
     });
@@ -111,7 +111,7 @@ describe('bad input gets a typed error and the server stays up', () => {
   });
 
   it('rate-limits a flooding connection and leaves the others responsive', async () => {
-    const flooder = await connect(gw.url, 'operator');
+    const flooder = await gw.connect('operator');
     const replies = await Promise.all(Array.from({ length: 900 }, () => request(flooder, 'zone:list', {}, 5_000)));
     const limited = replies.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED').length;
     assert.ok(limited >= 200, `expected the burst past 600 to be limited, got ${limited}`);

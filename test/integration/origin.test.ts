@@ -21,7 +21,7 @@ describe('origin policy for the signalling handshake', () => {
 
   it('accepts the same origin and the configured allow-list', async () => {
     for (const origin of [gw.url, 'https://console.city.example']) {
-      const socket = await connect(gw.url, 'operator', { extraHeaders: { Origin: origin } });
+      const socket = await gw.connect('operator', { extraHeaders: { Origin: origin } });
       assert.equal(socket.connected, true);
       socket.close();
     }

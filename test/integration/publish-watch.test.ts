@@ -7,7 +7,7 @@ describe('publish and watch', () => {
   let gw: TestGateway;
   const clients: TestClient[] = [];
   const open = async (role: 'camera' | 'operator') => {
-    const c = await connect(gw.url, role);
+    const c = await gw.connect(role);
     clients.push(c);
     return c;
   };

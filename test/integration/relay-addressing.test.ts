@@ -18,12 +18,12 @@ describe('signalling is relayed only to the addressed peer', () => {
 
   before(async () => {
     gw = await startGateway();
-    camera = await connect(gw.url, 'camera');
-    otherCamera = await connect(gw.url, 'camera');
+    camera = await gw.connect('camera');
+    otherCamera = await gw.connect('camera');
     await request(camera, 'camera:publish', { zone: 'CBD-TRAFFIC-01', resumeToken: newResumeToken() });
     await request(otherCamera, 'camera:publish', { zone: 'PARK-WEST-02', resumeToken: newResumeToken() });
-    viewerA = await connect(gw.url, 'operator');
-    viewerB = await connect(gw.url, 'operator');
+    viewerA = await gw.connect('operator');
+    viewerB = await gw.connect('operator');
     let joined = nextEvent(camera, 'viewer:joined');
     await request(viewerA, 'zone:watch', { zone: 'CBD-TRAFFIC-01' });
     peerA = (await joined).peerId;

@@ -24,6 +24,17 @@ export const USAGE = `Usage: npm start -- [options]
   --tls-cert <file>    PEM certificate (env TLS_CERT); with --tls-key
   --tls-key <file>     PEM private key (env TLS_KEY)
   --log-level <level>  fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL, default info)
+
+Environment only (secrets never go on a command line):
+  ADMIN_PASSWORD             password of the first admin when the store has no users
+  TURN_URLS, TURN_SECRET     coturn URLs (comma separated) and its static-auth-secret
+  TURN_TTL_SECONDS           TURN credential lifetime (default 3600)
+  ICE_TRANSPORT_POLICY       all | relay (relay forces media through TURN)
+  SESSION_LIFETIME_HOURS     operator session lifetime (default 12)
+  SESSION_IDLE_MINUTES       idle timeout without a live console (default 30)
+  AUDIT_RETENTION_DAYS       audit entries kept (default 365)
+
+Commands: npm run vigil -- user|key|audit … (npm run vigil -- --help)
   -h, --help           show this help`;
 
 export interface LoadedConfig {
@@ -33,6 +44,11 @@ export interface LoadedConfig {
 
 function parsePort(raw: string, source: string): number {
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${source} must be a port number from 0 to 65535, not "${raw}".`);
+  return Number(raw);
+}
+
+function parseNumber(raw: string, source: string): number {
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(`${source} must be a number, not "${raw}".`);
   return Number(raw);
 }
 
@@ -55,6 +71,20 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   if (tlsCert !== undefined) input.tlsCert = tlsCert;
   const tlsKey = flags['tls-key'] ?? env.TLS_KEY;
   if (tlsKey !== undefined) input.tlsKey = tlsKey;
+  if (env.ADMIN_PASSWORD !== undefined) input.adminPassword = env.ADMIN_PASSWORD;
+  if (env.ICE_TRANSPORT_POLICY !== undefined) input.iceTransportPolicy = env.ICE_TRANSPORT_POLICY as GatewayConfigInput['iceTransportPolicy'];
+  if (env.TURN_SECRET !== undefined || env.TURN_URLS !== undefined) {
+    input.turn = {
+      urls: (env.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+      secret: env.TURN_SECRET ?? '',
+      ...(env.TURN_TTL_SECONDS !== undefined ? { ttlSeconds: parseNumber(env.TURN_TTL_SECONDS, 'TURN_TTL_SECONDS') } : {}),
+    };
+  }
+  const session: NonNullable<GatewayConfigInput['session']> = {};
+  if (env.SESSION_LIFETIME_HOURS !== undefined) session.lifetimeHours = parseNumber(env.SESSION_LIFETIME_HOURS, 'SESSION_LIFETIME_HOURS');
+  if (env.SESSION_IDLE_MINUTES !== undefined) session.idleMinutes = parseNumber(env.SESSION_IDLE_MINUTES, 'SESSION_IDLE_MINUTES');
+  input.session = session;
+  if (env.AUDIT_RETENTION_DAYS !== undefined) input.audit = { retentionDays: parseNumber(env.AUDIT_RETENTION_DAYS, 'AUDIT_RETENTION_DAYS') };
   const logLevel = flags['log-level'] ?? env.LOG_LEVEL;
   if (logLevel !== undefined) input.logLevel = logLevel as GatewayConfigInput['logLevel'];
   return { config: validateConfig(input), help: flags.help === true };

@@ -1,25 +1,43 @@
 import { Timing, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
+import type { Principal } from '../auth/Principal.ts';
 import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
 import type { VigilServer, VigilSocket } from './types.ts';
 
-export const OPERATORS_ROOM = 'operators';
+const ALL_ZONES_ROOM = 'directory:all';
+const seesEverything = (socket: VigilSocket): boolean => socket.data.principal.kind === 'user' && socket.data.principal.role === 'admin';
+
+export type ZoneFilter = (principal: Principal, zone: ZoneId) => boolean;
 
 /**
  * Keeps operators' zone directories current. An operator gets the whole directory once, at
  * connect; after that only the zones that changed, coalesced, so a burst of joins (a camera
  * coming back to 16 waiting viewers) costs one small push and a city of zones is never resent.
+ * Each operator sees only the zones it may watch: a forbidden zone is never named to it.
  */
 export class DirectoryPublisher {
   #timer: NodeJS.Timeout | null = null;
   readonly #changed = new Set<ZoneId>();
+  readonly #operators = new Set<VigilSocket>();
   readonly #unsubscribe: () => void;
 
-  constructor(private readonly io: VigilServer, private readonly registry: ZoneRegistry) {
+  constructor(private readonly io: VigilServer, private readonly registry: ZoneRegistry, private readonly visible: ZoneFilter) {
     this.#unsubscribe = registry.events.on('changed', (zone) => this.#schedule(zone));
   }
 
+  add(socket: VigilSocket): void {
+    // Admins see every zone: one broadcast serves them all. Operators get their own filtered copy.
+    if (seesEverything(socket)) void socket.join(ALL_ZONES_ROOM);
+    else this.#operators.add(socket);
+    this.sendTo(socket);
+  }
+
+  remove(socket: VigilSocket): void {
+    this.#operators.delete(socket);
+  }
+
   sendTo(socket: VigilSocket): void {
-    socket.emit('zone:directory', { zones: this.registry.summaries() });
+    const principal = socket.data.principal;
+    socket.emit('zone:directory', { zones: this.registry.summaries().filter((z) => this.visible(principal, z.zone)) });
   }
 
   close(): void {
@@ -43,6 +61,11 @@ export class DirectoryPublisher {
       else removed.push(zone);
     }
     this.#changed.clear();
-    this.io.to(OPERATORS_ROOM).emit('zone:updated', { zones, removed });
+    this.io.to(ALL_ZONES_ROOM).emit('zone:updated', { zones, removed });
+    for (const socket of this.#operators) {
+      const principal = socket.data.principal;
+      const update = { zones: zones.filter((z) => this.visible(principal, z.zone)), removed: removed.filter((z) => this.visible(principal, z)) };
+      if (update.zones.length > 0 || update.removed.length > 0) socket.emit('zone:updated', update);
+    }
   }
 }

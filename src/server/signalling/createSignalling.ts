@@ -1,7 +1,6 @@
 import type { Server as HttpsServer } from 'node:https';
 import { Server } from 'socket.io';
 import {
-  handshakeAuthSchema,
   Limits,
   PROTOCOL_VERSION,
   protocolError,
@@ -9,23 +8,30 @@ import {
   Timing,
   type Ack,
   type ClientEventName,
-  type IceServer,
+  type Identity,
+  type ProtocolError,
 } from '../../shared/index.ts';
+import type { LiveAccess, LiveConnection } from '../access/LiveAccess.ts';
+import type { Principal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
-import { DirectoryPublisher, OPERATORS_ROOM } from './DirectoryPublisher.ts';
+import type { ActivityAudit } from './ActivityAudit.ts';
+import { DirectoryPublisher } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
+import { installHandshake, type HandshakeDeps } from './handshake.ts';
 import { handlers } from './handlers/index.ts';
+import { iceServersFor, TURN_RENEW_AT, type IceConfig } from './iceProvider.ts';
 import { isOriginAllowed } from './originPolicy.ts';
 import type { HandlerCall, HandlerContext, VigilServer, VigilSocket } from './types.ts';
 
-export interface SignallingOptions {
+export interface SignallingOptions extends HandshakeDeps {
   httpServer: HttpsServer;
   registry: ZoneRegistry;
-  logger: Logger;
+  activity: ActivityAudit;
   allowedOrigins: readonly string[];
-  iceServers: readonly IceServer[];
+  ice: IceConfig;
+  iceTransportPolicy: 'all' | 'relay';
 }
 
 export interface Signalling {
@@ -38,13 +44,21 @@ function participantFor(socket: VigilSocket): Participant {
   return {
     id: socket.id,
     address: socket.handshake.address,
+    userAgent: String(socket.handshake.headers['user-agent'] ?? '').slice(0, 512),
+    principal: socket.data.principal,
     send: (event, ...args) => socket.emit(event, ...args),
     evict: () => socket.disconnect(true),
   };
 }
 
+function identityOf(principal: Principal): Identity {
+  return principal.kind === 'camera'
+    ? { name: principal.label, kind: 'camera', zonePattern: principal.zonePattern }
+    : { name: principal.username, kind: principal.role === 'admin' ? 'admin' : 'operator' };
+}
+
 export function createSignalling(options: SignallingOptions): Signalling {
-  const { registry, logger } = options;
+  const { registry, logger, access, activity } = options;
   const io: VigilServer = new Server(options.httpServer, {
     serveClient: false,
     maxHttpBufferSize: Limits.maxPacketBytes,
@@ -58,63 +72,94 @@ export function createSignalling(options: SignallingOptions): Signalling {
       if (isOriginAllowed(req, options.allowedOrigins)) callback(null, true);
       else {
         logger.warn({ origin: req.headers.origin, address: req.socket.remoteAddress }, 'foreign origin refused');
+        void options.audit.record({
+          kind: 'connect.denied', actor: null, actorRole: null, zone: null, address: req.socket.remoteAddress ?? null,
+          userAgent: String(req.headers['user-agent'] ?? ''), outcome: 'denied', detail: { code: 'ORIGIN_FORBIDDEN', origin: String(req.headers.origin ?? '') },
+        }).catch(() => undefined);
         callback('ORIGIN_FORBIDDEN', false);
       }
     },
   });
 
-  io.use((socket, next) => {
-    const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
-    if (!auth.success) {
-      const error = Object.assign(new Error('HANDSHAKE_INVALID'), {
-        data: protocolError('HANDSHAKE_INVALID', 'Connect with auth { role: "camera" | "operator" }.'),
-      });
-      next(error);
-      return;
-    }
-    socket.data.role = auth.data.role;
-    next();
-  });
-
-  const directory = new DirectoryPublisher(io, registry);
-  const context: HandlerContext = { registry, logger };
+  installHandshake(io, options);
+  const directory = new DirectoryPublisher(io, registry, (principal, zone) => access.mayWatch(principal, zone));
+  const context: HandlerContext = { registry, logger, access, activity };
 
   io.on('connection', (socket) => {
     const participant = participantFor(socket);
-    const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, address: socket.handshake.address });
+    const principal = socket.data.principal;
+    const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, who: identityOf(principal).name, address: socket.handshake.address });
     socketLogger.info('connected');
     installEventGuard(socket, socketLogger);
 
     for (const event of Object.keys(handlers) as ClientEventName[]) {
       socket.on(event, ((msg: HandlerCall<typeof event>['msg'], ack?: (reply: Ack<object>) => void) => {
-        let reply: Ack<object>;
-        try {
-          const handler = handlers[event] as (ctx: HandlerContext, call: HandlerCall<typeof event>) => Ack<object>;
-          reply = handler(context, { socket, participant, logger: socketLogger, msg });
-        } catch (error) {
+        const respond = (reply: Ack<object>) => {
+          if (ack) ack(reply);
+          else if (!reply.ok) socket.emit('vigil:error', { event, error: reply.error });
+        };
+        const fail = (error: unknown) => {
           socketLogger.error({ err: error, event }, 'handler failed');
-          reply = { ok: false, error: protocolError('INTERNAL') };
+          respond({ ok: false, error: protocolError('INTERNAL') });
+        };
+        try {
+          const handler = handlers[event] as (ctx: HandlerContext, call: HandlerCall<typeof event>) => Ack<object> | Promise<Ack<object>>;
+          const reply = handler(context, { socket, participant, logger: socketLogger, msg });
+          if (reply instanceof Promise) reply.then(respond, fail);
+          else respond(reply);
+        } catch (error) {
+          fail(error);
         }
-        if (ack) ack(reply);
-        else if (!reply.ok) socket.emit('vigil:error', { event, error: reply.error });
       }) as never);
     }
 
+    const connection: LiveConnection = {
+      id: socket.id,
+      principal,
+      watchedZones: () => registry.watchedBy(participant),
+      end(error: ProtocolError) {
+        socketLogger.info({ code: error.code }, 'credential ended: disconnecting');
+        socket.emit('session:ended', { error });
+        socket.disconnect(true);
+      },
+      cutView(zone, error) {
+        registry.unwatch(participant, zone, 'access_revoked');
+        socket.emit('zone:revoked', { zone, error });
+      },
+      refreshDirectory: () => directory.sendTo(socket),
+    };
+    access.register(connection);
+
+    const ice = iceServersFor(options.ice, `${principal.kind === 'user' ? `u${principal.userId}` : `k${principal.keyId}`}`);
+    let renewal: NodeJS.Timeout | null = null;
+    const scheduleRenewal = (expiresAt: number | null) => {
+      if (expiresAt === null) return;
+      renewal = setTimeout(() => {
+        const fresh = iceServersFor(options.ice, `${principal.kind === 'user' ? `u${principal.userId}` : `k${principal.keyId}`}`);
+        socket.emit('ice:servers', fresh);
+        scheduleRenewal(fresh.iceServersExpireAt);
+      }, Math.max(1_000, (expiresAt - Date.now()) * TURN_RENEW_AT));
+    };
+    scheduleRenewal(ice.iceServersExpireAt);
+
     socket.on('disconnect', (reason) => {
+      if (renewal) clearTimeout(renewal);
+      access.unregister(connection);
+      directory.remove(socket);
       registry.leave(participant);
+      activity.forget(participant);
       socketLogger.info({ reason }, 'disconnected');
     });
 
     socket.emit('session:ready', {
       protocol: PROTOCOL_VERSION,
       role: socket.data.role,
-      iceServers: [...options.iceServers],
+      identity: identityOf(principal),
+      ...ice,
+      iceTransportPolicy: options.iceTransportPolicy,
       serverTime: Date.now(),
     });
-    if (socket.data.role === Role.OPERATOR) {
-      void socket.join(OPERATORS_ROOM);
-      directory.sendTo(socket);
-    }
+    if (socket.data.role === Role.OPERATOR) directory.add(socket);
   });
 
   return {

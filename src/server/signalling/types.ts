@@ -4,13 +4,22 @@ import type {
   Ack,
   ClientEventName,
   ClientToServerEvents,
+  Role,
   ServerToClientEvents,
-  SocketData,
   clientEventRules,
 } from '../../shared/index.ts';
+import type { LiveAccess } from '../access/LiveAccess.ts';
+import type { Principal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { ActivityAudit } from './ActivityAudit.ts';
+
+/** Set by the handshake middleware; a socket without it never reaches a handler. */
+export interface SocketData {
+  role: Role;
+  principal: Principal;
+}
 
 // Inter-server events arrive with the multi-node issue; none yet.
 export type VigilServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -18,6 +27,8 @@ export type VigilSocket = Socket<ClientToServerEvents, ServerToClientEvents, Rec
 
 export interface HandlerContext {
   readonly registry: ZoneRegistry;
+  readonly access: LiveAccess;
+  readonly activity: ActivityAudit;
   readonly logger: Logger;
 }
 
@@ -29,6 +40,6 @@ export interface HandlerCall<E extends ClientEventName> {
   readonly msg: z.infer<(typeof clientEventRules)[E]['schema']>;
 }
 
-export type Handler<E extends ClientEventName> = (ctx: HandlerContext, call: HandlerCall<E>) => Ack<object>;
+export type Handler<E extends ClientEventName> = (ctx: HandlerContext, call: HandlerCall<E>) => Ack<object> | Promise<Ack<object>>;
 
 export type HandlerTable = { readonly [E in ClientEventName]: Handler<E> };

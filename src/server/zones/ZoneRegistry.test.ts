@@ -10,7 +10,7 @@ function participant(id: string): Participant & { sent: Sent[]; evicted: string[
   const sent: Sent[] = [];
   const evicted: string[] = [];
   return {
-    id, address: '127.0.0.1', sent, evicted,
+    id, address: '127.0.0.1', userAgent: 'unit-test', sent, evicted,
     send: (event, ...args) => sent.push({ event, payload: args[0] }),
     evict: (reason) => evicted.push(reason),
   };

@@ -5,6 +5,7 @@ import {
   type Ack,
   type PeerCloseReason,
   type PeerId,
+  type ProtocolError,
   type PublishResult,
   type WatchResult,
   type ZoneId,
@@ -37,10 +38,13 @@ export interface ZoneRegistryEvents extends Record<string, unknown[]> {
   /** Something the directory shows about this zone changed (or the zone appeared or vanished). */
   changed: [zone: ZoneId];
   published: [zone: ZoneId, camera: Participant, replacedStaleSession: boolean];
-  unpublished: [zone: ZoneId, camera: Participant];
+  unpublished: [zone: ZoneId, camera: Participant, reason: EndReason];
   watchStarted: [zone: ZoneId, viewer: Participant];
-  watchEnded: [zone: ZoneId, viewer: Participant];
+  watchEnded: [zone: ZoneId, viewer: Participant, reason: EndReason];
 }
+
+/** Why a view or a publish ended, for the audit trail. */
+export type EndReason = 'requested' | 'disconnected' | 'replaced' | 'access_revoked';
 
 export type Route = { target: Participant; zone: ZoneId };
 
@@ -65,23 +69,43 @@ export class ZoneRegistry {
     this.events = new SafeEmitter<ZoneRegistryEvents>((error, event) => onListenerError(error, String(event)));
   }
 
-  publish(camera: Participant, zoneId: ZoneId, resumeToken: string): Ack<PublishResult> {
+  /**
+   * What publish() would answer, without doing it: `null` when it would start a new publish,
+   * `'already'` when this connection already publishes the zone, else the refusal.
+   */
+  publishCheck(camera: Participant, zoneId: ZoneId, resumeToken: string): ProtocolError | 'already' | null {
     const current = this.#publishing.get(camera.id);
     if (current !== undefined) {
-      return current === zoneId
-        ? { ok: true, zone: zoneId, replacedStaleSession: false }
-        : { ok: false, error: protocolError('ALREADY_PUBLISHING', `This connection already publishes ${current}.`) };
+      return current === zoneId ? 'already' : protocolError('ALREADY_PUBLISHING', `This connection already publishes ${current}.`);
     }
+    const holder = this.#zones.get(zoneId)?.camera;
+    if (holder && !timingSafeEqual(holder.resumeTokenHash, hashToken(resumeToken))) {
+      return protocolError('ZONE_BUSY', `Zone ${zoneId} already has a live camera.`);
+    }
+    return null;
+  }
+
+  /** What watch() would answer: `null` for a new view, `'already'` when watching, else the refusal. */
+  watchCheck(viewer: Participant, zoneId: ZoneId): ProtocolError | 'already' | null {
+    const watched = this.#watching.get(viewer.id);
+    if (watched?.has(zoneId)) return 'already';
+    if ((watched?.size ?? 0) >= Limits.maxWatchedZones) {
+      return protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`);
+    }
+    return null;
+  }
+
+  publish(camera: Participant, zoneId: ZoneId, resumeToken: string): Ack<PublishResult> {
+    const check = this.publishCheck(camera, zoneId, resumeToken);
+    if (check === 'already') return { ok: true, zone: zoneId, replacedStaleSession: false };
+    if (check) return { ok: false, error: check };
     let zone = this.#zoneFor(zoneId);
     const tokenHash = hashToken(resumeToken);
     let replacedStaleSession = false;
     if (zone.camera) {
-      if (!timingSafeEqual(zone.camera.resumeTokenHash, tokenHash)) {
-        return { ok: false, error: protocolError('ZONE_BUSY', `Zone ${zoneId} already has a live camera.`) };
-      }
       // The same camera came back on a new connection before its old one timed out: take over.
       const stale = zone.camera.participant;
-      this.#removeCamera(zone, 'camera_replaced', false);
+      this.#removeCamera(zone, 'camera_replaced', false, 'replaced');
       stale.evict('replaced by the same camera on a new connection');
       replacedStaleSession = true;
       zone = this.#zoneFor(zoneId); // removal drops a zone nobody watches
@@ -102,19 +126,15 @@ export class ZoneRegistry {
     if (!zone || zone.camera?.participant !== camera) {
       return { ok: false, error: protocolError('NOT_PUBLISHING', `This connection does not publish ${zoneId}.`) };
     }
-    this.#removeCamera(zone, 'camera_left', true);
+    this.#removeCamera(zone, 'camera_left', true, 'requested');
     return { ok: true };
   }
 
   watch(viewer: Participant, zoneId: ZoneId): Ack<WatchResult> {
+    const check = this.watchCheck(viewer, zoneId);
+    if (check === 'already') return { ok: true, zone: zoneId, state: this.#zones.get(zoneId)?.camera ? 'live' : 'waiting' };
+    if (check) return { ok: false, error: check };
     const watched = this.#watching.get(viewer.id) ?? new Set<ZoneId>();
-    const zoneNow = this.#zones.get(zoneId);
-    if (watched.has(zoneId) && zoneNow) {
-      return { ok: true, zone: zoneId, state: zoneNow.camera ? 'live' : 'waiting' };
-    }
-    if (watched.size >= Limits.maxWatchedZones) {
-      return { ok: false, error: protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`) };
-    }
     const zone = this.#zoneFor(zoneId);
     watched.add(zoneId);
     this.#watching.set(viewer.id, watched);
@@ -126,13 +146,19 @@ export class ZoneRegistry {
     return { ok: true, zone: zoneId, state: zone.camera ? 'live' : 'waiting' };
   }
 
-  unwatch(viewer: Participant, zoneId: ZoneId): Ack {
+  /** Ends a view; with `access_revoked` the camera is told so, and closes that peer. */
+  unwatch(viewer: Participant, zoneId: ZoneId, reason: 'requested' | 'access_revoked' = 'requested'): Ack {
     const zone = this.#zones.get(zoneId);
     if (!zone?.viewers.has(viewer.id)) {
       return { ok: false, error: protocolError('NOT_WATCHING', `This connection does not watch ${zoneId}.`) };
     }
-    this.#removeViewer(zone, viewer);
+    this.#removeViewer(zone, viewer, reason);
     return { ok: true };
+  }
+
+  /** The zones a connection watches now. */
+  watchedBy(viewer: Participant): ZoneId[] {
+    return [...(this.#watching.get(viewer.id) ?? [])];
   }
 
   /** A connection ended: release everything it held. Idempotent. */
@@ -140,11 +166,11 @@ export class ZoneRegistry {
     const published = this.#publishing.get(participant.id);
     if (published !== undefined) {
       const zone = this.#zones.get(published);
-      if (zone?.camera?.participant === participant) this.#removeCamera(zone, 'camera_left', true);
+      if (zone?.camera?.participant === participant) this.#removeCamera(zone, 'camera_left', true, 'disconnected');
     }
     for (const zoneId of [...(this.#watching.get(participant.id) ?? [])]) {
       const zone = this.#zones.get(zoneId);
-      if (zone) this.#removeViewer(zone, participant);
+      if (zone) this.#removeViewer(zone, participant, 'disconnected');
     }
   }
 
@@ -195,7 +221,7 @@ export class ZoneRegistry {
     if (notifyCamera) peer.camera.send('viewer:left', { zone: peer.zone, peerId, reason });
   }
 
-  #removeCamera(zone: Zone, reason: PeerCloseReason, announce: boolean): void {
+  #removeCamera(zone: Zone, reason: PeerCloseReason, announce: boolean, endReason: EndReason): void {
     const camera = zone.camera!.participant;
     for (const viewer of zone.viewers.values()) {
       this.#closePeer(viewer.peerId, reason, false);
@@ -204,20 +230,20 @@ export class ZoneRegistry {
     }
     zone.camera = null;
     this.#publishing.delete(camera.id);
-    this.events.emit('unpublished', zone.id, camera);
+    this.events.emit('unpublished', zone.id, camera, endReason);
     this.#dropIfEmpty(zone);
     this.events.emit('changed', zone.id);
   }
 
-  #removeViewer(zone: Zone, viewer: Participant): void {
+  #removeViewer(zone: Zone, viewer: Participant, endReason: EndReason): void {
     const entry = zone.viewers.get(viewer.id);
     if (!entry) return;
-    this.#closePeer(entry.peerId, 'viewer_left', true);
+    this.#closePeer(entry.peerId, endReason === 'access_revoked' ? 'access_revoked' : 'viewer_left', true);
     zone.viewers.delete(viewer.id);
     const watched = this.#watching.get(viewer.id);
     watched?.delete(zone.id);
     if (watched?.size === 0) this.#watching.delete(viewer.id);
-    this.events.emit('watchEnded', zone.id, viewer);
+    this.events.emit('watchEnded', zone.id, viewer, endReason);
     this.#dropIfEmpty(zone);
     this.events.emit('changed', zone.id);
   }

@@ -1,10 +1,24 @@
+import { protocolError } from '../../../shared/index.ts';
 import type { Handler } from '../types.ts';
 import { withZone } from './zoneField.ts';
 
-export const cameraPublish: Handler<'camera:publish'> = (ctx, { participant, msg, logger }) =>
-  withZone(msg.zone, (zone) => {
-    const result = ctx.registry.publish(participant, zone, msg.resumeToken);
-    if (result.ok) logger.info({ zone, replacedStaleSession: result.replacedStaleSession }, 'camera publishing');
+export const cameraPublish: Handler<'camera:publish'> = (ctx, { socket, participant, msg, logger }) =>
+  withZone(msg.zone, async (zone) => {
+    if (!ctx.access.mayPublish(socket.data.principal, zone)) {
+      const error = protocolError('ZONE_FORBIDDEN', `This camera key may publish ${socket.data.principal.kind === 'camera' ? socket.data.principal.zonePattern : 'nothing'}, not ${zone}.`);
+      ctx.activity.denied('publish.denied', participant, zone, error);
+      return { ok: false, error };
+    }
+    const check = ctx.registry.publishCheck(participant, zone, msg.resumeToken);
+    if (check === 'already') return { ok: true, zone, replacedStaleSession: false };
+    if (check) return { ok: false, error: check };
+    // Recorded before it takes effect; the connection may have gone while the entry was written.
+    await ctx.activity.started('publish', zone, participant);
+    const result = socket.connected
+      ? ctx.registry.publish(participant, zone, msg.resumeToken)
+      : { ok: false as const, error: protocolError('NOT_PUBLISHING', 'The connection closed.') };
+    if (!result.ok) await ctx.activity.notStarted('publish', zone, participant, result.error);
+    else logger.info({ zone, replacedStaleSession: result.replacedStaleSession }, 'camera publishing');
     return result;
   });
 

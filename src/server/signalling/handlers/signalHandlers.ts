@@ -1,4 +1,4 @@
-import type { ServerToClientEvents } from '../../../shared/index.ts';
+import { protocolError, type ServerToClientEvents } from '../../../shared/index.ts';
 import type { Handler } from '../types.ts';
 
 type RelayedEvent = 'signal:offer' | 'signal:answer' | 'signal:candidate' | 'signal:restart';
@@ -6,13 +6,24 @@ type RelayedEvent = 'signal:offer' | 'signal:answer' | 'signal:candidate' | 'sig
 /**
  * Every signalling message names a peer id; the registry answers with the one connection at the
  * other end of that pairing. Nothing is broadcast, and a peer id the sender is not part of is
- * refused without saying whether it exists. The payload was parsed by a strict schema, so
- * spreading it forwards known fields only.
+ * refused without saying whether it exists. The sender's right to the zone is checked on every
+ * message, not only at watch or publish. The payload was parsed by a strict schema, so spreading
+ * it forwards known fields only.
  */
 function relay<E extends RelayedEvent>(event: E): Handler<E> {
-  return (ctx, { participant, msg }) => {
+  return (ctx, { socket, participant, msg }) => {
     const route = ctx.registry.route(participant, msg.peerId);
-    if (!route.ok) return route;
+    if (!route.ok) {
+      ctx.activity.denied('signal.denied', participant, null, route.error, { event });
+      return route;
+    }
+    const principal = socket.data.principal;
+    const allowed = principal.kind === 'camera' ? ctx.access.mayPublish(principal, route.zone) : ctx.access.mayWatch(principal, route.zone);
+    if (!allowed) {
+      const error = protocolError('ZONE_FORBIDDEN');
+      ctx.activity.denied('signal.denied', participant, route.zone, error, { event });
+      return { ok: false, error };
+    }
     const forwarded = { ...msg, zone: route.zone } as Parameters<ServerToClientEvents[E]>[0];
     (route.target.send as (event: E, payload: typeof forwarded) => void)(event, forwarded);
     return { ok: true };

@@ -1,10 +1,22 @@
+import { protocolError } from '../../../shared/index.ts';
 import type { Handler } from '../types.ts';
 import { withZone } from './zoneField.ts';
 
-export const zoneWatch: Handler<'zone:watch'> = (ctx, { participant, msg, logger }) =>
-  withZone(msg.zone, (zone) => {
-    const result = ctx.registry.watch(participant, zone);
-    if (result.ok) logger.info({ zone, state: result.state }, 'watching zone');
+export const zoneWatch: Handler<'zone:watch'> = (ctx, { socket, participant, msg, logger }) =>
+  withZone(msg.zone, async (zone) => {
+    if (!ctx.access.mayWatch(socket.data.principal, zone)) {
+      const error = protocolError('ZONE_FORBIDDEN', `You have no grant for ${zone}.`);
+      ctx.activity.denied('view.denied', participant, zone, error);
+      return { ok: false, error };
+    }
+    const check = ctx.registry.watchCheck(participant, zone);
+    if (check && check !== 'already') return { ok: false, error: check };
+    if (check === null) await ctx.activity.started('view', zone, participant);
+    const result = socket.connected
+      ? ctx.registry.watch(participant, zone)
+      : { ok: false as const, error: protocolError('NOT_WATCHING', 'The connection closed.') };
+    if (!result.ok && check === null) await ctx.activity.notStarted('view', zone, participant, result.error);
+    else if (result.ok) logger.info({ zone, state: result.state }, 'watching zone');
     return result;
   });
 
@@ -15,4 +27,8 @@ export const zoneUnwatch: Handler<'zone:unwatch'> = (ctx, { participant, msg, lo
     return result;
   });
 
-export const zoneList: Handler<'zone:list'> = (ctx) => ({ ok: true, zones: ctx.registry.summaries() });
+/** Only the zones this connection may watch; a forbidden zone is not even named. */
+export const zoneList: Handler<'zone:list'> = (ctx, { socket }) => ({
+  ok: true,
+  zones: ctx.registry.summaries().filter((z) => ctx.access.mayWatch(socket.data.principal, z.zone)),
+});

@@ -1,0 +1,127 @@
+import type { AuditDraft, AuditFilter, AuditRecord, LiveActivity, Store } from '../store/types.ts';
+import { entryHash, GENESIS_HASH } from './chain.ts';
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBadId: number | null;
+  reason: string | null;
+}
+
+/** Who did something, from where: the part of an entry every caller already knows. */
+export interface AuditActor {
+  actor: string | null;
+  actorRole: string | null;
+  address: string | null;
+  userAgent: string | null;
+}
+
+// C0 controls, DEL and C1 controls (ANSI escapes start with ESC or CSI): stored as visible \u escapes.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const encodeControls = (value: string): string =>
+  value.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).slice(0, 512);
+
+function clean(value: unknown): unknown {
+  if (typeof value === 'string') return encodeControls(value);
+  if (Array.isArray(value)) return value.map(clean);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [encodeControls(k), clean(v)]));
+  return value;
+}
+
+/**
+ * The tamper-evident audit trail. Every write resolves only once committed, so callers await it
+ * before the action it records takes effect. Text from clients (user agents, labels) is stored
+ * with control characters encoded, so no entry can forge a line in a terminal or a log.
+ */
+export class AuditTrail {
+  constructor(private readonly store: Store) {}
+
+  record(draft: AuditDraft, activity?: { open?: LiveActivity; close?: string }): Promise<AuditRecord> {
+    const safe: AuditDraft = {
+      ...draft,
+      actor: draft.actor === null ? null : encodeControls(draft.actor),
+      userAgent: draft.userAgent === null ? null : encodeControls(draft.userAgent),
+      address: draft.address === null ? null : encodeControls(draft.address),
+      detail: clean(draft.detail) as Record<string, unknown>,
+    };
+    return this.store.audit.append(safe, activity);
+  }
+
+  query(filter: AuditFilter): Promise<AuditRecord[]> {
+    return this.store.audit.query(filter);
+  }
+
+  entries(filter?: Omit<AuditFilter, 'limit' | 'before'>): AsyncIterable<AuditRecord> {
+    return this.store.audit.all(filter);
+  }
+
+  /**
+   * Walks the chain from the anchor (or genesis): every entry must name its predecessor's hash,
+   * hash to what it says, and ids must not skip (a deleted entry). The last prune entry must
+   * agree with the anchor, so the anchor cannot be moved silently either.
+   */
+  async verify(): Promise<VerifyResult> {
+    const anchor = await this.store.audit.anchor();
+    let expectedPrev = anchor?.lastHash ?? GENESIS_HASH;
+    let expectedId = anchor ? anchor.lastId + 1 : 1;
+    let checked = 0;
+    let lastPrune: AuditRecord | null = null;
+    const bad = (id: number, reason: string): VerifyResult => ({ ok: false, checked, firstBadId: id, reason });
+    for await (const entry of this.store.audit.all()) {
+      if (entry.id !== expectedId) return bad(entry.id, `entry ${expectedId} is missing`);
+      if (entry.prevHash !== expectedPrev) return bad(entry.id, 'does not chain from the entry before it');
+      if (entryHash(entry.prevHash, entry.at, entry) !== entry.hash) return bad(entry.id, 'content does not match its hash (edited)');
+      if (entry.kind === 'audit.pruned') lastPrune = entry;
+      expectedPrev = entry.hash;
+      expectedId += 1;
+      checked += 1;
+    }
+    if (anchor && (lastPrune === null || lastPrune.detail.upToId !== anchor.lastId || lastPrune.detail.anchorHash !== anchor.lastHash)) {
+      return bad(anchor.lastId, 'the prune anchor does not match the last prune entry');
+    }
+    return { ok: true, checked, firstBadId: null, reason: null };
+  }
+
+  /** Drops entries older than `retentionDays`, leaving an anchor and an entry saying so. */
+  async prune(retentionDays: number, now = Date.now()): Promise<number> {
+    const before = new Date(now - retentionDays * 86_400_000).toISOString();
+    const removed = await this.store.audit.prune(before);
+    if (removed > 0) {
+      const anchor = (await this.store.audit.anchor())!;
+      await this.record({
+        kind: 'audit.pruned', actor: 'system', actorRole: 'system', zone: null, address: null, userAgent: null, outcome: 'ok',
+        detail: { removed, before, upToId: anchor.lastId, anchorHash: anchor.lastHash, retentionDays },
+      });
+    }
+    return removed;
+  }
+
+  /** Views and publishes open when the process died are closed now, with reason `server_crash`. */
+  async closeCrashed(now = Date.now()): Promise<number> {
+    const open = await this.store.audit.liveActivities();
+    for (const activity of open) {
+      await this.record({
+        kind: activity.kind === 'view' ? 'view.ended' : 'publish.ended',
+        actor: activity.actor, actorRole: activity.actorRole, zone: activity.zone, address: activity.address,
+        userAgent: activity.userAgent, outcome: 'ok',
+        detail: { activity: activity.id, reason: 'server_crash', startedAt: new Date(activity.startedAt).toISOString(), durationMs: null },
+      }, { close: activity.id });
+    }
+    return open.length;
+  }
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV cell, quoted, with spreadsheet formulas neutralised (OWASP CSV injection). */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+export const CSV_HEADER = ['id', 'at', 'kind', 'actor', 'actor_role', 'zone', 'address', 'user_agent', 'outcome', 'detail', 'hash'];
+
+export function csvRow(e: AuditRecord): string {
+  return [e.id, e.at, e.kind, e.actor, e.actorRole, e.zone, e.address, e.userAgent, e.outcome, e.detail, e.hash].map(csvCell).join(',');
+}

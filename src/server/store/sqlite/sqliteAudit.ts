@@ -1,0 +1,83 @@
+import { entryHash, GENESIS_HASH } from '../../audit/chain.ts';
+import type { AuditFilter, AuditRecord, AuditRepository, LiveActivity } from '../types.ts';
+import type { Db } from './openSqliteStore.ts';
+
+interface AuditRow {
+  id: number; at: string; kind: string; actor: string | null; actor_role: string | null; zone: string | null;
+  address: string | null; user_agent: string | null; outcome: 'ok' | 'denied'; detail: string; prev_hash: string; hash: string;
+}
+interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number }
+
+const toRecord = (r: AuditRow): AuditRecord => ({
+  id: r.id, at: r.at, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address,
+  userAgent: r.user_agent, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
+});
+const toActivity = (r: ActivityRow): LiveActivity => ({
+  id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at,
+});
+
+function where(filter: Omit<AuditFilter, 'limit'>): { sql: string; values: unknown[] } {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  if (filter.actor) { clauses.push('actor = ?'); values.push(filter.actor); }
+  if (filter.zone) { clauses.push('zone = ?'); values.push(filter.zone); }
+  if (filter.kind) { clauses.push('kind = ?'); values.push(filter.kind); }
+  if (filter.from !== undefined) { clauses.push('at >= ?'); values.push(new Date(filter.from).toISOString()); }
+  if (filter.to !== undefined) { clauses.push('at <= ?'); values.push(new Date(filter.to).toISOString()); }
+  if (filter.before !== undefined) { clauses.push('id < ?'); values.push(filter.before); }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
+}
+
+export function sqliteAudit(db: Db): AuditRepository {
+  const last = db.prepare<[], { hash: string }>('SELECT hash FROM audit ORDER BY id DESC LIMIT 1');
+  const anchor = db.prepare<[], { last_id: number; last_hash: string; pruned_at: string }>('SELECT * FROM audit_anchor WHERE id = 1');
+  const insert = db.prepare(
+    'INSERT INTO audit (at, kind, actor, actor_role, zone, address, user_agent, outcome, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const openActivity = db.prepare(
+    'INSERT OR REPLACE INTO live_activity (id, kind, actor, actor_role, zone, address, user_agent, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const closeActivity = db.prepare('DELETE FROM live_activity WHERE id = ?');
+
+  // The read of the previous hash and the insert are one transaction: no two entries chain from the same parent.
+  const append = db.transaction((draft: Parameters<AuditRepository['append']>[0], activity?: { open?: LiveActivity; close?: string }) => {
+    const prevHash = last.get()?.hash ?? anchor.get()?.last_hash ?? GENESIS_HASH;
+    const at = new Date().toISOString();
+    const hash = entryHash(prevHash, at, draft);
+    const { lastInsertRowid } = insert.run(at, draft.kind, draft.actor, draft.actorRole, draft.zone, draft.address,
+      draft.userAgent, draft.outcome, JSON.stringify(draft.detail), prevHash, hash);
+    if (activity?.open) {
+      const a = activity.open;
+      openActivity.run(a.id, a.kind, a.actor, a.actorRole, a.zone, a.address, a.userAgent, a.startedAt);
+    }
+    if (activity?.close) closeActivity.run(activity.close);
+    return { ...draft, id: Number(lastInsertRowid), at, prevHash, hash };
+  });
+
+  return {
+    append: async (draft, activity) => append(draft, activity),
+    async query(filter) {
+      const { sql, values } = where(filter);
+      return db.prepare<unknown[], AuditRow>(`SELECT * FROM audit ${sql} ORDER BY id DESC LIMIT ?`).all(...values, filter.limit).map(toRecord);
+    },
+    async *all(filter = {}) {
+      const { sql, values } = where(filter);
+      for (const row of db.prepare<unknown[], AuditRow>(`SELECT * FROM audit ${sql} ORDER BY id`).iterate(...values)) yield toRecord(row);
+    },
+    async anchor() {
+      const r = anchor.get();
+      return r ? { lastId: r.last_id, lastHash: r.last_hash, prunedAt: r.pruned_at } : null;
+    },
+    async prune(before) {
+      return db.transaction(() => {
+        const lastPruned = db.prepare<[string], { id: number; hash: string }>('SELECT id, hash FROM audit WHERE at < ? ORDER BY id DESC LIMIT 1').get(before);
+        if (!lastPruned) return 0;
+        const { changes } = db.prepare('DELETE FROM audit WHERE id <= ?').run(lastPruned.id);
+        db.prepare('INSERT OR REPLACE INTO audit_anchor (id, last_id, last_hash, pruned_at) VALUES (1, ?, ?, ?)')
+          .run(lastPruned.id, lastPruned.hash, new Date().toISOString());
+        return changes;
+      })();
+    },
+    liveActivities: async () => db.prepare<[], ActivityRow>('SELECT * FROM live_activity ORDER BY started_at').all().map(toActivity),
+  };
+}

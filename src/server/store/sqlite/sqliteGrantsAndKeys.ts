@@ -1,0 +1,52 @@
+import type { ApiKeyRecord, ApiKeyRepository, GrantRecord, GrantRepository } from '../types.ts';
+import type { Db } from './openSqliteStore.ts';
+
+interface GrantRow { id: number; user_id: number; pattern: string; expires_at: number | null; created_at: number; created_by: string }
+interface KeyRow {
+  id: number; label: string; zone_pattern: string; prefix: string; created_at: number; created_by: string;
+  revoked_at: number | null; last_used_at: number | null;
+}
+
+const toGrant = (r: GrantRow): GrantRecord => ({
+  id: r.id, userId: r.user_id, pattern: r.pattern, expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by,
+});
+const toKey = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, createdAt: r.created_at,
+  createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
+});
+
+export function sqliteGrants(db: Db): GrantRepository {
+  const byId = db.prepare<[number], GrantRow>('SELECT * FROM grants WHERE id = ?');
+  return {
+    async create(g) {
+      const { lastInsertRowid } = db.prepare('INSERT INTO grants (user_id, pattern, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
+        .run(g.userId, g.pattern, g.expiresAt, g.createdAt, g.createdBy);
+      return toGrant(byId.get(Number(lastInsertRowid))!);
+    },
+    byId: async (id) => { const r = byId.get(id); return r ? toGrant(r) : null; },
+    list: async () => db.prepare<[], GrantRow>('SELECT * FROM grants ORDER BY user_id, pattern').all().map(toGrant),
+    ofUser: async (userId) => db.prepare<[number], GrantRow>('SELECT * FROM grants WHERE user_id = ?').all(userId).map(toGrant),
+    remove: async (id) => db.prepare('DELETE FROM grants WHERE id = ?').run(id).changes > 0,
+  };
+}
+
+export function sqliteKeys(db: Db): ApiKeyRepository {
+  const columns = 'id, label, zone_pattern, prefix, created_at, created_by, revoked_at, last_used_at';
+  const byId = db.prepare<[number], KeyRow>(`SELECT ${columns} FROM api_keys WHERE id = ?`);
+  return {
+    async create(k) {
+      const { lastInsertRowid } = db.prepare(
+        'INSERT INTO api_keys (label, zone_pattern, key_hash, prefix, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(k.label, k.zonePattern, k.keyHash, k.prefix, k.createdAt, k.createdBy);
+      return toKey(byId.get(Number(lastInsertRowid))!);
+    },
+    async byHash(hash) {
+      const r = db.prepare<[Buffer], KeyRow>(`SELECT ${columns} FROM api_keys WHERE key_hash = ?`).get(hash);
+      return r ? toKey(r) : null;
+    },
+    byId: async (id) => { const r = byId.get(id); return r ? toKey(r) : null; },
+    list: async () => db.prepare<[], KeyRow>(`SELECT ${columns} FROM api_keys ORDER BY created_at DESC`).all().map(toKey),
+    revoke: async (id, at) => db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0,
+    markUsed: async (id, at) => void db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id),
+  };
+}

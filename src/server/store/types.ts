@@ -1,0 +1,166 @@
+/**
+ * The store's records and repository interfaces. Callers only see these: the SQLite
+ * implementation (one box) and, later, PostgreSQL (a cluster) both implement them, so every
+ * method is asynchronous even where SQLite is not.
+ */
+import type { AccountRole } from '../../shared/index.ts';
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  passwordHash: string;
+  role: AccountRole;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  id: number;
+  userId: number;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+  address: string;
+  userAgent: string;
+}
+
+export interface GrantRecord {
+  id: number;
+  userId: number;
+  pattern: string;
+  expiresAt: number | null;
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface ApiKeyRecord {
+  id: number;
+  label: string;
+  zonePattern: string;
+  prefix: string;
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export type AuditOutcome = 'ok' | 'denied';
+
+/** What a caller asks to record; the store adds id, time and the chain hashes. */
+export interface AuditDraft {
+  kind: string;
+  actor: string | null;
+  actorRole: string | null;
+  zone: string | null;
+  address: string | null;
+  userAgent: string | null;
+  outcome: AuditOutcome;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditDraft {
+  id: number;
+  /** ISO 8601 UTC. */
+  at: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditAnchor {
+  /** Id and hash of the last pruned entry: the first kept entry must chain from it. */
+  lastId: number;
+  lastHash: string;
+  prunedAt: string;
+}
+
+/** A view or a publish in progress, kept so a crash can be closed in the trail at next start. */
+export interface LiveActivity {
+  id: string;
+  kind: 'view' | 'publish';
+  actor: string;
+  actorRole: string;
+  zone: string;
+  address: string;
+  userAgent: string;
+  startedAt: number;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  zone?: string;
+  kind?: string;
+  from?: number;
+  to?: number;
+  before?: number;
+  limit: number;
+}
+
+export interface UserRepository {
+  create(user: Omit<UserRecord, 'id'>): Promise<UserRecord>;
+  byId(id: number): Promise<UserRecord | null>;
+  byUsername(username: string): Promise<UserRecord | null>;
+  list(): Promise<UserRecord[]>;
+  update(id: number, change: Partial<Pick<UserRecord, 'passwordHash' | 'role' | 'disabled'>>): Promise<UserRecord | null>;
+  count(): Promise<number>;
+  countActiveAdmins(): Promise<number>;
+}
+
+export interface SessionRepository {
+  create(session: Omit<SessionRecord, 'id' | 'revokedAt' | 'revokedReason'> & { tokenHash: Buffer }): Promise<SessionRecord>;
+  byTokenHash(tokenHash: Buffer): Promise<SessionRecord | null>;
+  byId(id: number): Promise<SessionRecord | null>;
+  /** Sessions not revoked and not past their expiry. */
+  listActive(now: number): Promise<SessionRecord[]>;
+  touch(id: number, lastSeenAt: number): Promise<void>;
+  revoke(id: number, at: number, reason: string): Promise<boolean>;
+  revokeAllOfUser(userId: number, at: number, reason: string): Promise<number[]>;
+}
+
+export interface GrantRepository {
+  create(grant: Omit<GrantRecord, 'id'>): Promise<GrantRecord>;
+  byId(id: number): Promise<GrantRecord | null>;
+  list(): Promise<GrantRecord[]>;
+  ofUser(userId: number): Promise<GrantRecord[]>;
+  remove(id: number): Promise<boolean>;
+}
+
+export interface ApiKeyRepository {
+  create(key: Omit<ApiKeyRecord, 'id' | 'revokedAt' | 'lastUsedAt'> & { keyHash: Buffer }): Promise<ApiKeyRecord>;
+  byHash(keyHash: Buffer): Promise<ApiKeyRecord | null>;
+  byId(id: number): Promise<ApiKeyRecord | null>;
+  list(): Promise<ApiKeyRecord[]>;
+  revoke(id: number, at: number): Promise<boolean>;
+  markUsed(id: number, at: number): Promise<void>;
+}
+
+export interface AuditRepository {
+  /**
+   * Appends one entry chained to the previous one, atomically with the live-activity change
+   * it records; resolves once committed.
+   */
+  append(draft: AuditDraft, activity?: { open?: LiveActivity; close?: string }): Promise<AuditRecord>;
+  query(filter: AuditFilter): Promise<AuditRecord[]>;
+  /** Every entry in id order, for verification and export. */
+  all(filter?: Omit<AuditFilter, 'limit' | 'before'>): AsyncIterable<AuditRecord>;
+  anchor(): Promise<AuditAnchor | null>;
+  /** Deletes entries older than `before`, records the anchor, returns how many went. */
+  prune(before: string): Promise<number>;
+  liveActivities(): Promise<LiveActivity[]>;
+}
+
+export interface Store {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly grants: GrantRepository;
+  readonly keys: ApiKeyRepository;
+  readonly audit: AuditRepository;
+  /** A counter bumped by every change to people, sessions, keys or grants (polled by gateways). */
+  changeSeq(): Promise<number>;
+  bumpChangeSeq(): Promise<void>;
+  /** The rate-limiter store (rate-limiter-flexible) for this engine, so counters survive a restart. */
+  readonly rateLimiterStore: { storeClient: unknown; storeType: 'better-sqlite3' };
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,186 @@
+/**
+ * The HTTP API under /api: request schemas (zod, enforced by the server, reused by the pages for
+ * form validation) and response shapes. Errors are `{ error: { code, message, retryAfterSeconds? } }`
+ * with the HTTP status from the error catalogue. Every state-changing request is a JSON POST,
+ * PATCH or DELETE from our own origin (checked on the server); GET never changes anything.
+ * Documented in docs/protocol.md ("HTTP API").
+ */
+import { z } from 'zod';
+import type { ProtocolError } from './errors.ts';
+import { ZONE_ID_MAX_LENGTH } from './zoneId.ts';
+
+export const AccountRole = {
+  ADMIN: 'admin',
+  OPERATOR: 'operator',
+  AUDITOR: 'auditor',
+} as const;
+export type AccountRole = (typeof AccountRole)[keyof typeof AccountRole];
+export const ACCOUNT_ROLES = Object.values(AccountRole) as [AccountRole, ...AccountRole[]];
+
+/** OWASP ASVS 2.1: at least 12 characters, at least 64 allowed; we allow 128. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 128;
+
+export const usernameSchema = z.string().trim().min(2).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash, underscore');
+export const passwordSchema = z.string().min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH);
+
+/**
+ * A zone pattern: a zone id, or a zone-id prefix ending in `*` (`CBD-*`), or `*` for every zone.
+ * @example zonePatternSchema.parse('CBD-*')
+ */
+export const zonePatternSchema = z.string().trim().toUpperCase().max(ZONE_ID_MAX_LENGTH).regex(/^(?:\*|[A-Z0-9]+(?:-[A-Z0-9]+)*(?:-?\*)?)$/, 'a zone id, a prefix ending in * (CBD-*), or *');
+
+/**
+ * True when `zone` is covered by `pattern`.
+ * @example zoneMatches('CBD-*', 'CBD-TRAFFIC-01') // true
+ * @example zoneMatches('CBD-*', 'CBDX-01') // false: CBD-* needs the hyphen
+ */
+export function zoneMatches(pattern: string, zone: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('*')) return zone.startsWith(pattern.slice(0, -1));
+  return zone === pattern;
+}
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const loginRequestSchema = z.strictObject({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+});
+
+export const createUserSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+  role: z.enum(ACCOUNT_ROLES),
+});
+
+export const updateUserSchema = z.strictObject({
+  password: passwordSchema.optional(),
+  role: z.enum(ACCOUNT_ROLES).optional(),
+  disabled: z.boolean().optional(),
+}).refine((u) => Object.keys(u).length > 0, 'nothing to change');
+
+export const createGrantSchema = z.strictObject({
+  userId: z.number().int().positive(),
+  pattern: zonePatternSchema,
+  /** Absent: the grant lasts until removed. */
+  expiresAt: isoTime.optional(),
+});
+
+export const createKeySchema = z.strictObject({
+  label: z.string().trim().min(1).max(80),
+  zonePattern: zonePatternSchema,
+});
+
+export const auditQuerySchema = z.strictObject({
+  actor: z.string().max(64).optional(),
+  zone: z.string().max(ZONE_ID_MAX_LENGTH).optional(),
+  kind: z.string().max(40).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  /** Page backwards: entries with an id below this. */
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const idParamSchema = z.strictObject({ id: z.coerce.number().int().positive() });
+
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+export type CreateUserRequest = z.infer<typeof createUserSchema>;
+export type UpdateUserRequest = z.infer<typeof updateUserSchema>;
+export type CreateGrantRequest = z.infer<typeof createGrantSchema>;
+export type CreateKeyRequest = z.infer<typeof createKeySchema>;
+export type AuditQuery = z.input<typeof auditQuerySchema>;
+
+// ---------------------------------------------------------------- responses
+
+export interface ApiErrorBody {
+  error: ProtocolError & { retryAfterSeconds?: number };
+}
+
+export interface UserView {
+  id: number;
+  username: string;
+  role: AccountRole;
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** GET /api/auth/me, POST /api/auth/login */
+export interface MeResponse {
+  user: UserView;
+  session: { expiresAt: string; idleTimeoutSeconds: number };
+}
+
+export interface GrantView {
+  id: number;
+  userId: number;
+  username: string;
+  pattern: string;
+  expiresAt: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface KeyView {
+  id: number;
+  label: string;
+  zonePattern: string;
+  /** First characters of the key, enough to tell keys apart; never the secret. */
+  prefix: string;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface SessionView {
+  id: number;
+  userId: number;
+  username: string;
+  role: AccountRole;
+  address: string;
+  userAgent: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  /** Live signalling connections of this session on this gateway. */
+  sockets: number;
+  current: boolean;
+}
+
+export interface AuditEntryView {
+  id: number;
+  at: string;
+  kind: string;
+  actor: string | null;
+  actorRole: string | null;
+  zone: string | null;
+  address: string | null;
+  userAgent: string | null;
+  outcome: 'ok' | 'denied';
+  detail: Record<string, unknown>;
+  hash: string;
+}
+
+export interface ApiRoutes {
+  'POST /api/auth/login': { body: LoginRequest; reply: MeResponse };
+  'POST /api/auth/logout': { body: Record<string, never>; reply: Record<string, never> };
+  'GET /api/auth/me': { reply: MeResponse };
+  'GET /api/users': { reply: { users: UserView[] } };
+  'POST /api/users': { body: CreateUserRequest; reply: { user: UserView } };
+  'PATCH /api/users/:id': { body: UpdateUserRequest; reply: { user: UserView } };
+  'GET /api/grants': { reply: { grants: GrantView[] } };
+  'POST /api/grants': { body: CreateGrantRequest; reply: { grant: GrantView } };
+  'DELETE /api/grants/:id': { reply: Record<string, never> };
+  'GET /api/keys': { reply: { keys: KeyView[] } };
+  /** `secret` is shown once and never again. */
+  'POST /api/keys': { body: CreateKeyRequest; reply: { key: KeyView; secret: string } };
+  'DELETE /api/keys/:id': { reply: { key: KeyView } };
+  'GET /api/sessions': { reply: { sessions: SessionView[] } };
+  'DELETE /api/sessions/:id': { reply: Record<string, never> };
+  'GET /api/audit': { query: AuditQuery; reply: { entries: AuditEntryView[]; nextBefore: number | null } };
+  /** text/csv; same filters, up to 100,000 rows. */
+  'GET /api/audit.csv': { query: AuditQuery; reply: string };
+  'GET /api/audit/verify': { reply: { ok: boolean; checked: number; firstBadId: number | null; reason: string | null } };
+}
