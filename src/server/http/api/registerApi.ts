@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import { protocolError } from '../../../shared/index.ts';
 import { isOriginAllowed } from '../../signalling/originPolicy.ts';
 import type { GatewayApp } from '../GatewayApp.ts';
 import { registerAdminRoutes } from './adminRoutes.ts';
@@ -33,7 +34,7 @@ export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigi
       return sendError(reply, 'INTERNAL');
     }
     // Fastify's own refusals: malformed JSON, __proto__ keys, a body over the limit, a wrong content type.
-    return sendError(reply, 'PAYLOAD_INVALID', error.message).code(status);
+    return reply.code(status).send({ error: protocolError('PAYLOAD_INVALID', error.message) });
   });
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/')) return sendError(reply, 'NOT_FOUND', 'No such API route.');

@@ -49,7 +49,8 @@ export const migrations: readonly { version: number; name: string; sql: string }
         last_used_at INTEGER
       );
       CREATE TABLE audit (
-        id INTEGER PRIMARY KEY,
+        -- AUTOINCREMENT: ids are never reused, even after every entry was pruned.
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         at TEXT NOT NULL,
         kind TEXT NOT NULL,
         actor TEXT,
