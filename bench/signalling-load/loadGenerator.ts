@@ -2,10 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/index.ts';
+import type { BenchCredentials } from './serverProcess.ts';
 import { benchCandidate, benchSdp, CANDIDATES_EACH_WAY, candidateSentAt, MESSAGES_PER_PAIR, nowMs, sdpSentAt } from './payloads.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-export type GeneratorCommand = { type: 'connect'; url: string; pairs: number; offset: number } | { type: 'negotiate' } | { type: 'close' };
+export type GeneratorCommand = { type: 'connect'; url: string; credentials: BenchCredentials; pairs: number; offset: number } | { type: 'negotiate' } | { type: 'close' };
 export type GeneratorReport =
   | { type: 'connected'; failures: Record<string, number> }
   | { type: 'negotiated'; latencies: number[]; failures: Record<string, number>; received: number };
@@ -23,8 +24,12 @@ let onAllReceived: (() => void) | null = null;
 let received = 0;
 let expected = 0;
 
-function open(url: string, role: 'camera' | 'operator'): Promise<Client> {
-  const socket: Client = io(url, { auth: { role, protocol: 1 }, transports: ['websocket'], rejectUnauthorized: false, reconnection: false, forceNew: true });
+function open(url: string, role: 'camera' | 'operator', credentials: BenchCredentials): Promise<Client> {
+  const socket: Client = io(url, {
+    auth: role === 'camera' ? { role, protocol: 1, apiKey: credentials.apiKey } : { role, protocol: 1 },
+    extraHeaders: role === 'operator' ? { cookie: credentials.cookie } : {},
+    transports: ['websocket'], rejectUnauthorized: false, reconnection: false, forceNew: true,
+  });
   return new Promise((resolve) => {
     socket.once('session:ready', () => resolve(socket));
     socket.once('connect_error', (error) => { fail(`connect: ${error.message}`); resolve(socket); });
@@ -38,9 +43,9 @@ function record(pair: Pair, sentAt: number): void {
   if (received === expected) onAllReceived?.();
 }
 
-async function connectPair(url: string, index: number): Promise<Pair> {
+async function connectPair(url: string, credentials: BenchCredentials, index: number): Promise<Pair> {
   const zone = `BENCH-${index}`;
-  const [camera, viewer] = await Promise.all([open(url, 'camera'), open(url, 'operator')]);
+  const [camera, viewer] = await Promise.all([open(url, 'camera', credentials), open(url, 'operator', credentials)]);
   const pair: Pair = { camera, viewer, peerId: null, received: 0 };
   for (const socket of [camera, viewer]) socket.on('vigil:error', ({ error }) => fail(`refused: ${error.code}`));
   const joined = new Promise<void>((resolve) => {
@@ -73,7 +78,7 @@ async function connectPair(url: string, index: number): Promise<Pair> {
 process.on('message', async (command: GeneratorCommand) => {
   if (command.type === 'connect') {
     for (let start = 0; start < command.pairs; start += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, command.pairs - start) }, (_, i) => connectPair(command.url, command.offset + start + i));
+      const batch = Array.from({ length: Math.min(BATCH, command.pairs - start) }, (_, i) => connectPair(command.url, command.credentials, command.offset + start + i));
       pairs.push(...(await Promise.all(batch)));
       if (pairs.length % 1_000 === 0) process.stderr.write(`  generator ${command.offset}: ${pairs.length}/${command.pairs} pairs connected\n`);
     }

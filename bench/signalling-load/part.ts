@@ -41,13 +41,13 @@ async function runStep(pairs: number) {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the gateway process for each step.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const server = child('serverProcess.ts', ['--expose-gc', ...profile]);
-  const { port } = await next<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready');
+  const { port, credentials } = await next<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready');
   const generators = Array.from({ length: GENERATORS }, () => child('loadGenerator.ts'));
   try {
     const idle = await usage(server);
     const share = Math.ceil(pairs / GENERATORS);
     const connected = generators.map((g, i) => next<Extract<GeneratorReport, { type: 'connected' }>>(g, 'connected'));
-    generators.forEach((g, i) => g.send({ type: 'connect', url: `https://127.0.0.1:${port}`, pairs: Math.min(share, pairs - i * share), offset: i * share } satisfies GeneratorCommand));
+    generators.forEach((g, i) => g.send({ type: 'connect', url: `https://127.0.0.1:${port}`, credentials, pairs: Math.min(share, pairs - i * share), offset: i * share } satisfies GeneratorCommand));
     const connectFailures = mergeFailures(await Promise.all(connected));
     await new Promise((r) => setTimeout(r, 1_000));
     const loaded = await usage(server);
