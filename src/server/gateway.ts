@@ -71,7 +71,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   });
   await registerSecurityHeaders(app);
   let draining = false;
-  registerHealth(app, () => draining);
+  registerHealth(app, () => draining, () => store.ping());
   await registerApi(app, api, config.allowedOrigins);
   registerPageGuard(app, auth);
   const webBundle = await registerStaticAssets(app, config.webRoot, logger);

@@ -27,9 +27,10 @@ describe('HTTP surface', () => {
     }
   });
 
-  it('revalidates pages and caches hashed assets for good', async () => {
+  it('revalidates public pages, never stores protected ones, and caches hashed assets for good', async () => {
+    assert.equal((await httpsGet(`${gw.url}/camera.html`)).headers['cache-control'], 'no-cache');
     const page = await httpsGet(`${gw.url}/`, { cookie: gw.admin.cookie });
-    assert.equal(page.headers['cache-control'], 'no-cache');
+    assert.equal(page.headers['cache-control'], 'no-store');
     const asset = page.body.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
     assert.ok(asset, 'the console page loads a hashed script bundle');
     const script = await httpsGet(`${gw.url}${asset}`);

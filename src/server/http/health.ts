@@ -1,9 +1,12 @@
 import type { GatewayApp } from './GatewayApp.ts';
 
-export function registerHealth(app: GatewayApp, isDraining: () => boolean): void {
+/** `/healthz`: the process answers. `/readyz`: it can serve (store reachable, not draining). */
+export function registerHealth(app: GatewayApp, isDraining: () => boolean, storeReachable: () => Promise<boolean>): void {
   app.get('/healthz', async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const ready = !isDraining();
-    return reply.code(ready ? 200 : 503).header('Cache-Control', 'no-store').send({ status: ready ? 'ready' : 'draining' });
+    reply.header('Cache-Control', 'no-store');
+    if (isDraining()) return reply.code(503).send({ status: 'draining' });
+    const store = await storeReachable().catch(() => false);
+    return reply.code(store ? 200 : 503).send({ status: store ? 'ready' : 'store unreachable' });
   });
 }
