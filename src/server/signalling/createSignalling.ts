@@ -90,7 +90,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
     const principal = socket.data.principal;
     const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, who: identityOf(principal).name, address: socket.handshake.address });
     socketLogger.info('connected');
-    installEventGuard(socket, socketLogger);
+    installEventGuard(socket, socketLogger, (event, error) => activity.denied('event.denied', participant, null, error, { event }));
 
     for (const event of Object.keys(handlers) as ClientEventName[]) {
       socket.on(event, ((msg: HandlerCall<typeof event>['msg'], ack?: (reply: Ack<object>) => void) => {

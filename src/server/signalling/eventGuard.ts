@@ -26,16 +26,22 @@ function describeIssue(issues: readonly { path: PropertyKey[]; message: string }
  * rewritten to `[event, parsedPayload, ack?]`, so handlers only ever see parsed data.
  * Deny by default: anything not in the protocol table is refused.
  */
-export function installEventGuard(socket: VigilSocket, logger: Logger): void {
+export function installEventGuard(socket: VigilSocket, logger: Logger, onDenied: (event: string, error: ProtocolError) => void): void {
   const bucket = new TokenBucket(EVENT_BUDGET.burst, EVENT_BUDGET.perSecond);
   let refusedForRate = 0;
+  const deny = (event: unknown, ack: unknown, error: ProtocolError) => {
+    refuse(socket, event, ack, error);
+    onDenied(String(event).slice(0, ECHO_MAX), error);
+  };
   socket.use((packet, next) => {
     const [event, ...args] = packet as unknown[];
     const last = args.at(-1);
     const ack = typeof last === 'function' ? last : undefined;
     if (!bucket.take()) {
       refusedForRate += 1;
-      refuse(socket, event, ack, protocolError('RATE_LIMITED'));
+      // The first refusal of a flood is audited; the thousand after it only counted.
+      if (refusedForRate === 1) deny(event, ack, protocolError('RATE_LIMITED'));
+      else refuse(socket, event, ack, protocolError('RATE_LIMITED'));
       if (refusedForRate >= EVENT_BUDGET.refusalsBeforeDisconnect) {
         logger.warn({ refusedForRate }, 'event flood: disconnecting');
         socket.disconnect(true);
@@ -43,18 +49,18 @@ export function installEventGuard(socket: VigilSocket, logger: Logger): void {
       return;
     }
     if (!isClientEventName(event)) {
-      refuse(socket, event, ack, protocolError('EVENT_UNKNOWN'));
+      deny(event, ack, protocolError('EVENT_UNKNOWN'));
       return;
     }
     const rule = clientEventRules[event];
     if (!(rule.roles as readonly string[]).includes(socket.data.role)) {
-      refuse(socket, event, ack, protocolError('ROLE_FORBIDDEN', `${event} is not allowed for a ${socket.data.role} connection.`));
+      deny(event, ack, protocolError('ROLE_FORBIDDEN', `${event} is not allowed for a ${socket.data.role} connection.`));
       return;
     }
     const parsed = rule.schema.safeParse(args[0]);
     if (!parsed.success) {
       logger.debug({ event }, 'payload refused');
-      refuse(socket, event, ack, protocolError('PAYLOAD_INVALID', describeIssue(parsed.error.issues)));
+      deny(event, ack, protocolError('PAYLOAD_INVALID', describeIssue(parsed.error.issues)));
       return;
     }
     packet.length = 0;
