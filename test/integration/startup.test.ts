@@ -44,6 +44,9 @@ describe('start-up', () => {
     assert.match(first.stdout, /https:\/\/127\.0\.0\.1:\d+/);
     assert.match(first.stdout, /TLS:\s+enabled \(self-signed certificate created in/);
     assert.match(first.stdout, /WebSocket:\s+ready/);
+    const password = first.stdout.match(/First admin: admin {2}password: (\S+)/)?.[1];
+    assert.ok(password && password.length >= 20, 'a generated first-admin password is printed once');
+    assert.doesNotMatch(first.stderr, new RegExp(password), 'and never logged');
     const pem = readFileSync(join(dataDir, 'tls-cert.pem'), 'utf8');
     const san = new X509Certificate(pem).subjectAltName ?? '';
     assert.match(san, /DNS:localhost/);
@@ -53,6 +56,7 @@ describe('start-up', () => {
     assert.equal(second.code, 0);
     assert.match(second.stdout, /TLS:\s+enabled \(self-signed certificate .*tls-cert\.pem\)/);
     assert.doesNotMatch(second.stdout, /created/);
+    assert.doesNotMatch(second.stdout, /First admin/, 'the password is shown only at the start that made it');
     assert.equal(readFileSync(join(dataDir, 'tls-cert.pem'), 'utf8'), pem, 'the certificate is reused');
   });
 
