@@ -22,7 +22,7 @@ function htmlPartials(): Plugin {
   };
 }
 
-/** Two pages: the operator console (index.html) and the camera node (camera.html). */
+/** The pages: operator console (index.html), camera node, sign-in, administration and audit. */
 export default defineConfig({
   root: 'src/web',
   base: '/',
@@ -37,11 +37,14 @@ export default defineConfig({
       input: {
         console: `${webRoot}index.html`,
         camera: `${webRoot}camera.html`,
+        login: `${webRoot}login.html`,
+        admin: `${webRoot}admin.html`,
+        audit: `${webRoot}audit.html`,
       },
       output: {
         // What both pages use (npm packages, src/shared, src/web/lib, styles) goes in one cached
         // `common` chunk, instead of one named after whichever module came first.
-        manualChunks: (id: string) => (/\/src\/web\/(console|camera)\/|\.html$/.test(id) ? undefined : 'common'),
+        manualChunks: (id: string) => (/\/src\/web\/(console|camera|login|admin|audit)\/|\.html$/.test(id) ? undefined : 'common'),
       },
     },
   },

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { addZone, launchBrowser, openPage, startCamera, tile } from '../../test/support/browser.ts';
+import { addZone, launchBrowser, signedInPage, startCamera, tile } from '../../test/support/browser.ts';
 import { startGateway, type TestGateway } from '../../test/support/gateway.ts';
 import { clockReaderScript } from './clockProbe.ts';
 
@@ -17,12 +17,12 @@ export class BrowserRig {
 
   /** A camera publishing the clock test pattern at `preset` into `zone`. */
   async startCamera(zone: string, preset = '720p30'): Promise<Page> {
-    return (await startCamera(this.cameraBrowser, this.gateway.url, zone, { source: 'test-pattern', preset })).page;
+    return (await startCamera(this.cameraBrowser, this.gateway, zone, { source: 'test-pattern', preset })).page;
   }
 
   /** An operator console, connected and idle, with the clock reader loaded. */
   async openOperator(): Promise<Page> {
-    const { page } = await openPage(this.operatorBrowser, `${this.gateway.url}/`);
+    const { page } = await signedInPage(this.operatorBrowser, this.gateway);
     // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline scripts.
     await page.evaluate(this.reader);
     await page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() !== 'DISCONNECTED');

@@ -11,8 +11,8 @@ before(async () => { gw = await startGateway(); browser = await launchBrowser();
 after(async () => { await browser?.close(); await gw?.close(); });
 
 it('a camera page reloaded mid-stream: every operator shows "camera offline", then recovers with no action', async () => {
-  const camera = await startCamera(browser, gw.url, ZONE);
-  const operators = [await openConsole(browser, gw.url, [ZONE]), await openConsole(browser, gw.url, [ZONE])];
+  const camera = await startCamera(browser, gw, ZONE);
+  const operators = [await openConsole(browser, gw, [ZONE]), await openConsole(browser, gw, [ZONE])];
   for (const { page } of operators) await waitForVideo(page, ZONE);
 
   // Record every state the tile passes through: "offline" may last only as long as the reload.

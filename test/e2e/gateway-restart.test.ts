@@ -11,14 +11,15 @@ before(async () => { gw = await startGateway(); browser = await launchBrowser();
 after(async () => { await browser?.close(); await gw?.close(); });
 
 it('the gateway restarts mid-stream: camera and operator reconnect, restore their zone and play again with no action', async () => {
-  const camera = await startCamera(browser, gw.url, ZONE);
-  const operator = await openConsole(browser, gw.url, [ZONE]);
+  const camera = await startCamera(browser, gw, ZONE);
+  const operator = await openConsole(browser, gw, [ZONE]);
   await waitForVideo(operator.page, ZONE);
 
-  const port = gw.port;
-  await gw.close();
+  const { port, dataDir } = gw;
+  // The same store comes back: sessions, keys and grants survive a restart.
+  await gw.gateway.close();
   await operator.page.waitForSelector('#console-alert[data-code="CONNECTION_LOST"]', { state: 'visible', timeout: 10_000 });
-  gw = await startGateway({ port });
+  gw = await startGateway({ port }, dataDir);
 
   // Both pages come back by themselves: the camera publishes again, the operator watches again.
   await camera.page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() !== 'DISCONNECTED', undefined, { timeout: 15_000 });

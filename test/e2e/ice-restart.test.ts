@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { addZone, launchBrowser, openPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { addZone, launchBrowser, signedInPage, openPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 
 const ZONE = 'CBD-TRAFFIC-01';
@@ -32,8 +32,8 @@ const WIRETAP = `(() => {
 })();`;
 
 it('ICE restart: the camera re-offers on the same peer with fresh ICE credentials and the tile keeps playing', async () => {
-  await startCamera(browser, gw.url, ZONE);
-  const { context, page } = await openPage(browser, `${gw.url}/`, [WIRETAP]);
+  await startCamera(browser, gw, ZONE);
+  const { context, page } = await signedInPage(browser, gw, '/', gw.admin, [WIRETAP]);
   await addZone(page, ZONE);
   const first = await waitForVideo(page, ZONE);
 

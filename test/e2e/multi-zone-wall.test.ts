@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, measureFps, openPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { launchBrowser, signedInPage, measureFps, openPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 
 const ZONES = ['CBD-TRAFFIC-01', 'PARK-WEST-02', 'HARBOUR-EAST-03'];
@@ -11,8 +11,8 @@ before(async () => { gw = await startGateway(); browser = await launchBrowser();
 after(async () => { await browser?.close(); await gw?.close(); });
 
 it('one operator watches three zones at once, added from the live directory', async () => {
-  for (const zone of ZONES) await startCamera(browser, gw.url, zone);
-  const { page, errors } = await openPage(browser, `${gw.url}/`);
+  for (const zone of ZONES) await startCamera(browser, gw, zone);
+  const { page, errors } = await signedInPage(browser, gw);
   for (const zone of ZONES) {
     const item = `[data-directory-zone="${zone}"]`;
     await page.waitForSelector(item);

@@ -21,9 +21,9 @@ after(async () => {
 });
 
 it('one camera, three operators: every operator decodes video and measures real KPIs', async () => {
-  const camera = await startCamera(browser, gw.url, ZONE);
+  const camera = await startCamera(browser, gw, ZONE);
   const operators = [];
-  for (let i = 0; i < 3; i++) operators.push(await openConsole(browser, gw.url, [ZONE]));
+  for (let i = 0; i < 3; i++) operators.push(await openConsole(browser, gw, [ZONE]));
 
   const measured = [];
   for (const [index, { page }] of operators.entries()) {

@@ -11,12 +11,12 @@ before(async () => { gw = await startGateway(); browser = await launchBrowser();
 after(async () => { await browser?.close(); await gw?.close(); });
 
 it('an operator who opens the zone before the camera waits, then gets video when it publishes', async () => {
-  const { page, errors } = await openConsole(browser, gw.url, [ZONE]);
+  const { page, errors } = await openConsole(browser, gw, [ZONE]);
   await page.waitForSelector(`${tile(ZONE)}[data-state="waiting"]`);
   assert.match((await page.textContent(`${tile(ZONE)} .tile-message`)) ?? '', /Waiting for camera/i);
   assert.equal((await readTile(page, ZONE)).framesDecoded, 0);
 
-  await startCamera(browser, gw.url, ZONE);
+  await startCamera(browser, gw, ZONE);
   const video = await waitForVideo(page, ZONE);
   assert.ok(video.videoWidth > 0);
   assert.deepEqual(errors, []);

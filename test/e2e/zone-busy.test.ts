@@ -11,11 +11,12 @@ before(async () => { gw = await startGateway(); browser = await launchBrowser();
 after(async () => { await browser?.close(); await gw?.close(); });
 
 it('a second camera on a busy zone is refused with ZONE_BUSY and the first keeps streaming', async () => {
-  await startCamera(browser, gw.url, ZONE);
-  const operator = await openConsole(browser, gw.url, [ZONE]);
+  await startCamera(browser, gw, ZONE);
+  const operator = await openConsole(browser, gw, [ZONE]);
   await waitForVideo(operator.page, ZONE);
 
   const intruder = await openPage(browser, `${gw.url}/camera.html?zone=${ZONE}`);
+  await intruder.page.fill('#api-key-input', await gw.createCameraKey(ZONE, 'intruder'));
   await intruder.page.click('#init-session');
   await intruder.page.waitForSelector('#camera-alert[data-code="ZONE_BUSY"]', { state: 'visible' });
   assert.match((await intruder.page.textContent('#camera-alert')) ?? '', /already has a live camera/);

@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { TestGateway } from './gateway.ts';
+
+/** Someone who can sign in; the gateway's admin unless a test says otherwise. */
+export interface Credentials { username: string; password: string }
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const RESULTS_DIR = join(import.meta.dirname, '..', '..', 'test-results');
@@ -50,26 +54,49 @@ export async function openPage(
   return { context, page, errors };
 }
 
+/**
+ * Signs in through the real login page (as the admin unless `who` is given) and lands on `path`,
+ * where the login page sends a person back to. `initScripts` run in every page of the context.
+ */
+export async function signedInPage(browser: Browser, gw: TestGateway, path = '/', who: Credentials = gw.admin, initScripts: string[] = []) {
+  const opened = await openPage(browser, `${gw.url}/login.html?next=${encodeURIComponent(path)}`, initScripts);
+  await signIn(opened.page, who);
+  await opened.page.waitForURL((url) => url.pathname === path.split('?')[0]);
+  return opened;
+}
+
+export async function signIn(page: Page, who: Credentials): Promise<void> {
+  await page.fill('#username', who.username);
+  await page.fill('#password', who.password);
+  await page.click('#login-button');
+}
+
 export interface CameraOptions {
+  /** The camera key to type; a key for every zone (`*`) by default. */
+  apiKey?: string;
   /** `test-pattern` publishes the clock test pattern instead of the (fake) camera. */
   source?: string;
   /** A capture preset of the camera page, e.g. `720p30`. */
   preset?: string;
 }
 
-/** Opens the camera node page for `zone` and starts publishing. */
-export async function startCamera(browser: Browser, baseUrl: string, zone: string, options: CameraOptions = {}) {
+const anyZoneKeys = new WeakMap<TestGateway, Promise<string>>();
+
+/** Opens the camera node page for `zone`, types its key and starts publishing. */
+export async function startCamera(browser: Browser, gw: TestGateway, zone: string, options: CameraOptions = {}) {
   const source = options.source ? `&source=${options.source}` : '';
-  const opened = await openPage(browser, `${baseUrl}/camera.html?zone=${zone}${source}`);
+  const opened = await openPage(browser, `${gw.url}/camera.html?zone=${zone}${source}`);
+  if (!anyZoneKeys.has(gw)) anyZoneKeys.set(gw, gw.createCameraKey('*', 'browser camera'));
+  await opened.page.fill('#api-key-input', options.apiKey ?? (await anyZoneKeys.get(gw)!));
   if (options.preset) await opened.page.selectOption('#preset-select', options.preset);
   await opened.page.click('#init-session');
   await opened.page.waitForFunction(() => ['CONNECTED', 'STREAMING'].includes(document.querySelector('#status-pill')?.textContent?.trim() ?? ''));
   return opened;
 }
 
-/** Opens the operator console and adds `zones` to the wall by typing each and pressing Initialise. */
-export async function openConsole(browser: Browser, baseUrl: string, zones: string[]) {
-  const opened = await openPage(browser, `${baseUrl}/`);
+/** Signs in, opens the operator console and adds `zones` to the wall by typing each and pressing Initialise. */
+export async function openConsole(browser: Browser, gw: TestGateway, zones: string[], who: Credentials = gw.admin) {
+  const opened = await signedInPage(browser, gw, '/', who);
   for (const zone of zones) await addZone(opened.page, zone);
   return opened;
 }

@@ -1,5 +1,6 @@
 import { Role, type ClientToServerEvents, type ZoneId } from '../../shared/index.ts';
 import { CameraPublisher } from '../lib/cameraPublisher.ts';
+import { RtcConfigHolder } from '../lib/rtcConfig.ts';
 import { createSignallingSocket, handshakeErrorCode, request, type SignallingSocket } from '../lib/signallingClient.ts';
 import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shared-ui/errorMessages.ts';
 import { statusOf, type ConnectionStatus } from '../shared-ui/statusPill.ts';
@@ -13,6 +14,9 @@ export interface CameraSettings {
   readonly deviceId: string;
   readonly preset: PresetId;
 }
+
+/** Codes after which the camera's key is no good: the page forgets it and asks again. */
+export const KEY_REFUSALS = new Set(['KEY_INVALID', 'KEY_REVOKED', 'AUTH_REQUIRED']);
 
 /** What the session needs from the page; the page renders, the session decides. */
 export interface CameraView {
@@ -44,7 +48,8 @@ export class CameraSession {
   #source: VideoSource | null = null;
   #socket: SignallingSocket | null = null;
   #publisher: CameraPublisher | null = null;
-  #iceServers: RTCIceServer[] = [];
+  readonly #rtc = new RtcConfigHolder();
+  #apiKey = '';
   /** The gateway accepted our publish on the current connection. */
   #published = false;
 
@@ -88,9 +93,10 @@ export class CameraSession {
     return statusOf(this.#published && (this.#socket?.connected ?? false), this.operatorsConnected > 0);
   }
 
-  async start(zone: ZoneId, settings: CameraSettings): Promise<void> {
+  async start(zone: ZoneId, settings: CameraSettings, apiKey: string): Promise<void> {
     if (this.#phase !== 'idle') return;
     const attempt = ++this.#attempt;
+    this.#apiKey = apiKey;
     this.#zone = zone;
     this.#settings = settings;
     this.#setPhase('starting');
@@ -116,7 +122,7 @@ export class CameraSession {
 
     this.#publisher = new CameraPublisher({
       stream: source.stream,
-      iceServers: () => this.#iceServers,
+      rtcConfig: () => this.#rtc.current,
       onChange: () => this.#view.changed(),
       signalling: {
         offer: (peerId, sdp) => void this.#send('signal:offer', { peerId, sdp }),
@@ -187,10 +193,10 @@ export class CameraSession {
   }
 
   #connect(zone: ZoneId, attempt: number): SignallingSocket {
-    const socket = createSignallingSocket(Role.CAMERA);
+    const socket = createSignallingSocket(Role.CAMERA, this.#apiKey);
     const publisher = this.#publisher!;
     socket.on('session:ready', (session) => {
-      this.#iceServers = session.iceServers;
+      this.#rtc.fromSession(session);
       this.#view.hideAlert(CONNECTION_LOST);
       void this.#publish(socket, zone, attempt);
     });
@@ -202,6 +208,9 @@ export class CameraSession {
     socket.on('signal:candidate', ({ peerId, candidate }) => publisher.addRemoteCandidate(peerId, candidate));
     socket.on('signal:restart', ({ peerId }) => publisher.restartIce(peerId));
     socket.on('vigil:error', ({ event, error }) => console.warn(`vigil: ${event} refused: ${error.code}`));
+    socket.on('ice:servers', ({ iceServers }) => this.#rtc.renew(iceServers));
+    // The key was revoked: stop at once and do not reconnect with it.
+    socket.on('session:ended', ({ error }) => this.#fail({ code: error.code, message: describeError(error.code, { zone }, error.message) }));
     // Viewers already connected keep receiving video while signalling reconnects.
     socket.on('disconnect', (reason) => {
       this.#published = false;

@@ -5,7 +5,8 @@ import { computeKpis, formatEncryption, NO_VALUE, type StatsEntry } from '../lib
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { initHeader, zoneFromAddress } from '../shared-ui/header.ts';
-import { CameraSession, type CameraSettings } from './cameraSession.ts';
+import { CameraSession, KEY_REFUSALS, type CameraSettings } from './cameraSession.ts';
+import { forgetApiKey, looksLikeApiKey, readApiKey, storeApiKey } from './keyStore.ts';
 import { readActiveSession } from './resumeStore.ts';
 import { DEFAULT_CAMERA, DEFAULT_PRESET, isPresetId, listCameras, TEST_PATTERN } from './videoSource.ts';
 
@@ -24,6 +25,26 @@ const zoneLabel = byId('camera-zone', HTMLElement);
 const captureLabel = byId('camera-capture', HTMLElement);
 const sessionLabel = byId('camera-session', HTMLElement);
 const encryptionLabel = byId('camera-encryption', HTMLElement);
+const keyInput = byId('api-key-input', HTMLInputElement);
+const keyFeedback = byId('api-key-feedback', HTMLElement);
+const keyRemember = byId('api-key-remember', HTMLInputElement);
+
+const stored = readApiKey();
+if (stored) {
+  keyInput.value = stored.key;
+  keyRemember.checked = stored.remembered;
+}
+keyInput.addEventListener('input', () => keyInput.classList.remove('is-invalid'));
+
+/** The key typed, or null with an inline message. */
+function readKey(): string | null {
+  const key = keyInput.value.trim();
+  if (looksLikeApiKey(key)) return key;
+  keyInput.classList.add('is-invalid');
+  keyFeedback.textContent = key === '' ? 'Paste the camera key an administrator created for this camera.' : 'A camera key starts with vk_ followed by 43 characters.';
+  keyInput.focus();
+  return null;
+}
 
 const session = new CameraSession({
   showPreview(stream) {
@@ -32,7 +53,14 @@ const session = new CameraSession({
     feedMessage.hidden = stream !== null;
   },
   camerasAvailable: () => void refreshCameraList(),
-  showAlert: (code, message, variant) => alert.show(code, message, variant),
+  showAlert(code, message, variant) {
+    if (KEY_REFUSALS.has(code)) {
+      forgetApiKey();
+      keyInput.value = '';
+      keyRemember.checked = false;
+    }
+    alert.show(code, message, variant);
+  },
   hideAlert: (code) => alert.hideIf(code),
   changed: () => render(),
 });
@@ -48,6 +76,7 @@ function render(): void {
   byId('init-session', HTMLButtonElement).classList.toggle('btn-success', phase === 'idle');
   byId('init-session', HTMLButtonElement).classList.toggle('btn-danger', phase !== 'idle');
   byId('zone-input', HTMLInputElement).readOnly = phase !== 'idle';
+  keyInput.readOnly = phase !== 'idle';
   const count = String(session.operatorsConnected);
   if (operatorCount.textContent !== count) operatorCount.textContent = count;
   zoneLabel.textContent = phase === 'idle' ? NO_VALUE : session.zone ?? NO_VALUE;
@@ -77,9 +106,11 @@ header.onSubmit(() => {
     return;
   }
   const zone = header.readZone();
-  if (!zone) return;
+  const key = readKey();
+  if (!zone || !key) return;
+  storeApiKey(key, keyRemember.checked);
   alert.hide();
-  void session.start(zone, settings());
+  void session.start(zone, settings(), key);
 });
 
 const onSettingsChanged = (): void => void session.changeSettings(settings());
@@ -104,10 +135,10 @@ if (new URLSearchParams(window.location.search).get('source') === TEST_PATTERN) 
 // A reload of a live camera node resumes publishing the same zone with no one at the keyboard.
 const resumed = readActiveSession(isZoneId);
 const addressed = zoneFromAddress();
-if (resumed && (addressed === '' || addressed === resumed.zone)) {
+if (resumed && stored && (addressed === '' || addressed === resumed.zone)) {
   header.setZone(resumed.zone);
   if ([...cameraSelect.options].some((option) => option.value === resumed.deviceId)) cameraSelect.value = resumed.deviceId;
   presetSelect.value = resumed.preset;
-  void session.start(resumed.zone, { deviceId: resumed.deviceId, preset: resumed.preset });
+  void session.start(resumed.zone, { deviceId: resumed.deviceId, preset: resumed.preset }, stored.key);
 }
 render();

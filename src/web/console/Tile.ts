@@ -37,7 +37,7 @@ export interface TileOptions {
   /** performance.now() of the click that asked for this zone, for the time-to-first-frame figure. */
   readonly requestedAt: number | null;
   readonly signalling: ViewerSignalling;
-  iceServers(): RTCIceServer[];
+  rtcConfig(): RTCConfiguration;
   onSelect(tile: Tile): void;
   onRemove(tile: Tile): void;
   /** State or KPIs changed: the wall refreshes the pill and the KPI row. */
@@ -73,7 +73,7 @@ export class Tile {
     this.#viewer = new ZoneViewer({
       zone: options.zone,
       signalling: options.signalling,
-      iceServers: options.iceServers,
+      rtcConfig: options.rtcConfig,
       onStream: (stream) => this.#showStream(stream),
       onChange: () => this.#connectionChanged(),
     });

@@ -17,7 +17,7 @@ export interface WallSignalling extends ViewerSignalling {
 
 export interface VideoWallOptions {
   readonly signalling: WallSignalling;
-  iceServers(): RTCIceServer[];
+  rtcConfig(): RTCConfiguration;
   /** A watch was refused; the tile has been removed unless the refusal is temporary. */
   onWatchRefused(zone: ZoneId, error: RequestError): void;
   /** Tiles, their states, the selection or the selected tile's KPIs changed. */
@@ -83,7 +83,7 @@ export class VideoWall {
       zone,
       requestedAt,
       signalling,
-      iceServers: () => this.#options.iceServers(),
+      rtcConfig: () => this.#options.rtcConfig(),
       onSelect: (selected) => this.select(selected),
       onRemove: (removed) => this.remove(removed.zone),
       onChange: () => this.#options.onChange(),

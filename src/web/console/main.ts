@@ -2,7 +2,10 @@ import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import { Role, type ZoneId } from '../../shared/index.ts';
 import { createSignallingSocket, handshakeErrorCode, request, type RequestResult } from '../lib/signallingClient.ts';
+import { RtcConfigHolder } from '../lib/rtcConfig.ts';
+import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
+import { loginUrl } from '../shared-ui/api.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shared-ui/errorMessages.ts';
 import { initHeader } from '../shared-ui/header.ts';
@@ -21,7 +24,7 @@ const kpiSummary = new KpiSummary();
 const wallEmpty = byId('wall-empty', HTMLElement);
 const socket = createSignallingSocket(Role.OPERATOR);
 
-let iceServers: RTCIceServer[] = [];
+const rtc = new RtcConfigHolder();
 let ready = false;
 
 /** Signalling messages of a peer that no longer exists are refused; that is expected, not news. */
@@ -34,7 +37,7 @@ function quietly(label: string) {
 }
 
 const wall = new VideoWall(byId('video-wall', HTMLElement), {
-  iceServers: () => iceServers,
+  rtcConfig: () => rtc.current,
   signalling: {
     isReady: () => ready,
     async watch(zone) {
@@ -84,7 +87,7 @@ header.onSubmit(() => {
 });
 
 socket.on('session:ready', (session) => {
-  iceServers = session.iceServers;
+  rtc.fromSession(session);
   ready = true;
   alert.hideIf(CONNECTION_LOST);
   render();
@@ -97,6 +100,24 @@ socket.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state,
 socket.on('signal:offer', ({ zone, peerId, sdp }) => wall.acceptOffer(zone, peerId, sdp));
 socket.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
 socket.on('vigil:error', ({ event, error }) => console.warn(`vigil: ${event} refused: ${error.code}`));
+socket.on('ice:servers', ({ iceServers }) => rtc.renew(iceServers));
+// A grant was withdrawn: the gateway already cut the view; close the tile's connection too.
+socket.on('zone:revoked', ({ zone, error }) => {
+  wall.remove(zone);
+  alert.show(error.code, `Access to ${zone} was withdrawn; its view was closed.`);
+});
+// The session ended (expired, revoked, logged out elsewhere): stop every video and sign in again.
+socket.on('session:ended', ({ error }) => endSession(error.code));
+
+const SIGN_IN_AGAIN = new Set(['AUTH_REQUIRED', 'SESSION_EXPIRED', 'SESSION_REVOKED']);
+function endSession(code: string): void {
+  socket.removeAllListeners();
+  socket.disconnect();
+  wall.close();
+  render();
+  alert.show(code, `${describeError(code)} Taking you to the sign-in page…`);
+  setTimeout(() => window.location.assign(loginUrl('/')), 1_500);
+}
 
 // Video already flowing peer to peer keeps playing while signalling reconnects.
 socket.on('disconnect', (reason) => {
@@ -107,10 +128,12 @@ socket.on('disconnect', (reason) => {
 });
 socket.on('connect_error', (error) => {
   const code = handshakeErrorCode(error);
-  if (code) alert.show(code, describeError(code, {}, error.message));
+  if (code && SIGN_IN_AGAIN.has(code)) endSession(code);
+  else if (code) alert.show(code, describeError(code, {}, error.message));
   else alert.show(CONNECTION_LOST, CONNECTION_LOST_MESSAGE, 'warning');
   render();
 });
 
 window.addEventListener('pagehide', () => wall.close());
+void initAccountBar('console');
 render();

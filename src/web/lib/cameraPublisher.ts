@@ -12,7 +12,7 @@ export interface CameraPublisherOptions {
   readonly stream: MediaStream;
   readonly signalling: PublisherSignalling;
   /** Read at each new viewer, so a reconnect's fresh `session:ready` list applies to new peers. */
-  iceServers(): RTCIceServer[];
+  rtcConfig(): RTCConfiguration;
   /** A viewer was added or removed, or a connection changed state. */
   onChange(): void;
 }
@@ -72,7 +72,7 @@ export class CameraPublisher {
     if (this.#closed || this.#links.has(peerId) || !track) return;
     const session = new PeerSession({
       peerId,
-      iceServers: this.#options.iceServers(),
+      rtcConfig: this.#options.rtcConfig(),
       sendCandidate: (candidate) => this.#signalling.candidate(peerId, candidate),
       onStateChange: () => this.#options.onChange(),
       onFailed: () => this.restartIce(peerId),

@@ -3,7 +3,8 @@ import { PeerQueue, QueueClosedError } from './peerQueue.ts';
 
 export interface PeerSessionOptions {
   readonly peerId: PeerId;
-  readonly iceServers: RTCIceServer[];
+  /** ICE servers and transport policy the gateway handed out at connect. */
+  readonly rtcConfig: RTCConfiguration;
   /** Trickles one of our candidates to the other end (null: gathering complete). */
   sendCandidate(candidate: IceCandidate | null): void;
   /** connectionState or iceConnectionState changed. */
@@ -33,7 +34,7 @@ export class PeerSession {
     this.#options = options;
     this.peerId = options.peerId;
     // One transport for everything: fewer ICE checks, faster first frame.
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers, bundlePolicy: 'max-bundle' });
+    this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle' });
     this.pc.addEventListener('icecandidate', (event) => this.#onLocalCandidate(event.candidate));
     this.pc.addEventListener('connectionstatechange', () => this.#onStateChange());
     this.pc.addEventListener('iceconnectionstatechange', () => this.#onStateChange());

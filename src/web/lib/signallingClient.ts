@@ -41,8 +41,10 @@ export const REQUEST_TIMEOUT_MS = 5_000;
  * reloads should be back before operators notice, and backs off to 5 s with jitter so a gateway
  * restart is not met by every client at the same instant.
  */
-export function createSignallingSocket(role: Role): SignallingSocket {
-  const auth: HandshakeAuth = { role, protocol: PROTOCOL_VERSION };
+export function createSignallingSocket(role: Role, apiKey?: string): SignallingSocket {
+  // Operators are authenticated by the session cookie the browser sends with the upgrade; a
+  // camera by its key, in the handshake payload (never in the URL).
+  const auth: HandshakeAuth = apiKey ? { role, protocol: PROTOCOL_VERSION, apiKey } : { role, protocol: PROTOCOL_VERSION };
   return io({
     auth,
     transports: ['websocket'],

@@ -13,7 +13,7 @@ export interface ZoneViewerOptions {
   readonly zone: ZoneId;
   readonly signalling: ViewerSignalling;
   /** Read at each new connection, so a reconnect's fresh `session:ready` list applies. */
-  iceServers(): RTCIceServer[];
+  rtcConfig(): RTCConfiguration;
   /** The camera's video arrived on a (new) connection. */
   onStream(stream: MediaStream): void;
   /** The connection was replaced or closed, or changed state. */
@@ -99,7 +99,7 @@ export class ZoneViewer {
     this.#session?.close();
     const session = new PeerSession({
       peerId,
-      iceServers: this.#options.iceServers(),
+      rtcConfig: this.#options.rtcConfig(),
       sendCandidate: (candidate) => this.#options.signalling.candidate(peerId, candidate),
       onStateChange: () => this.#options.onChange(),
       // The camera is the offerer: ask it for an ICE-restart offer on the same peer id.

@@ -21,12 +21,26 @@ export function describeError(code: string, context: { zone?: string } = {}, ser
     case 'WATCH_LIMIT':
       return `At most ${Limits.maxWatchedZones} zones can be on the wall at once; remove a tile first.`;
     case 'RATE_LIMITED':
-      return 'The gateway is receiving too many requests from this page; try again in a moment.';
+      return serverMessage ?? 'The gateway is receiving too many requests from this page; try again in a moment.';
     case 'ORIGIN_FORBIDDEN':
       return 'The gateway refused this page: it was not loaded from an allowed origin.';
     case 'HANDSHAKE_INVALID':
     case 'ROLE_FORBIDDEN':
       return `The gateway refused this page's role (${code}). Reload the page.`;
+    case 'ZONE_FORBIDDEN':
+      return `You are not granted zone ${zone}; ask an administrator for access.`;
+    case 'AUTH_REQUIRED':
+      return 'You are not signed in (or this camera has no key).';
+    case 'SESSION_EXPIRED':
+      return 'Your session has expired; sign in again.';
+    case 'SESSION_REVOKED':
+      return 'Your session was ended (signed out, revoked by an administrator, or the account changed); sign in again.';
+    case 'LOGIN_FAILED':
+      return 'Unknown username or wrong password.';
+    case 'KEY_INVALID':
+      return 'The gateway does not know this camera key; check it or ask an administrator for a new one.';
+    case 'KEY_REVOKED':
+      return 'This camera key was revoked by an administrator; the camera stopped publishing.';
     case 'TIMEOUT':
       return 'The gateway did not answer in time; check the connection and try again.';
     case 'NOT_CONNECTED':

@@ -1,0 +1,143 @@
+import 'bootstrap/dist/css/bootstrap.min.css';
+import '../styles/theme.css';
+import {
+  createGrantSchema, createKeySchema, createUserSchema,
+  type GrantView, type KeyView, type SessionView, type UserView,
+} from '../../shared/index.ts';
+import { initAccountBar } from '../shared-ui/accountBar.ts';
+import { AlertBanner } from '../shared-ui/alertBanner.ts';
+import { api, type ApiResult } from '../shared-ui/api.ts';
+import { byId } from '../shared-ui/dom.ts';
+import { actionButton, actionsCell, cell, when } from '../shared-ui/table.ts';
+
+/**
+ * The admin page: people, zone grants, camera keys and live sessions. Every action goes to the
+ * gateway, which checks and audits it; the page shows the gateway's refusal as it is and
+ * reloads the lists after a success.
+ */
+const alert = new AlertBanner(byId('admin-alert', HTMLElement));
+
+/** Runs an API call; on failure shows why, on success refreshes everything. */
+async function act<T>(call: Promise<ApiResult<T>>): Promise<T | null> {
+  const reply = await call;
+  if (!reply.ok) {
+    alert.show(reply.error.code, reply.error.message);
+    return null;
+  }
+  alert.hide();
+  await refresh();
+  return reply.data;
+}
+
+function invalid(message: string): void {
+  alert.show('PAYLOAD_INVALID', message);
+}
+
+function renderUsers(users: UserView[]): void {
+  byId('users-body', HTMLElement).replaceChildren(...users.map((u) => {
+    const row = document.createElement('tr');
+    row.dataset.user = u.username;
+    const toggle = u.disabled
+      ? actionButton('Enable', 'enable', () => void act(api('PATCH', `/api/users/${u.id}`, { disabled: false })), 'outline-success')
+      : actionButton('Disable', 'disable', () => void act(api('PATCH', `/api/users/${u.id}`, { disabled: true })));
+    const password = actionButton('Set password', 'password', () => {
+      const next = window.prompt(`New password for ${u.username} (12+ characters). Their sessions will end.`);
+      if (next) void act(api('PATCH', `/api/users/${u.id}`, { password: next }));
+    }, 'outline-light');
+    row.append(cell(u.username), cell(u.role), cell(u.disabled ? 'disabled' : 'active'), cell(when(u.createdAt)), actionsCell(password, toggle));
+    return row;
+  }));
+  const select = byId('grant-user', HTMLSelectElement);
+  const chosen = select.value;
+  select.replaceChildren(...users.filter((u) => u.role === 'operator').map((u) => new Option(u.username, String(u.id))));
+  if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+}
+
+function renderGrants(grants: GrantView[]): void {
+  byId('grants-body', HTMLElement).replaceChildren(...grants.map((g) => {
+    const row = document.createElement('tr');
+    row.dataset.grantId = String(g.id);
+    row.dataset.user = g.username;
+    row.append(cell(g.username), cell(g.pattern), cell(g.expiresAt ? when(g.expiresAt) : 'until removed'), cell(g.createdBy),
+      actionsCell(actionButton('Remove', 'remove', () => void act(api('DELETE', `/api/grants/${g.id}`)))));
+    return row;
+  }));
+}
+
+function renderKeys(keys: KeyView[]): void {
+  byId('keys-body', HTMLElement).replaceChildren(...keys.map((k) => {
+    const row = document.createElement('tr');
+    row.dataset.keyId = String(k.id);
+    row.dataset.label = k.label;
+    const actions = k.revokedAt ? [] : [actionButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/keys/${k.id}`)))];
+    row.append(cell(k.label), cell(k.zonePattern), cell(`${k.prefix}…`, 'font-monospace'), cell(when(k.lastUsedAt)),
+      cell(k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active'), actionsCell(...actions));
+    return row;
+  }));
+}
+
+function renderSessions(sessions: SessionView[]): void {
+  byId('sessions-body', HTMLElement).replaceChildren(...sessions.map((s) => {
+    const row = document.createElement('tr');
+    row.dataset.sessionId = String(s.id);
+    row.dataset.user = s.username;
+    const actions = s.current ? [] : [actionButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/sessions/${s.id}`)))];
+    row.append(cell(`${s.username}${s.current ? ' (you)' : ''}`), cell(s.address), cell(s.userAgent.slice(0, 60)), cell(when(s.lastSeenAt)),
+      cell(String(s.sockets)), actionsCell(...actions));
+    return row;
+  }));
+}
+
+async function refresh(): Promise<void> {
+  const [users, grants, keys, sessions] = await Promise.all([
+    api<{ users: UserView[] }>('GET', '/api/users'),
+    api<{ grants: GrantView[] }>('GET', '/api/grants'),
+    api<{ keys: KeyView[] }>('GET', '/api/keys'),
+    api<{ sessions: SessionView[] }>('GET', '/api/sessions'),
+  ]);
+  for (const reply of [users, grants, keys, sessions]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
+  if (users.ok) renderUsers(users.data.users);
+  if (grants.ok) renderGrants(grants.data.grants);
+  if (keys.ok) renderKeys(keys.data.keys);
+  if (sessions.ok) renderSessions(sessions.data.sessions);
+}
+
+byId('user-form', HTMLFormElement).addEventListener('submit', (event) => {
+  event.preventDefault();
+  const parsed = createUserSchema.safeParse({
+    username: byId('user-name', HTMLInputElement).value.trim().toLowerCase(),
+    password: byId('user-password', HTMLInputElement).value,
+    role: byId('user-role', HTMLSelectElement).value,
+  });
+  if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  void act(api('POST', '/api/users', parsed.data)).then((done) => { if (done) byId('user-form', HTMLFormElement).reset(); });
+});
+
+byId('grant-form', HTMLFormElement).addEventListener('submit', (event) => {
+  event.preventDefault();
+  const expiry = byId('grant-expiry', HTMLInputElement).value;
+  const parsed = createGrantSchema.safeParse({
+    userId: Number(byId('grant-user', HTMLSelectElement).value),
+    pattern: byId('grant-pattern', HTMLInputElement).value,
+    ...(expiry ? { expiresAt: new Date(expiry).toISOString() } : {}),
+  });
+  if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  void act(api('POST', '/api/grants', parsed.data)).then((done) => { if (done) byId('grant-pattern', HTMLInputElement).value = ''; });
+});
+
+byId('key-form', HTMLFormElement).addEventListener('submit', (event) => {
+  event.preventDefault();
+  const parsed = createKeySchema.safeParse({ label: byId('key-label', HTMLInputElement).value, zonePattern: byId('key-pattern', HTMLInputElement).value });
+  if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  void act(api<{ key: KeyView; secret: string }>('POST', '/api/keys', parsed.data)).then((created) => {
+    if (!created) return;
+    byId('key-secret', HTMLInputElement).value = created.secret;
+    byId('key-secret-box', HTMLElement).hidden = false;
+    byId('key-form', HTMLFormElement).reset();
+  });
+});
+byId('key-secret', HTMLInputElement).addEventListener('focus', (event) => (event.target as HTMLInputElement).select());
+
+void initAccountBar('admin').then((me) => { if (me) void refresh(); });
+// Live sessions come and go; keep the list current while the page is open.
+setInterval(() => { if (document.visibilityState === 'visible') void refresh(); }, 10_000);
