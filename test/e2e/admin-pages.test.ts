@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openConsole, signedInPage, startCamera, waitForVideo } from '../support/browser.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+
+let gw: TestGateway;
+let browser: Browser;
+before(async () => { gw = await startGateway(); browser = await launchBrowser(); });
+after(async () => { await browser?.close(); await gw?.close(); });
+
+async function submit(page: Page, form: string, fields: Record<string, string>): Promise<void> {
+  for (const [selector, value] of Object.entries(fields)) {
+    if (await page.$eval(selector, (el) => el.tagName === 'SELECT')) await page.selectOption(selector, value);
+    else await page.fill(selector, value);
+  }
+  await page.click(`${form} button[type="submit"]`);
+}
+
+it('the admin pages: add a person, grant a zone, create a camera key that publishes, revoke the key live', async () => {
+  const { page: admin, errors } = await signedInPage(browser, gw, '/admin.html');
+  await admin.waitForSelector('tr[data-user="admin"]');
+
+  await submit(admin, '#user-form', { '#user-name': 'petra', '#user-password': 'short', '#user-role': 'operator' });
+  await admin.waitForSelector('#admin-alert[data-code="PAYLOAD_INVALID"]', { state: 'visible' });
+  await submit(admin, '#user-form', { '#user-name': 'petra', '#user-password': 'petra-long-password', '#user-role': 'operator' });
+  await admin.waitForSelector('tr[data-user="petra"]');
+
+  await submit(admin, '#grant-form', { '#grant-user': await admin.$eval('#grant-user option', (o) => (o as HTMLOptionElement).value), '#grant-pattern': 'dock-*' });
+  await admin.waitForSelector('#grants-body tr[data-user="petra"]');
+  assert.match((await admin.textContent('#grants-body')) ?? '', /DOCK-\*/);
+
+  await submit(admin, '#key-form', { '#key-label': 'Dock gate', '#key-pattern': 'DOCK-*' });
+  await admin.waitForSelector('#key-secret-box', { state: 'visible' });
+  const secret = await admin.inputValue('#key-secret');
+  assert.match(secret, /^vk_[A-Za-z0-9_-]{43}$/);
+  assert.equal((await admin.textContent('#keys-body'))?.includes(secret), false, 'the list shows a prefix, never the key');
+
+  const camera = await startCamera(browser, gw, 'DOCK-GATE-01', { apiKey: secret });
+  const petra = await openConsole(browser, gw, ['DOCK-GATE-01'], { username: 'petra', password: 'petra-long-password' });
+  await waitForVideo(petra.page, 'DOCK-GATE-01');
+
+  await admin.reload();
+  await admin.click('tr[data-label="Dock gate"] [data-action="revoke"]');
+  await camera.page.waitForSelector('#camera-alert[data-code="KEY_REVOKED"]', { state: 'visible', timeout: 2_000 });
+  await camera.page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() === 'DISCONNECTED');
+  await petra.page.waitForFunction(() => document.querySelector('.tile[data-zone="DOCK-GATE-01"]')?.getAttribute('data-state') !== 'live', undefined, { timeout: 3_000 });
+  assert.equal(await camera.page.inputValue('#api-key-input'), '', 'a revoked key is forgotten by the camera page');
+  assert.deepEqual(errors, []);
+});
+
+it('the audit page lists what happened, filters by kind, and verifies the chain', async () => {
+  const { page } = await signedInPage(browser, gw, '/audit.html');
+  await page.waitForSelector('#audit-body tr[data-kind="key.revoked"]');
+  await page.selectOption('#filter-kind', 'login.success');
+  await page.click('#audit-filter button[type="submit"]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#audit-body tr')].every((tr) => tr.getAttribute('data-kind') === 'login.success'));
+  assert.match(await page.getAttribute('#export-csv', 'href') ?? '', /kind=login.success/);
+  await page.click('#verify-chain');
+  await page.waitForSelector('#verify-result[data-ok="true"]');
+  assert.match((await page.textContent('#verify-result')) ?? '', /Chain intact: \d+ entries verified/);
+});
+
+it('an auditor gets the audit page and no console; an operator gets no admin page', async () => {
+  await gw.addUser('quinn', 'auditor');
+  const auditor = await signedInPage(browser, gw, '/audit.html', { username: 'quinn', password: 'quinn-password-long-enough' });
+  await auditor.page.goto(`${gw.url}/`);
+  assert.match(auditor.page.url(), /\/audit\.html$/);
+  await gw.addUser('rosa', 'operator');
+  const operator = await signedInPage(browser, gw, '/', { username: 'rosa', password: 'rosa-password-long-enough' });
+  await operator.page.goto(`${gw.url}/admin.html`);
+  assert.equal(new URL(operator.page.url()).pathname, '/');
+});
