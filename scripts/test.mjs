@@ -3,12 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ensureChromium } from './lib/chromium.mjs';
+import { ensureTestPackages } from './lib/debianPackages.mjs';
 import { ensureDependencies, ensureWebBundle, root } from './lib/prepare.mjs';
 
 const log = (line) => process.stderr.write(`vigil: ${line}\n`);
 ensureDependencies(log);
-ensureChromium(log);
+ensureTestPackages(log);
 ensureWebBundle(log);
 
 function testFiles(dir) {

@@ -29,7 +29,7 @@ export const configSchema = z.strictObject({
     /** coturn's `static-auth-secret`; never sent to clients. */
     secret: z.string().min(16),
     /** Credential lifetime; clients get fresh ones before it runs out. */
-    ttlSeconds: z.number().int().min(60).max(86_400).default(3600),
+    ttlSeconds: z.number().int().min(10).max(86_400).default(3600),
   }).optional(),
   session: z.strictObject({
     /** An operator session ends this long after login, however busy. */
