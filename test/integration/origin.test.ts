@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, openSocket } from '../support/clients.ts';
+import { auditEntries } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { httpsGet } from '../support/http.ts';
 
@@ -9,14 +10,17 @@ describe('origin policy for the signalling handshake', () => {
   before(async () => { gw = await startGateway({ allowedOrigins: ['https://console.city.example'] }); });
   after(async () => { await gw.close(); });
 
-  it('refuses a handshake from a foreign page', async () => {
+  it('refuses a handshake from a foreign page even with a valid session cookie, and audits it', async () => {
     for (const transport of ['websocket', 'polling'] as const) {
-      const socket = openSocket(gw.url, { role: 'operator' }, { extraHeaders: { Origin: 'https://evil.example' }, transports: [transport] });
+      const socket = openSocket(gw.url, { role: 'operator' }, { extraHeaders: { Origin: 'https://evil.example', cookie: gw.admin.cookie }, transports: [transport] });
       const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
       assert.ok(error, transport);
       assert.equal(socket.connected, false);
       socket.close();
     }
+    const denied = (await auditEntries(gw, 'connect.denied')).filter((e) => e.detail.code === 'ORIGIN_FORBIDDEN');
+    assert.ok(denied.length >= 2);
+    assert.equal(denied[0]!.detail.origin, 'https://evil.example');
   });
 
   it('accepts the same origin and the configured allow-list', async () => {
