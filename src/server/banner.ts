@@ -30,9 +30,9 @@ function firstAdminLines(admin: FirstAdmin | null): string[] {
   return admin.generated
     ? [
       ` First admin: ${admin.username}  password: ${admin.password}`,
-      '   (shown only now: sign in and change it, or set ADMIN_PASSWORD before the first start)',
+      '   (shown only now: sign in and change it, or set VIGIL_ADMIN_PASSWORD before the first start)',
     ]
-    : [` First admin: ${admin.username} (password from ADMIN_PASSWORD)`];
+    : [` First admin: ${admin.username} (password from VIGIL_ADMIN_PASSWORD)`];
 }
 
 export function renderBanner(address: AddressInfo, tls: TlsMaterial, webBundle: boolean, firstAdmin: FirstAdmin | null = null): string {

@@ -8,6 +8,7 @@ import { LoginLimiter } from './auth/loginLimiter.ts';
 import type { GatewayConfig } from './config/configSchema.ts';
 import type { ApiContext } from './http/api/context.ts';
 import { registerApi } from './http/api/registerApi.ts';
+import { clientAddressResolver } from './http/clientAddress.ts';
 import { registerHealth } from './http/health.ts';
 import { registerPageGuard } from './http/pageGuard.ts';
 import { registerSecurityHeaders } from './http/securityHeaders.ts';
@@ -15,7 +16,7 @@ import { registerStaticAssets } from './http/staticAssets.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { ActivityAudit } from './signalling/ActivityAudit.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
-import { openSqliteStore } from './store/sqlite/openSqliteStore.ts';
+import { openStore } from './store/openStore.ts';
 import type { Store } from './store/types.ts';
 import { ensureCertificate, type TlsMaterial } from './tls/ensureCertificate.ts';
 import { ZoneRegistry } from './zones/ZoneRegistry.ts';
@@ -45,7 +46,7 @@ const DAY_MS = 86_400_000;
 export async function createGateway(config: GatewayConfig, dependencies: GatewayDependencies = {}): Promise<Gateway> {
   const logger = dependencies.logger ?? createLogger(config.logLevel);
   const tls = await ensureCertificate(config);
-  const store: Store = openSqliteStore(config.dataDir);
+  const store: Store = await openStore(config);
   const audit = new AuditTrail(store);
   // A previous process that died mid-view left views open: close them before anything new starts.
   const crashed = await audit.closeCrashed();
@@ -68,6 +69,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     bodyLimit: 16 * 1024,
     // Keep-alive connections must not hold a shutdown open.
     forceCloseConnections: true,
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   });
   await registerSecurityHeaders(app);
   let draining = false;
@@ -85,6 +87,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     registry,
     logger: signallingLogger,
     allowedOrigins: config.allowedOrigins,
+    addressOf: clientAddressResolver(config.trustedProxies),
     ice: { iceServers: config.iceServers, turn: config.turn },
     iceTransportPolicy: config.iceTransportPolicy,
     auth,

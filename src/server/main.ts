@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, USAGE } from './config/loadConfig.ts';
+import { renderHelp } from './config/configText.ts';
+import { ConfigError, loadConfig } from './config/loadConfig.ts';
 import { renderBanner } from './banner.ts';
 import { createGateway, type Gateway } from './gateway.ts';
 
@@ -11,11 +12,11 @@ function fail(message: string, code = 1): never {
 function describeListenError(error: NodeJS.ErrnoException, host: string, port: number): string {
   switch (error.code) {
     case 'EADDRINUSE':
-      return `Port ${port} is already in use on ${host}; stop the other program or choose another port with --port or PORT.`;
+      return `Port ${port} is already in use on ${host}; stop the other program or choose another port with --port or VIGIL_PORT.`;
     case 'EACCES':
       return `Not allowed to listen on ${host}:${port}; use a port above 1023 or run with the needed privilege.`;
     case 'EADDRNOTAVAIL':
-      return `The address ${host} is not on this machine; choose another with --host or HOST.`;
+      return `The address ${host} is not on this machine; choose another with --host or VIGIL_HOST.`;
     default:
       return `Cannot listen on ${host}:${port}: ${error.message}.`;
   }
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     throw error;
   }
   if (loaded.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${renderHelp()}\n`);
     return;
   }
   const { config } = loaded;

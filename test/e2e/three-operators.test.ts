@@ -56,7 +56,7 @@ it('one camera, three operators: every operator decodes video and measures real 
   const shot = resultsPath('console-live.png');
   await operators[0]!.page.screenshot({ path: shot, fullPage: true });
   await camera.page.screenshot({ path: resultsPath('camera-node.png'), fullPage: true });
-  if (process.env.VIGIL_UPDATE_SCREENSHOTS === '1') {
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
     const docs = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
     mkdirSync(docs, { recursive: true });
     copyFileSync(shot, join(docs, 'console-live.png'));

@@ -14,7 +14,7 @@ interface Run { code: number | null; stdout: string; stderr: string }
 /** Runs the real entry point; stops it with SIGTERM once `until` matches its output. */
 function runMain(args: string[], env: NodeJS.ProcessEnv = {}, until?: RegExp): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env } });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -52,7 +52,10 @@ describe('start-up', () => {
     assert.match(san, /DNS:localhost/);
     assert.match(san, /IP Address:127\.0\.0\.1/);
 
-    const second = await runMain(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {}, BANNER_END);
+    // The second start takes everything from a config file.
+    const file = join(dataDir, 'vigil.yaml');
+    writeFileSync(file, `host: 127.0.0.1\nport: 0\ndataDir: ${JSON.stringify(dataDir)}\n`);
+    const second = await runMain([], { VIGIL_CONFIG: file }, BANNER_END);
     assert.equal(second.code, 0);
     assert.match(second.stdout, /TLS:\s+enabled \(self-signed certificate .*tls-cert\.pem\)/);
     assert.doesNotMatch(second.stdout, /created/);
@@ -67,18 +70,24 @@ describe('start-up', () => {
     const run = await runMain(['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir]);
     blocker.close();
     assert.equal(run.code, 1);
-    assert.equal(run.stderr.trim(), `vigil: Port ${port} is already in use on 127.0.0.1; stop the other program or choose another port with --port or PORT.`);
+    assert.equal(run.stderr.trim(), `vigil: Port ${port} is already in use on 127.0.0.1; stop the other program or choose another port with --port or VIGIL_PORT.`);
   });
 
   it('ends with one sentence for a bad flag, a bad environment value and an unreadable certificate', async () => {
     const badFlag = await runMain(['--prot', '9000']);
     assert.equal(badFlag.code, 2);
     assert.ok(oneSentence(badFlag.stderr), badFlag.stderr);
-    assert.match(badFlag.stderr, /Unknown option '--prot'/);
+    assert.match(badFlag.stderr, /Unknown option --prot\. Run with --help/);
 
-    const badEnv = await runMain([], { PORT: 'eighty' });
+    const badEnv = await runMain([], { VIGIL_PORT: 'eighty' });
     assert.equal(badEnv.code, 2);
-    assert.equal(badEnv.stderr.trim(), 'vigil: PORT must be a port number from 0 to 65535, not "eighty".');
+    assert.equal(badEnv.stderr.trim(), 'vigil: "port" from VIGIL_PORT must be a number, not "eighty".');
+
+    const typo = join(dataDir, 'typo.yaml');
+    writeFileSync(typo, 'port: 0\nsession:\n  idleMinuts: 5\n');
+    const badFile = await runMain(['--config', typo]);
+    assert.equal(badFile.code, 2);
+    assert.equal(badFile.stderr.trim(), `vigil: Unknown configuration key "session.idleMinuts" in ${typo}; see docs/configuration.md for the options.`);
 
     const garbage = join(dataDir, 'garbage.pem');
     writeFileSync(garbage, 'not a certificate');

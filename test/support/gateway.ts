@@ -49,7 +49,7 @@ export async function startGateway(overrides: GatewayConfigInput = {}, existingD
     port: 0,
     dataDir,
     adminPassword: TEST_ADMIN_PASSWORD,
-    logLevel: (process.env.VIGIL_TEST_LOG as GatewayConfigInput['logLevel']) ?? 'silent',
+    logLevel: (process.env.TEST_LOG_LEVEL as GatewayConfigInput['logLevel']) ?? 'silent',
     ...overrides,
   });
   const gateway = await createGateway(config);

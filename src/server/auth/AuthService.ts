@@ -101,7 +101,7 @@ export class AuthService {
 
   /**
    * With no active admin (a new store, or one where the CLI made only operators), creates `admin`
-   * from ADMIN_PASSWORD or a generated password, which the banner prints once. Returns null when
+   * from VIGIL_ADMIN_PASSWORD or a generated password, which the banner prints once. Returns null when
    * an admin exists.
    */
   async ensureFirstAdmin(adminPassword: string | undefined): Promise<{ username: string; password: string; generated: boolean } | null> {
@@ -115,7 +115,7 @@ export class AuthService {
     });
     await this.audit.record({
       kind: 'user.created', actor: 'system', actorRole: 'system', zone: null, address: null, userAgent: null, outcome: 'ok',
-      detail: { user: user.username, role: user.role, firstStart: true, passwordFrom: adminPassword ? 'ADMIN_PASSWORD' : 'generated' },
+      detail: { user: user.username, role: user.role, firstStart: true, passwordFrom: adminPassword ? 'VIGIL_ADMIN_PASSWORD' : 'generated' },
     });
     this.logger.info({ user: user.username }, 'first administrator created');
     return { username: user.username, password, generated: adminPassword === undefined };

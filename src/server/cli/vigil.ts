@@ -3,16 +3,17 @@
  * with the gateway running or not (a running gateway applies changes within a second).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ACCOUNT_ROLES, passwordSchema, usernameSchema, zonePatternSchema, type AccountRole } from '../../shared/index.ts';
 import { AuditTrail } from '../audit/AuditTrail.ts';
 import { CameraKeys } from '../auth/CameraKeys.ts';
 import { LoginLimiter } from '../auth/loginLimiter.ts';
 import { generatePassword, hashPassword } from '../auth/passwords.ts';
-import { openSqliteStore } from '../store/sqlite/openSqliteStore.ts';
+import { renderEffectiveConfig, renderHelp } from '../config/configText.ts';
+import { ConfigError, loadConfig } from '../config/loadConfig.ts';
+import { openStore } from '../store/openStore.ts';
 import type { Store } from '../store/types.ts';
 
-export const CLI_USAGE = `Usage: npm run vigil -- <command> [--data-dir DIR]
+export const CLI_USAGE = `Usage: npm run vigil -- <command> [--config <file>] [options]
 
   user add <name> --role admin|operator|auditor [--password-stdin]
   user passwd <name> [--password-stdin]     (ends the person's sessions)
@@ -22,9 +23,11 @@ export const CLI_USAGE = `Usage: npm run vigil -- <command> [--data-dir DIR]
   key revoke <id>
   key list
   audit verify                              exit 1 when the chain is broken
+  config print                              the effective configuration, secrets masked
 
 Without --password-stdin a password is generated and printed once.
-The data directory comes from --data-dir, DATA_DIR or ./data.`;
+The store is the gateway's: the same configuration file, VIGIL_* environment and flags apply
+(--data-dir, --config …; see npm start -- --help).`;
 
 class CliError extends Error {}
 
@@ -45,19 +48,22 @@ async function userByName(store: Store, name: string) {
 }
 
 async function run(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: {
-      'data-dir': { type: 'string' }, role: { type: 'string' }, label: { type: 'string' }, zones: { type: 'string' },
-      'password-stdin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
+  const { config, flags, positionals, help } = loadConfig(args, process.env, {
+    allowPositionals: true,
+    extraFlags: { role: { type: 'string' }, label: { type: 'string' }, zones: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
   });
+  const values = flags as { role?: string; label?: string; zones?: string; 'password-stdin'?: boolean };
   const [noun, verb, target] = positionals;
-  if (values.help || !noun) {
-    out(CLI_USAGE);
+  if (help || !noun) {
+    out(noun === 'config' ? renderHelp('npm run vigil -- config print') : CLI_USAGE);
     return 0;
   }
-  const store = openSqliteStore(values['data-dir'] ?? process.env.DATA_DIR ?? './data');
+  if (noun === 'config') {
+    if (verb !== 'print') throw new CliError(`Unknown command "config ${verb ?? ''}". Run with --help.`);
+    out(renderEffectiveConfig(config).trimEnd());
+    return 0;
+  }
+  const store = await openStore(config);
   const audit = new AuditTrail(store);
   try {
     const command = `${noun} ${verb ?? ''}`.trim();
@@ -136,7 +142,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
 try {
   process.exitCode = await run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
 } catch (error) {
-  const message = error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  const message = error instanceof CliError || error instanceof ConfigError
     ? (error as Error).message
     : `unexpected failure: ${(error as Error).message}`;
   process.stderr.write(`vigil: ${message}\n`);

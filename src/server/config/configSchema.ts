@@ -1,51 +1,61 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../shared/index.ts';
 
+/**
+ * What the generated docs, `--help`, the environment names and `vigil config print` know of
+ * a leaf. `secret` values are never accepted as flags (a command line is visible to every
+ * user of the host) and are masked when printed.
+ */
+export interface OptionMeta extends Record<string, unknown> {
+  description: string;
+  secret?: boolean;
+  /** Placeholder shown in docs and help, e.g. `<file>`. */
+  example?: string;
+}
+
+const option = (description: string, extra: Omit<OptionMeta, 'description'> = {}): OptionMeta => ({ description, ...extra });
+
+const iceUrl = z.string().regex(/^(stun|stuns|turn|turns):/, 'must start with stun:, stuns:, turn: or turns:');
 const iceServerSchema = z.strictObject({
-  urls: z.union([z.string().regex(/^(stun|stuns|turn|turns):/), z.array(z.string().regex(/^(stun|stuns|turn|turns):/)).min(1)]),
+  urls: z.union([iceUrl, z.array(iceUrl).min(1)]),
   username: z.string().optional(),
   credential: z.string().optional(),
 });
 
-/** The one configuration schema: every option, its type and its default live here. */
+/** An IPv4/IPv6 address or a CIDR block such as `10.0.0.0/8`. */
+const addressOrBlock = z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP address or a CIDR block');
+
+/** The one configuration schema: every option, its type, its default and its documentation. */
 export const configSchema = z.strictObject({
-  host: z.string().min(1).default('0.0.0.0'),
-  port: z.number().int().min(0).max(65535).default(8443),
-  dataDir: z.string().min(1).default('./data'),
-  /** PEM files; when both are absent a self-signed certificate is made in dataDir on first start. */
-  tlsCert: z.string().optional(),
-  tlsKey: z.string().optional(),
-  /** Directory of the built web bundle. */
-  webRoot: z.string().min(1).default('./dist/web'),
-  /** Origins allowed to open a signalling connection besides the gateway's own. */
-  allowedOrigins: z.array(z.url()).default([]),
-  /** Handed to clients at connect; empty on a LAN so ICE wastes no time on unreachable servers. */
-  iceServers: z.array(iceServerSchema).default([]),
-  /** `relay` makes every client send media through TURN only (needs `turn`). */
-  iceTransportPolicy: z.enum(['all', 'relay']).default('all'),
-  /** coturn with `use-auth-secret`: clients get TURN REST credentials (HMAC-SHA1) that expire. */
+  host: z.string().min(1).default('0.0.0.0').meta(option('Address to listen on.', { example: '<address>' })),
+  port: z.number().int().min(0).max(65535).default(8443).meta(option('HTTPS port (0 picks a free one).', { example: '<number>' })),
+  dataDir: z.string().min(1).default('./data').meta(option('Directory for the certificate and the SQLite store (`vigil.db`: people, keys, grants, audit trail).', { example: '<path>' })),
+  tlsCert: z.string().optional().meta(option('PEM certificate file; with `tlsKey`. Without both, a self-signed certificate is made in `dataDir` on first start.', { example: '<file>' })),
+  tlsKey: z.string().optional().meta(option('PEM private key file for `tlsCert`.', { example: '<file>' })),
+  webRoot: z.string().min(1).default('./dist/web').meta(option('Directory of the built web bundle.', { example: '<path>' })),
+  allowedOrigins: z.array(z.url()).default([]).meta(option('Origins, besides the gateway\'s own, allowed to call the API and open a signalling connection (comma separated in the environment).', { example: '<url,…>' })),
+  trustedProxies: z.array(addressOrBlock).default([]).meta(option('Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client; the audit trail and the rate limits use that address.', { example: '<address,…>' })),
+  iceServers: z.array(iceServerSchema).default([]).meta(option('STUN/TURN servers handed to clients at connect, as JSON in the environment. Empty on a LAN, so ICE wastes no time on unreachable servers.', { example: '<json>' })),
+  iceTransportPolicy: z.enum(['all', 'relay']).default('all').meta(option('`relay` sends every client\'s media through TURN only (needs `turn` or a TURN entry in `iceServers`).')),
   turn: z.strictObject({
-    urls: z.array(z.string().regex(/^turns?:/)).min(1),
-    /** coturn's `static-auth-secret`; never sent to clients. */
-    secret: z.string().min(16),
-    /** Credential lifetime; clients get fresh ones before it runs out. */
-    ttlSeconds: z.number().int().min(10).max(86_400).default(3600),
+    urls: z.array(z.string().regex(/^turns?:/, 'must start with turn: or turns:')).min(1).meta(option('coturn URLs handed to clients (comma separated in the environment).', { example: '<url,…>' })),
+    secret: z.string().min(16).meta(option('coturn\'s `static-auth-secret` (`use-auth-secret`); clients get TURN REST credentials made with it, never the secret.', { secret: true })),
+    ttlSeconds: z.number().int().min(10).max(86_400).default(3600).meta(option('Lifetime of a TURN credential; clients get fresh ones at 75 % of it.', { example: '<seconds>' })),
   }).optional(),
   session: z.strictObject({
-    /** An operator session ends this long after login, however busy. */
-    lifetimeHours: z.number().positive().max(24 * 30).default(12),
-    /** A session with no request and no live console for this long ends. */
-    idleMinutes: z.number().positive().max(24 * 60).default(30),
+    lifetimeHours: z.number().positive().max(24 * 30).default(12).meta(option('An operator session ends this long after login, however busy.', { example: '<hours>' })),
+    idleMinutes: z.number().positive().max(24 * 60).default(30).meta(option('A session with no request and no live console for this long ends.', { example: '<minutes>' })),
   }).prefault({}),
   audit: z.strictObject({
-    /** Entries older than this are pruned (an anchor keeps the chain verifiable). */
-    retentionDays: z.number().int().min(1).max(36_500).default(365),
+    retentionDays: z.number().int().min(1).max(36_500).default(365).meta(option('Audit entries older than this are pruned daily; an anchor keeps the chain verifiable.', { example: '<days>' })),
   }).prefault({}),
-  /** Password of the first admin, used only when the store has no users (env ADMIN_PASSWORD). */
-  adminPassword: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Seconds given to clients and in-flight work on SIGTERM. */
-  shutdownGraceSeconds: z.number().positive().max(60).default(5),
+  metrics: z.strictObject({
+    token: z.string().min(24).optional().meta(option('Bearer token that opens `GET /metrics` from any address.', { secret: true })),
+    allowFrom: z.array(addressOrBlock).default(['127.0.0.1', '::1']).meta(option('Addresses or CIDR blocks that may read `GET /metrics` without the token.', { example: '<address,…>' })),
+  }).prefault({}),
+  adminPassword: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).optional().meta(option('Password of the first admin, used only while the store has no active admin; otherwise one is generated and printed once.', { secret: true })),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta(option('Least severe log level written (JSON lines on stdout).')),
+  shutdownGraceSeconds: z.number().positive().max(60).default(5).meta(option('On SIGTERM, how long clients and in-flight audit writes get before the process exits.', { example: '<seconds>' })),
 }).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
   message: 'tlsCert and tlsKey must be given together',
   path: ['tlsCert'],

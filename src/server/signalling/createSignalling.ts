@@ -43,7 +43,7 @@ export interface Signalling {
 function participantFor(socket: VigilSocket): Participant {
   return {
     id: socket.id,
-    address: socket.handshake.address,
+    address: socket.data.address,
     userAgent: String(socket.handshake.headers['user-agent'] ?? '').slice(0, 512),
     principal: socket.data.principal,
     send: (event, ...args) => socket.emit(event, ...args),
@@ -71,9 +71,10 @@ export function createSignalling(options: SignallingOptions): Signalling {
     allowRequest: (req, callback) => {
       if (isOriginAllowed(req, options.allowedOrigins)) callback(null, true);
       else {
-        logger.warn({ origin: req.headers.origin, address: req.socket.remoteAddress }, 'foreign origin refused');
+        const address = options.addressOf(req);
+        logger.warn({ origin: req.headers.origin, address }, 'foreign origin refused');
         void options.audit.record({
-          kind: 'connect.denied', actor: null, actorRole: null, zone: null, address: req.socket.remoteAddress ?? null,
+          kind: 'connect.denied', actor: null, actorRole: null, zone: null, address,
           userAgent: String(req.headers['user-agent'] ?? ''), outcome: 'denied', detail: { code: 'ORIGIN_FORBIDDEN', origin: String(req.headers.origin ?? '') },
         }).catch(() => undefined);
         callback('ORIGIN_FORBIDDEN', false);
@@ -88,7 +89,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
   io.on('connection', (socket) => {
     const participant = participantFor(socket);
     const principal = socket.data.principal;
-    const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, who: identityOf(principal).name, address: socket.handshake.address });
+    const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, who: identityOf(principal).name, address: socket.data.address });
     socketLogger.info('connected');
     installEventGuard(socket, socketLogger, (event, error) => activity.denied('event.denied', participant, null, error, { event }));
 

@@ -4,6 +4,7 @@ import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { AuthService } from '../auth/AuthService.ts';
 import type { CameraKeys } from '../auth/CameraKeys.ts';
 import { readSessionToken } from '../http/sessionCookie.ts';
+import type { AddressOf } from '../http/clientAddress.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { VigilServer } from './types.ts';
 
@@ -13,6 +14,7 @@ export interface HandshakeDeps {
   access: LiveAccess;
   audit: AuditTrail;
   logger: Logger;
+  addressOf: AddressOf;
 }
 
 function refused(error: ProtocolError): Error {
@@ -27,7 +29,8 @@ function refused(error: ProtocolError): Error {
  */
 export function installHandshake(io: VigilServer, deps: HandshakeDeps): void {
   io.use((socket, next) => {
-    const address = socket.handshake.address;
+    const address = deps.addressOf(socket.request);
+    socket.data.address = address;
     const userAgent = String(socket.handshake.headers['user-agent'] ?? '').slice(0, 512);
     const deny = (error: ProtocolError, actor: string | null = null, detail: Record<string, unknown> = {}) => {
       void deps.audit.record({

@@ -19,6 +19,8 @@ import type { ActivityAudit } from './ActivityAudit.ts';
 export interface SocketData {
   role: Role;
   principal: Principal;
+  /** The client's address (from X-Forwarded-For only behind a trusted proxy). */
+  address: string;
 }
 
 // Inter-server events arrive with the multi-node issue; none yet.
