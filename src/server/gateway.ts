@@ -10,10 +10,14 @@ import type { ApiContext } from './http/api/context.ts';
 import { registerApi } from './http/api/registerApi.ts';
 import { clientAddressResolver } from './http/clientAddress.ts';
 import { registerHealth } from './http/health.ts';
+import { registerMetricsRoute } from './http/metricsRoute.ts';
 import { registerPageGuard } from './http/pageGuard.ts';
 import { registerSecurityHeaders } from './http/securityHeaders.ts';
 import { registerStaticAssets } from './http/staticAssets.ts';
+import { Role } from '../shared/index.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { GatewayMetrics } from './observability/metrics.ts';
+import { ZoneQuality } from './observability/ZoneQuality.ts';
 import { ActivityAudit } from './signalling/ActivityAudit.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
 import { openStore } from './store/openStore.ts';
@@ -26,6 +30,7 @@ export interface Gateway extends ApiContext {
   readonly tls: TlsMaterial;
   readonly registry: ZoneRegistry;
   readonly signalling: Signalling;
+  readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly webBundle: boolean;
   /** The admin made at first start, for the banner to print once; null when people existed. */
@@ -72,17 +77,31 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   });
   await registerSecurityHeaders(app);
+  const registry = new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed'));
+  const quality = new ZoneQuality();
+  registry.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
+  let signalling: Signalling | null = null;
+  const metrics = new GatewayMetrics({
+    registry,
+    quality,
+    operatorsConnected: () => {
+      let count = 0;
+      for (const socket of signalling?.io.of('/').sockets.values() ?? []) if (socket.data.role === Role.OPERATOR) count += 1;
+      return count;
+    },
+  });
+  audit.observe((draft) => metrics.audited(draft));
   let draining = false;
   registerHealth(app, () => draining, () => store.ping());
   await registerApi(app, api, config.allowedOrigins);
+  registerMetricsRoute(app, metrics, config.metrics, audit);
   registerPageGuard(app, auth);
   const webBundle = await registerStaticAssets(app, config.webRoot, logger);
   await app.ready();
 
-  const registry = new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed'));
   const signallingLogger = logger.child({ subsystem: 'signalling' });
   const activity = new ActivityAudit(audit, registry, signallingLogger);
-  const signalling = createSignalling({
+  signalling = createSignalling({
     httpServer: app.server,
     registry,
     logger: signallingLogger,
@@ -95,6 +114,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     access,
     audit,
     activity,
+    metrics,
+    quality,
   });
   access.start();
   const pruning = setInterval(() => {
@@ -109,6 +130,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     tls,
     registry,
     signalling,
+    metrics,
     logger,
     webBundle,
     firstAdmin,

@@ -30,4 +30,8 @@ export const Timing = {
   pingTimeoutMs: 10_000,
   /** Directory updates are coalesced so a burst of joins costs one push. */
   directoryCoalesceMs: 100,
+  /** Consoles send their tiles' network quality upstream this often (for /metrics). */
+  qualityReportIntervalMs: 5_000,
+  /** A zone's quality figures older than this are dropped (the console went quiet). */
+  qualityStaleMs: 15_000,
 } as const;

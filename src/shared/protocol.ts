@@ -58,12 +58,33 @@ export const candidateSchema = z.strictObject({
 
 export const peerRefSchema = z.strictObject({ peerId: peerIdSchema });
 
+export const ICE_PATHS = ['host', 'srflx', 'prflx', 'relay'] as const;
+
+/** One tile's network quality, as the console measured it with getStats. */
+export const qualitySampleSchema = z.strictObject({
+  zone: zoneField,
+  /** Local candidate type of the selected pair: how media reaches this console. */
+  icePath: z.enum(ICE_PATHS).nullable(),
+  rttMs: z.number().min(0).max(60_000).nullable(),
+  /** Fraction of packets lost since the previous sample, 0…1. */
+  lossRatio: z.number().min(0).max(1).nullable(),
+  bitrateBps: z.number().min(0).max(1e9).nullable(),
+  fps: z.number().min(0).max(240).nullable(),
+});
+
+/** Every few seconds, a console's live tiles; zones it does not watch are ignored. */
+export const qualityReportSchema = z.strictObject({
+  tiles: z.array(qualitySampleSchema).max(Limits.maxWatchedZones),
+});
+
 export type PublishRequest = z.infer<typeof publishSchema>;
 export type ZoneRef = z.infer<typeof zoneRefSchema>;
 export type SdpMessage = z.infer<typeof sdpSchema>;
 export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 export type CandidateMessage = z.infer<typeof candidateSchema>;
 export type PeerRef = z.infer<typeof peerRefSchema>;
+export type QualitySample = z.infer<typeof qualitySampleSchema>;
+export type QualityReport = z.infer<typeof qualityReportSchema>;
 
 /** Every client→server event, its schema and the roles allowed to send it. Deny by default. */
 export const clientEventRules = {
@@ -76,6 +97,7 @@ export const clientEventRules = {
   'signal:answer': { schema: sdpSchema, roles: [Role.OPERATOR] },
   'signal:candidate': { schema: candidateSchema, roles: [Role.CAMERA, Role.OPERATOR] },
   'signal:restart': { schema: peerRefSchema, roles: [Role.OPERATOR] },
+  'quality:report': { schema: qualityReportSchema, roles: [Role.OPERATOR] },
 } as const satisfies Record<string, { schema: z.ZodType; roles: readonly Role[] }>;
 
 export type ClientEventName = keyof typeof clientEventRules;
@@ -117,6 +139,7 @@ export interface ClientToServerEvents {
   'signal:answer': (msg: SdpMessage, ack?: AckCallback) => void;
   'signal:candidate': (msg: CandidateMessage, ack?: AckCallback) => void;
   'signal:restart': (msg: PeerRef, ack?: AckCallback) => void;
+  'quality:report': (msg: QualityReport, ack?: AckCallback<{ accepted: number }>) => void;
 }
 
 export interface IceServer {

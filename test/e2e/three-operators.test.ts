@@ -5,6 +5,7 @@ import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, measureFps, openConsole, pillText, resultsPath, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { scrapeUntil } from '../support/metrics.ts';
 
 /** The prototype showed video to exactly one operator; Vigil must serve every operator of a zone. */
 const ZONE = 'CBD-TRAFFIC-01';
@@ -48,6 +49,15 @@ it('one camera, three operators: every operator decodes video and measures real 
   assert.equal(await camera.page.textContent('#operator-count'), '3', 'the camera counts three operators');
   assert.equal(await pillText(camera.page), 'STREAMING');
   for (const { errors } of [camera, ...operators]) assert.deepEqual(errors, []);
+
+  // Each console reports its tiles' getStats figures upstream; /metrics shows them per zone.
+  const label = `{zone="${ZONE}"}`;
+  const metrics = await scrapeUntil(gw, (m) => m.get(`vigil_zone_quality_reporters${label}`) === 3);
+  assert.equal(metrics.get(`vigil_zone_ice_path_viewers{zone="${ZONE}",path="host"}`), 3);
+  assert.ok((metrics.get(`vigil_zone_frames_per_second${label}`) ?? 0) >= 10, 'reported fps');
+  assert.ok((metrics.get(`vigil_zone_bitrate_bits_per_second${label}`) ?? 0) > 10_000, 'reported bitrate');
+  assert.ok((metrics.get(`vigil_zone_rtt_seconds${label}`) ?? 1) < 0.5, 'reported RTT');
+  assert.equal(metrics.get('vigil_viewing_sessions'), 3);
 
   writeFileSync(resultsPath('three-operators.json'), JSON.stringify(measured, null, 2));
   console.log(`three-operators: ${JSON.stringify(measured)}`);

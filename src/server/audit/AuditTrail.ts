@@ -34,7 +34,14 @@ function clean(value: unknown): unknown {
  * with control characters encoded, so no entry can forge a line in a terminal or a log.
  */
 export class AuditTrail {
+  readonly #observers: ((draft: AuditDraft) => void)[] = [];
+
   constructor(private readonly store: Store) {}
+
+  /** Called with every entry as it is recorded (metrics count denials from here). */
+  observe(observer: (draft: AuditDraft) => void): void {
+    this.#observers.push(observer);
+  }
 
   record(draft: AuditDraft, activity?: { open?: LiveActivity; close?: string }): Promise<AuditRecord> {
     const safe: AuditDraft = {
@@ -44,6 +51,7 @@ export class AuditTrail {
       address: draft.address === null ? null : encodeControls(draft.address),
       detail: clean(draft.detail) as Record<string, unknown>,
     };
+    for (const observer of this.#observers) observer(safe);
     return this.store.audit.append(safe, activity);
   }
 

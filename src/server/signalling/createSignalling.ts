@@ -14,6 +14,8 @@ import {
 import type { LiveAccess, LiveConnection } from '../access/LiveAccess.ts';
 import type { Principal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
 import type { ActivityAudit } from './ActivityAudit.ts';
@@ -32,6 +34,8 @@ export interface SignallingOptions extends HandshakeDeps {
   allowedOrigins: readonly string[];
   ice: IceConfig;
   iceTransportPolicy: 'all' | 'relay';
+  metrics: GatewayMetrics;
+  quality: ZoneQuality;
 }
 
 export interface Signalling {
@@ -84,18 +88,23 @@ export function createSignalling(options: SignallingOptions): Signalling {
 
   installHandshake(io, options);
   const directory = new DirectoryPublisher(io, registry, (principal, zone) => access.mayWatch(principal, zone));
-  const context: HandlerContext = { registry, logger, access, activity };
+  const context: HandlerContext = { registry, logger, access, activity, quality: options.quality };
 
   io.on('connection', (socket) => {
     const participant = participantFor(socket);
     const principal = socket.data.principal;
     const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, who: identityOf(principal).name, address: socket.data.address });
     socketLogger.info('connected');
-    installEventGuard(socket, socketLogger, (event, error) => activity.denied('event.denied', participant, null, error, { event }));
+    installEventGuard(socket, socketLogger, {
+      onDenied: (event, error) => activity.denied('event.denied', participant, null, error, { event }),
+      onRateLimited: () => options.metrics.socketEventRateLimited(),
+    });
 
     for (const event of Object.keys(handlers) as ClientEventName[]) {
       socket.on(event, ((msg: HandlerCall<typeof event>['msg'], ack?: (reply: Ack<object>) => void) => {
+        const handled = options.metrics.messageReceived(event);
         const respond = (reply: Ack<object>) => {
+          handled?.();
           if (ack) ack(reply);
           else if (!reply.ok) socket.emit('vigil:error', { event, error: reply.error });
         };
@@ -149,6 +158,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
       directory.remove(socket);
       registry.leave(participant);
       activity.forget(participant);
+      options.quality.forget(participant.id);
       socketLogger.info({ reason }, 'disconnected');
     });
 

@@ -26,12 +26,19 @@ function describeIssue(issues: readonly { path: PropertyKey[]; message: string }
  * rewritten to `[event, parsedPayload, ack?]`, so handlers only ever see parsed data.
  * Deny by default: anything not in the protocol table is refused.
  */
-export function installEventGuard(socket: VigilSocket, logger: Logger, onDenied: (event: string, error: ProtocolError) => void): void {
+export interface EventGuardHooks {
+  /** A refusal worth auditing (the first rate-limit refusal of a flood, every other kind). */
+  onDenied(event: string, error: ProtocolError): void;
+  /** Every packet the rate limit refused. */
+  onRateLimited(): void;
+}
+
+export function installEventGuard(socket: VigilSocket, logger: Logger, hooks: EventGuardHooks): void {
   const bucket = new TokenBucket(EVENT_BUDGET.burst, EVENT_BUDGET.perSecond);
   let refusedForRate = 0;
   const deny = (event: unknown, ack: unknown, error: ProtocolError) => {
     refuse(socket, event, ack, error);
-    onDenied(String(event).slice(0, ECHO_MAX), error);
+    hooks.onDenied(String(event).slice(0, ECHO_MAX), error);
   };
   socket.use((packet, next) => {
     const [event, ...args] = packet as unknown[];
@@ -39,6 +46,7 @@ export function installEventGuard(socket: VigilSocket, logger: Logger, onDenied:
     const ack = typeof last === 'function' ? last : undefined;
     if (!bucket.take()) {
       refusedForRate += 1;
+      hooks.onRateLimited();
       // The first refusal of a flood is audited; the thousand after it only counted.
       if (refusedForRate === 1) deny(event, ack, protocolError('RATE_LIMITED'));
       else refuse(socket, event, ack, protocolError('RATE_LIMITED'));

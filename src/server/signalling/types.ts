@@ -11,6 +11,7 @@ import type {
 import type { LiveAccess } from '../access/LiveAccess.ts';
 import type { Principal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
 import type { ActivityAudit } from './ActivityAudit.ts';
@@ -31,6 +32,7 @@ export interface HandlerContext {
   readonly registry: ZoneRegistry;
   readonly access: LiveAccess;
   readonly activity: ActivityAudit;
+  readonly quality: ZoneQuality;
   readonly logger: Logger;
 }
 

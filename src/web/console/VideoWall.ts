@@ -1,4 +1,5 @@
-import { Limits, type IceCandidate, type PeerCloseReason, type PeerId, type ZoneId, type ZoneState } from '../../shared/index.ts';
+import { Limits, Timing, type IceCandidate, type PeerCloseReason, type PeerId, type QualitySample, type ZoneId, type ZoneState } from '../../shared/index.ts';
+import { qualitySampleOf } from '../lib/kpis.ts';
 import type { RequestError } from '../lib/signallingClient.ts';
 import type { ViewerSignalling } from '../lib/zoneViewer.ts';
 import { Tile } from './Tile.ts';
@@ -13,6 +14,8 @@ export interface WallSignalling extends ViewerSignalling {
   unwatch(zone: ZoneId): void;
   /** True once the gateway said `session:ready` on the current connection. */
   isReady(): boolean;
+  /** `quality:report`: the live tiles' network figures, for the gateway's per-zone metrics. */
+  reportQuality(tiles: QualitySample[]): void;
 }
 
 export interface VideoWallOptions {
@@ -37,6 +40,7 @@ export class VideoWall {
   readonly #tiles = new Map<ZoneId, Tile>();
   #selected: Tile | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
+  #samplesSinceReport = 0;
 
   constructor(container: HTMLElement, options: VideoWallOptions) {
     this.#container = container;
@@ -181,5 +185,17 @@ export class VideoWall {
   async #sampleAll(): Promise<void> {
     await Promise.all([...this.#tiles.values()].map((tile) => tile.sample()));
     this.#options.onChange();
+    this.#samplesSinceReport += 1;
+    if (this.#samplesSinceReport * STATS_INTERVAL_MS >= Timing.qualityReportIntervalMs) this.#reportQuality();
+  }
+
+  #reportQuality(): void {
+    this.#samplesSinceReport = 0;
+    if (!this.#options.signalling.isReady()) return;
+    const tiles: QualitySample[] = [];
+    for (const tile of this.#tiles.values()) {
+      if (tile.state === 'live' && tile.kpis) tiles.push(qualitySampleOf(tile.zone, tile.kpis));
+    }
+    if (tiles.length > 0) this.#options.signalling.reportQuality(tiles);
   }
 }

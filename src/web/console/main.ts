@@ -47,6 +47,9 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
     unwatch(zone) {
       void request(socket, 'zone:unwatch', { zone });
     },
+    reportQuality(tiles) {
+      void request(socket, 'quality:report', { tiles }).then(quietly('quality report'));
+    },
     answer(peerId, sdp) {
       void request(socket, 'signal:answer', { peerId, sdp }).then(quietly('answer'));
     },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeKpis, dtlsVersionName, formatKpis, type StatsEntry } from './kpis.ts';
+import { computeKpis, dtlsVersionName, formatKpis, qualitySampleOf, type StatsEntry } from './kpis.ts';
 
 /**
  * Snapshots shaped like Chromium's `RTCPeerConnection.getStats()` on an operator's receive-only
@@ -166,5 +166,19 @@ describe('computeKpis', () => {
     const replaced = previous.map((entry) => (entry.type === 'inbound-rtp' ? { ...entry, id: 'ITT01V999' } : entry));
     assert.equal(computeKpis(current, replaced).bitrateKbps, null);
     assert.equal(computeKpis(current).bitrateKbps, null);
+  });
+});
+
+describe('qualitySampleOf', () => {
+  it('turns a tile\'s KPIs into the bounded figures a console reports upstream', () => {
+    const base = { width: 1280, height: 720, dtlsVersion: null, dtlsCipher: null, srtpCipher: null, framesDecoded: 10 };
+    assert.deepEqual(
+      qualitySampleOf('CBD-TRAFFIC-01', { ...base, icePath: { localType: 'relay', remoteType: 'host', protocol: 'udp' }, rttMs: 12.5, bitrateKbps: 1500, fps: 30, lossPercent: 2 }),
+      { zone: 'CBD-TRAFFIC-01', icePath: 'relay', rttMs: 12.5, lossRatio: 0.02, bitrateBps: 1_500_000, fps: 30 },
+    );
+    assert.deepEqual(
+      qualitySampleOf('CBD-TRAFFIC-01', { ...base, icePath: { localType: 'mystery', remoteType: null, protocol: 'udp' }, rttMs: null, bitrateKbps: null, fps: null, lossPercent: null }),
+      { zone: 'CBD-TRAFFIC-01', icePath: null, rttMs: null, lossRatio: null, bitrateBps: null, fps: null },
+    );
   });
 });

@@ -3,6 +3,7 @@
  * functions so they can be tested without a browser. UI code only renders what these return.
  * Field names are the W3C webrtc-stats ones, as Chromium reports them.
  */
+import { ICE_PATHS, type QualitySample } from '../../shared/index.ts';
 
 /** One stats object as `RTCStatsReport` yields it: always `id`, `type`, `timestamp` (ms). */
 export interface StatsEntry {
@@ -234,5 +235,18 @@ export function formatKpis(kpis: Kpis | null): FormattedKpis {
     resolution: formatResolution(kpis.width, kpis.height),
     loss: formatLoss(kpis.lossPercent),
     encryption: formatEncryption(kpis),
+  };
+}
+
+/** The figures a console reports upstream for /metrics (`quality:report`), from one tile's KPIs. */
+export function qualitySampleOf(zone: string, kpis: Kpis): QualitySample {
+  const path = kpis.icePath?.localType;
+  return {
+    zone,
+    icePath: (ICE_PATHS as readonly string[]).includes(path ?? '') ? (path as QualitySample['icePath']) : null,
+    rttMs: kpis.rttMs === null ? null : Math.min(kpis.rttMs, 60_000),
+    lossRatio: kpis.lossPercent === null ? null : Math.min(Math.max(kpis.lossPercent / 100, 0), 1),
+    bitrateBps: kpis.bitrateKbps === null ? null : Math.round(kpis.bitrateKbps * 1000),
+    fps: kpis.fps === null ? null : Math.min(kpis.fps, 240),
   };
 }

@@ -1,5 +1,6 @@
 import type { HandlerTable } from '../types.ts';
 import { cameraPublish, cameraUnpublish } from './cameraHandlers.ts';
+import { qualityReport } from './qualityHandlers.ts';
 import { signalAnswer, signalCandidate, signalOffer, signalRestart } from './signalHandlers.ts';
 import { zoneList, zoneUnwatch, zoneWatch } from './zoneHandlers.ts';
 
@@ -14,4 +15,5 @@ export const handlers: HandlerTable = {
   'signal:answer': signalAnswer,
   'signal:candidate': signalCandidate,
   'signal:restart': signalRestart,
+  'quality:report': qualityReport,
 };

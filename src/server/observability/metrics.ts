@@ -1,0 +1,99 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AuditDraft } from '../store/types.ts';
+import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { ZoneQuality } from './ZoneQuality.ts';
+
+export interface MetricsSources {
+  registry: ZoneRegistry;
+  quality: ZoneQuality;
+  /** Operator connections open on this node. */
+  operatorsConnected(): number;
+}
+
+/** Events whose handling is a relay to the other end of a pairing. */
+const RELAYED = new Set(['signal:offer', 'signal:answer', 'signal:candidate', 'signal:restart']);
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (several gateways can live in one
+ * process in tests). Gauges are read from their sources at scrape time, so nothing drifts.
+ * Label values come from closed sets (event names, error codes, ICE paths) or from zones that are
+ * live right now, so cardinality stays bounded.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #messages: Counter<'type'>;
+  readonly #relayLatency: Histogram<'type'>;
+  readonly #authFailures: Counter<'reason'>;
+  readonly #denials: Counter<'kind' | 'code'>;
+  readonly #rateLimited: Counter<'limit'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+    new Gauge({
+      name: 'vigil_cameras_online', help: 'Zones with a camera publishing on this node.', registers,
+      collect() { this.set(sources.registry.summaries().filter((z) => z.cameraOnline).length); },
+    });
+    new Gauge({
+      name: 'vigil_operators_connected', help: 'Operator console connections open on this node.', registers,
+      collect() { this.set(sources.operatorsConnected()); },
+    });
+    new Gauge({
+      name: 'vigil_viewing_sessions', help: 'Operator-zone views open on this node.', registers,
+      collect() { this.set(sources.registry.summaries().reduce((n, z) => n + z.viewers, 0)); },
+    });
+    this.#messages = new Counter({ name: 'vigil_signalling_messages_total', help: 'Signalling messages received, by event type (after the event guard).', labelNames: ['type'], registers });
+    this.#relayLatency = new Histogram({
+      name: 'vigil_relay_latency_seconds', help: 'Time from receiving an offer, answer, candidate or restart to relaying it (access checks included).',
+      labelNames: ['type'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25], registers,
+    });
+    this.#authFailures = new Counter({ name: 'vigil_auth_failures_total', help: 'Failed logins and refused handshakes, by reason or error code.', labelNames: ['reason'], registers });
+    this.#denials = new Counter({ name: 'vigil_denials_total', help: 'Audited denials, by audit kind and error code.', labelNames: ['kind', 'code'], registers });
+    this.#rateLimited = new Counter({ name: 'vigil_rate_limit_trips_total', help: 'Requests refused by a rate limit: socket_events (per packet), login, camera_key.', labelNames: ['limit'], registers });
+
+    const zoneGauge = (name: string, help: string, pick: (z: ReturnType<ZoneQuality['summaries']>[number]) => number | null) => new Gauge({
+      name, help, labelNames: ['zone'], registers,
+      collect() {
+        this.reset();
+        for (const summary of sources.quality.summaries()) {
+          const value = pick(summary);
+          if (value !== null) this.set({ zone: summary.zone }, value);
+        }
+      },
+    });
+    zoneGauge('vigil_zone_rtt_seconds', 'Mean round-trip time reported by the consoles watching the zone.', (z) => z.rttSeconds);
+    zoneGauge('vigil_zone_packet_loss_ratio', 'Mean packet loss (0-1) reported by the consoles watching the zone.', (z) => z.lossRatio);
+    zoneGauge('vigil_zone_bitrate_bits_per_second', 'Mean received video bitrate reported by the consoles watching the zone.', (z) => z.bitrateBps);
+    zoneGauge('vigil_zone_frames_per_second', 'Mean decoded frame rate reported by the consoles watching the zone.', (z) => z.fps);
+    zoneGauge('vigil_zone_quality_reporters', 'Consoles with a fresh quality report for the zone.', (z) => z.reporters);
+    new Gauge({
+      name: 'vigil_zone_ice_path_viewers', help: 'Reporting consoles of a zone by ICE path (host, srflx, prflx, relay).', labelNames: ['zone', 'path'], registers,
+      collect() {
+        this.reset();
+        for (const summary of sources.quality.summaries()) {
+          for (const [path, count] of Object.entries(summary.icePaths)) this.set({ zone: summary.zone, path }, count);
+        }
+      },
+    });
+  }
+
+  /** Called once per message that passed the event guard; returns a function to call once it was handled. */
+  messageReceived(type: string): (() => void) | null {
+    this.#messages.inc({ type });
+    return RELAYED.has(type) ? this.#relayLatency.startTimer({ type }) : null;
+  }
+
+  socketEventRateLimited(): void {
+    this.#rateLimited.inc({ limit: 'socket_events' });
+  }
+
+  /** Every audit entry passes here: denials, failed logins and limit trips are counted from it. */
+  audited(draft: AuditDraft): void {
+    if (draft.outcome !== 'denied') return;
+    const code = String(draft.detail.code ?? draft.detail.reason ?? 'unknown');
+    this.#denials.inc({ kind: draft.kind, code });
+    if (draft.kind === 'login.failure' || draft.kind === 'connect.denied') this.#authFailures.inc({ reason: code });
+    if (draft.kind === 'login.failure' && code === 'rate_limited') this.#rateLimited.inc({ limit: 'login' });
+    if (draft.kind === 'connect.denied' && code === 'RATE_LIMITED') this.#rateLimited.inc({ limit: 'camera_key' });
+  }
+}
