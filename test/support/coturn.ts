@@ -2,9 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.ts';
 
 const TURNSERVER = '/usr/bin/turnserver';
 const DEPLOY_CONF = join(import.meta.dirname, '..', '..', 'deploy', 'coturn.conf');
@@ -18,17 +18,6 @@ export function ensureCoturn(): void {
     const result = spawnSync('apt-get', args, { stdio: 'ignore', env });
     if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed: install coturn by hand`);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** True once a STUN Binding request to 127.0.0.1:port gets an answer: coturn is serving. */
