@@ -57,7 +57,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const crashed = await audit.closeCrashed();
   if (crashed > 0) logger.warn({ crashed }, 'closed views and publishes left open by a crash');
   await audit.prune(config.audit.retentionDays);
-  const limiter = new LoginLimiter(store);
+  const limiter = new LoginLimiter(store.rateLimiter);
   const auth = new AuthService(store, audit, limiter, {
     lifetimeSeconds: Math.round(config.session.lifetimeHours * 3600),
     idleSeconds: Math.round(config.session.idleMinutes * 60),

@@ -1,5 +1,5 @@
-import { RateLimiterSQLite, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
-import type { Store } from '../store/types.ts';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterFactory } from '../store/types.ts';
 
 /**
  * Brute-force limits (OWASP Authentication Cheat Sheet), kept in the store so a restart does not
@@ -27,9 +27,9 @@ export class LoginLimiter {
   readonly #address: RateLimiterAbstract;
   readonly #cameraKey: RateLimiterAbstract;
 
-  constructor(store: Store) {
-    const make = (keyPrefix: string, limits: { points: number; duration: number; blockDuration: number }) =>
-      new RateLimiterSQLite({ ...store.rateLimiterStore, tableName: 'rate_limits', keyPrefix, ...limits } as never);
+  /** `limiterFor` keeps the counters in the store, or in Redis when a cluster shares one. */
+  constructor(limiterFor: RateLimiterFactory) {
+    const make = (keyPrefix: string, limits: { points: number; duration: number; blockDuration: number }) => limiterFor({ keyPrefix, ...limits });
     this.#accountAddress = make('login_account_address', LOGIN_LIMITS.accountAddress);
     this.#account = make('login_account', LOGIN_LIMITS.account);
     this.#address = make('login_address', LOGIN_LIMITS.address);

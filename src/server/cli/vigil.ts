@@ -108,7 +108,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
         const label = values.label?.trim();
         if (!label) throw new CliError('--label is required (where the camera is).');
         await audit.record({ ...CLI_ACTOR, kind: 'key.created', outcome: 'ok', zone: pattern.data, detail: { label, zonePattern: pattern.data } });
-        const { key, secret } = await new CameraKeys(store, new LoginLimiter(store)).create(label, pattern.data, 'cli');
+        const { key, secret } = await new CameraKeys(store, new LoginLimiter(store.rateLimiter)).create(label, pattern.data, 'cli');
         out(`Key ${key.id} for ${pattern.data} (shown once): ${secret}`);
         break;
       }

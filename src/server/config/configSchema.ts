@@ -53,6 +53,12 @@ export const configSchema = z.strictObject({
     token: z.string().min(24).optional().meta(option('Bearer token that opens `GET /metrics` from any address.', { secret: true })),
     allowFrom: z.array(addressOrBlock).default(['127.0.0.1', '::1']).meta(option('Addresses or CIDR blocks that may read `GET /metrics` without the token.', { example: '<address,…>' })),
   }).prefault({}),
+  database: z.strictObject({
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().meta(option('PostgreSQL connection URL (`postgres://user:password@host:5432/vigil`). When set, people, sessions, keys, grants, the audit chain and the login limits live there, shared by every gateway node; when absent, in SQLite in `dataDir`.', { secret: true })),
+  }).prefault({}),
+  redis: z.strictObject({
+    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional().meta(option('Redis connection URL. When set, gateway nodes relay signalling to each other through it, keep zone presence there (so `ZONE_BUSY` holds across nodes) and keep rate limits there.', { secret: true })),
+  }).prefault({}),
   adminPassword: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).optional().meta(option('Password of the first admin, used only while the store has no active admin; otherwise one is generated and printed once.', { secret: true })),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta(option('Least severe log level written (JSON lines on stdout).')),
   shutdownGraceSeconds: z.number().positive().max(60).default(5).meta(option('On SIGTERM, how long clients and in-flight audit writes get before the process exits.', { example: '<seconds>' })),

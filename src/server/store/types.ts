@@ -3,7 +3,18 @@
  * implementation (one box) and, later, PostgreSQL (a cluster) both implement them, so every
  * method is asynchronous even where SQLite is not.
  */
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AccountRole } from '../../shared/index.ts';
+
+export interface RateLimitOptions {
+  keyPrefix: string;
+  points: number;
+  /** Seconds. */
+  duration: number;
+  blockDuration: number;
+}
+
+export type RateLimiterFactory = (options: RateLimitOptions) => RateLimiterAbstract;
 
 export interface UserRecord {
   id: number;
@@ -159,8 +170,8 @@ export interface Store {
   /** A counter bumped by every change to people, sessions, keys or grants (polled by gateways). */
   changeSeq(): Promise<number>;
   bumpChangeSeq(): Promise<void>;
-  /** The rate-limiter store (rate-limiter-flexible) for this engine, so counters survive a restart. */
-  readonly rateLimiterStore: { storeClient: unknown; storeType: 'better-sqlite3' };
+  /** A rate limiter (rate-limiter-flexible) kept in this engine, so counters survive a restart and, on PostgreSQL, are shared by every node. */
+  rateLimiter(options: RateLimitOptions): RateLimiterAbstract;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import type { Store } from '../types.ts';
-import { migrations } from './migrations.ts';
+import { migrations } from '../migrations.ts';
 import { sqliteAudit } from './sqliteAudit.ts';
 import { sqliteGrants, sqliteKeys } from './sqliteGrantsAndKeys.ts';
 import { sqliteSessions, sqliteUsers } from './sqliteUsersAndSessions.ts';
@@ -15,7 +16,7 @@ function migrate(db: Db): void {
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
-      db.exec(migration.sql);
+      db.exec(migration.sqlite);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
         .run(migration.version, migration.name, new Date().toISOString());
     })();
@@ -45,7 +46,7 @@ export function openSqliteStore(dataDir: string): Store {
     audit: sqliteAudit(db),
     changeSeq: async () => seq.get() as number,
     bumpChangeSeq: async () => void bump.run(),
-    rateLimiterStore: { storeClient: db, storeType: 'better-sqlite3' },
+    rateLimiter: (options) => new RateLimiterSQLite({ storeClient: db, storeType: 'better-sqlite3', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, ...options } as never),
     ping: async () => db.prepare('SELECT 1').pluck().get() === 1,
     close: async () => { db.close(); },
   };

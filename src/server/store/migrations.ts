@@ -1,0 +1,189 @@
+/**
+ * Numbered migrations, applied in order at start inside one transaction each, the same numbers
+ * for both engines (SQLite on one box, PostgreSQL for a cluster), each in its engine's dialect.
+ * Never edit one that has shipped: add the next number.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'access control and audit',
+    sqlite: `
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'auditor')),
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        token_hash BLOB NOT NULL UNIQUE,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        revoked_reason TEXT,
+        address TEXT NOT NULL,
+        user_agent TEXT NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions(user_id);
+      CREATE TABLE grants (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        pattern TEXT NOT NULL,
+        expires_at INTEGER,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      CREATE INDEX grants_user ON grants(user_id);
+      CREATE TABLE api_keys (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        zone_pattern TEXT NOT NULL,
+        key_hash BLOB NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at INTEGER,
+        last_used_at INTEGER
+      );
+      CREATE TABLE audit (
+        -- AUTOINCREMENT: ids are never reused, even after every entry was pruned.
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT,
+        actor_role TEXT,
+        zone TEXT,
+        address TEXT,
+        user_agent TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'denied')),
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_at ON audit(at);
+      CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last_id INTEGER NOT NULL,
+        last_hash TEXT NOT NULL,
+        pruned_at TEXT NOT NULL
+      );
+      CREATE TABLE live_activity (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        actor_role TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        address TEXT NOT NULL,
+        user_agent TEXT NOT NULL,
+        started_at INTEGER NOT NULL
+      );
+      CREATE TABLE change_seq (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+      INSERT INTO change_seq (id, seq) VALUES (1, 0);
+    `,
+    postgres: `
+      CREATE TABLE users (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'auditor')),
+        disabled BOOLEAN NOT NULL DEFAULT false,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE sessions (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        token_hash BYTEA NOT NULL UNIQUE,
+        user_id BIGINT NOT NULL REFERENCES users(id),
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        revoked_at BIGINT,
+        revoked_reason TEXT,
+        address TEXT NOT NULL,
+        user_agent TEXT NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions(user_id);
+      CREATE TABLE grants (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES users(id),
+        pattern TEXT NOT NULL,
+        expires_at BIGINT,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      CREATE INDEX grants_user ON grants(user_id);
+      CREATE TABLE api_keys (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        label TEXT NOT NULL,
+        zone_pattern TEXT NOT NULL,
+        key_hash BYTEA NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at BIGINT,
+        last_used_at BIGINT
+      );
+      -- Ids are assigned under the chain lock (max + 1, never below the anchor), not by a sequence:
+      -- a sequence leaves gaps on rollback, and a gap is what a deleted entry looks like.
+      CREATE TABLE audit (
+        id BIGINT PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT,
+        actor_role TEXT,
+        zone TEXT,
+        address TEXT,
+        user_agent TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'denied')),
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_at ON audit(at);
+      CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last_id BIGINT NOT NULL,
+        last_hash TEXT NOT NULL,
+        pruned_at TEXT NOT NULL
+      );
+      CREATE TABLE live_activity (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        actor_role TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        address TEXT NOT NULL,
+        user_agent TEXT NOT NULL,
+        started_at BIGINT NOT NULL
+      );
+      CREATE TABLE change_seq (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL);
+      INSERT INTO change_seq (id, seq) VALUES (1, 0);
+      -- rate-limiter-flexible's RateLimiterPostgres layout (it is told the table exists).
+      CREATE TABLE rate_limits (key VARCHAR(255) PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire BIGINT);
+    `,
+  },
+  {
+    version: 2,
+    name: 'rate limits table and the node of each live activity',
+    // The login limits' table is made here rather than by the limiter, so it exists before the
+    // first request; `node` says which gateway holds a view, so a cluster closes only a dead
+    // node's views at start.
+    sqlite: `
+      CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);
+      ALTER TABLE live_activity ADD COLUMN node TEXT NOT NULL DEFAULT '';
+    `,
+    postgres: `
+      ALTER TABLE live_activity ADD COLUMN node TEXT NOT NULL DEFAULT '';
+    `,
+  },
+];

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AuditTrail } from '../../src/server/audit/AuditTrail.ts';
+import { openPostgresStore } from '../../src/server/store/postgres/openPostgresStore.ts';
+import { openSqliteStore } from '../../src/server/store/sqlite/openSqliteStore.ts';
+import type { AuditDraft, Store } from '../../src/server/store/types.ts';
+import { startPostgres, type Postgres } from '../support/postgres.ts';
+
+interface Engine {
+  name: string;
+  /** Two independent connections to one fresh store: two gateway nodes (or a gateway and the CLI). */
+  open(): Promise<[Store, Store]>;
+}
+
+let postgres: Postgres;
+const dirs: string[] = [];
+before(async () => { postgres = await startPostgres(); });
+after(async () => {
+  await postgres?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const engines: Engine[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
+      dirs.push(dir);
+      return [openSqliteStore(dir), openSqliteStore(dir)];
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const url = await postgres.createDatabase();
+      // Both open at once: the migration lock makes one migrate and the other wait.
+      return Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    },
+  },
+];
+
+const draft = (kind: string, extra: Partial<AuditDraft> = {}): AuditDraft => ({
+  kind, actor: 'alice', actorRole: 'operator', zone: 'CBD-TRAFFIC-01', address: '127.0.0.1', userAgent: 'test', outcome: 'ok', detail: { n: 1 }, ...extra,
+});
+
+for (const engine of engines) {
+  describe(`store contract: ${engine.name}`, () => {
+    let a: Store;
+    let b: Store;
+    before(async () => { [a, b] = await engine.open(); });
+    after(async () => { await a?.close(); await b?.close(); });
+
+    it('keeps people: create, find, update, count admins; usernames are unique', async () => {
+      const alice = await a.users.create({ username: 'alice', passwordHash: 'h1', role: 'admin', disabled: false, createdAt: 1_000 });
+      assert.deepEqual(alice, { id: alice.id, username: 'alice', passwordHash: 'h1', role: 'admin', disabled: false, createdAt: 1_000 });
+      await assert.rejects(a.users.create({ username: 'alice', passwordHash: 'h', role: 'operator', disabled: false, createdAt: 1 }));
+      const bob = await b.users.create({ username: 'bob', passwordHash: 'h2', role: 'operator', disabled: false, createdAt: 2_000 });
+      assert.deepEqual((await a.users.list()).map((u) => u.username), ['alice', 'bob']);
+      assert.equal((await b.users.byUsername('alice'))?.id, alice.id);
+      assert.equal(await a.users.byId(9_999), null);
+      assert.deepEqual(await a.users.update(bob.id, { role: 'auditor', disabled: true }), { ...bob, role: 'auditor', disabled: true });
+      assert.equal(await a.users.count(), 2);
+      assert.equal(await a.users.countActiveAdmins(), 1);
+    });
+
+    it('keeps sessions: by token hash, touch never goes back, revoke once, revoke all of a person', async () => {
+      const user = (await a.users.byUsername('alice'))!;
+      const token = randomBytes(32);
+      const s = await a.sessions.create({ tokenHash: token, userId: user.id, createdAt: 10, lastSeenAt: 10, expiresAt: 5_000, address: '10.0.0.1', userAgent: 'ua' });
+      const s2 = await a.sessions.create({ tokenHash: randomBytes(32), userId: user.id, createdAt: 11, lastSeenAt: 11, expiresAt: 100, address: '10.0.0.1', userAgent: 'ua' });
+      assert.equal((await b.sessions.byTokenHash(token))?.id, s.id);
+      await b.sessions.touch(s.id, 50);
+      await b.sessions.touch(s.id, 40);
+      assert.equal((await a.sessions.byId(s.id))?.lastSeenAt, 50);
+      assert.deepEqual((await a.sessions.listActive(200)).map((x) => x.id), [s.id], 'the expired one is not active');
+      assert.equal(await a.sessions.revoke(s2.id, 60, 'logout'), true);
+      assert.equal(await b.sessions.revoke(s2.id, 61, 'logout'), false, 'only once');
+      assert.deepEqual(await b.sessions.revokeAllOfUser(user.id, 70, 'password_changed'), [s.id]);
+      const revoked = await a.sessions.byId(s.id);
+      assert.deepEqual([revoked?.revokedAt, revoked?.revokedReason], [70, 'password_changed']);
+    });
+
+    it('keeps grants and camera keys; a key is found by its hash, never shown', async () => {
+      const user = (await a.users.byUsername('bob'))!;
+      const grant = await a.grants.create({ userId: user.id, pattern: 'CBD-*', expiresAt: null, createdAt: 5, createdBy: 'alice' });
+      await b.grants.create({ userId: user.id, pattern: 'PARK-WEST-02', expiresAt: 99, createdAt: 6, createdBy: 'alice' });
+      assert.deepEqual((await b.grants.ofUser(user.id)).map((g) => g.pattern).sort(), ['CBD-*', 'PARK-WEST-02']);
+      assert.equal(await b.grants.remove(grant.id), true);
+      assert.equal(await a.grants.remove(grant.id), false);
+      assert.deepEqual((await a.grants.list()).map((g) => [g.pattern, g.expiresAt]), [['PARK-WEST-02', 99]]);
+
+      const hash = randomBytes(32);
+      const key = await a.keys.create({ label: 'pole 7', zonePattern: 'CBD-*', keyHash: hash, prefix: 'vk_abcd', createdAt: 7, createdBy: 'alice' });
+      assert.ok(!('keyHash' in key) && !('key_hash' in key));
+      assert.equal((await b.keys.byHash(hash))?.id, key.id);
+      await b.keys.markUsed(key.id, 8);
+      assert.equal(await a.keys.revoke(key.id, 9), true);
+      assert.equal(await b.keys.revoke(key.id, 10), false);
+      assert.deepEqual(await a.keys.byId(key.id), { ...key, lastUsedAt: 8, revokedAt: 9 });
+    });
+
+    it('chains audit entries written by two nodes at once, with no gap and no fork', async () => {
+      const writes = [];
+      for (let i = 0; i < 40; i += 1) writes.push((i % 2 ? a : b).audit.append(draft('view.started', { detail: { i } })));
+      const records = await Promise.all(writes);
+      assert.deepEqual(records.map((r) => r.id).sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i + 1));
+      const result = await new AuditTrail(a).verify();
+      assert.deepEqual(result, { ok: true, checked: 40, firstBadId: null, reason: null });
+    });
+
+    it('filters and pages the trail, opens and closes live activities atomically with their entries', async () => {
+      await a.audit.append(draft('login.failure', { actor: 'mallory', outcome: 'denied', zone: null }));
+      assert.deepEqual((await b.audit.query({ actor: 'mallory', limit: 10 })).map((r) => r.kind), ['login.failure']);
+      const page = await b.audit.query({ kind: 'view.started', limit: 5 });
+      assert.deepEqual(page.map((r) => r.id), [40, 39, 38, 37, 36]);
+      assert.deepEqual((await b.audit.query({ kind: 'view.started', before: 36, limit: 2 })).map((r) => r.id), [35, 34]);
+      const activity = { id: 'act-1', kind: 'view' as const, actor: 'bob', actorRole: 'operator', zone: 'CBD-TRAFFIC-01', address: '10.0.0.2', userAgent: 'ua', startedAt: 123 };
+      await a.audit.append(draft('view.started'), { open: activity });
+      assert.deepEqual(await b.audit.liveActivities(), [activity]);
+      await b.audit.append(draft('view.ended'), { close: 'act-1' });
+      assert.deepEqual(await a.audit.liveActivities(), []);
+      let count = 0;
+      for await (const record of a.audit.all({ kind: 'view.ended' })) count += record.kind === 'view.ended' ? 1 : 0;
+      assert.equal(count, 1);
+    });
+
+    it('prunes behind an anchor: the chain still verifies and ids are never reused', async () => {
+      const [newest] = await a.audit.query({ limit: 1 });
+      // A retention of one day seen from two days ahead: everything goes.
+      const pruned = await new AuditTrail(b).prune(1, Date.now() + 2 * 86_400_000);
+      assert.equal(pruned, newest!.id);
+      assert.equal((await a.audit.anchor())?.lastId, newest!.id);
+      const [note] = await a.audit.query({ limit: 1 });
+      assert.deepEqual([note!.id, note!.kind], [newest!.id + 1, 'audit.pruned'], 'ids continue after everything was pruned');
+      assert.equal((await new AuditTrail(b).verify()).ok, true);
+    });
+
+    it('shares the change counter and the login limits between nodes', async () => {
+      const seq = await a.changeSeq();
+      await b.bumpChangeSeq();
+      assert.equal(await a.changeSeq(), seq + 1);
+      const options = { keyPrefix: 'contract', points: 2, duration: 60, blockDuration: 60 };
+      const [la, lb] = [a.rateLimiter(options), b.rateLimiter(options)];
+      await la.consume('mallory|10.0.0.9');
+      await lb.consume('mallory|10.0.0.9');
+      await assert.rejects(la.consume('mallory|10.0.0.9'), 'the third try is refused, whichever node it reaches');
+      assert.equal(await a.ping(), true);
+    });
+  });
+}
