@@ -24,11 +24,15 @@ import { openStore } from './store/openStore.ts';
 import type { Store } from './store/types.ts';
 import { ensureCertificate, type TlsMaterial } from './tls/ensureCertificate.ts';
 import { ZoneRegistry } from './zones/ZoneRegistry.ts';
+import { LocalPresence, type ZonePresence } from './zones/ZonePresence.ts';
+import { Cluster } from './cluster/Cluster.ts';
 
 export interface Gateway extends ApiContext {
   readonly config: GatewayConfig;
   readonly tls: TlsMaterial;
-  readonly registry: ZoneRegistry;
+  readonly presence: ZonePresence;
+  /** Null on a single box (no Redis configured). */
+  readonly cluster: Cluster | null;
   readonly signalling: Signalling;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
@@ -53,11 +57,18 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const tls = await ensureCertificate(config);
   const store: Store = await openStore(config);
   const audit = new AuditTrail(store);
-  // A previous process that died mid-view left views open: close them before anything new starts.
-  const crashed = await audit.closeCrashed();
+  const cluster = config.redis.url
+    ? await Cluster.join(config.redis.url, logger.child({ subsystem: 'cluster' }), async (node) => {
+      // A node died: the views and publishes it held end in the trail now.
+      await audit.closeCrashed(async (owner) => owner === node);
+    })
+    : null;
+  // A process that died mid-view left views open: close them before anything new starts (in a
+  // cluster, only those of nodes no longer alive).
+  const crashed = await audit.closeCrashed(cluster ? async (node) => !(await cluster.isNodeAlive(node)) : undefined);
   if (crashed > 0) logger.warn({ crashed }, 'closed views and publishes left open by a crash');
   await audit.prune(config.audit.retentionDays);
-  const limiter = new LoginLimiter(store.rateLimiter);
+  const limiter = new LoginLimiter(cluster?.rateLimiter ?? store.rateLimiter);
   const auth = new AuthService(store, audit, limiter, {
     lifetimeSeconds: Math.round(config.session.lifetimeHours * 3600),
     idleSeconds: Math.round(config.session.idleMinutes * 60),
@@ -77,12 +88,13 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   });
   await registerSecurityHeaders(app);
-  const registry = new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed'));
+  const presence: ZonePresence = cluster?.presence
+    ?? new LocalPresence(new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed')));
   const quality = new ZoneQuality();
-  registry.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
+  presence.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
   let signalling: Signalling | null = null;
   const metrics = new GatewayMetrics({
-    registry,
+    presence,
     quality,
     operatorsConnected: () => {
       let count = 0;
@@ -92,7 +104,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   });
   audit.observe((draft) => metrics.audited(draft));
   let draining = false;
-  registerHealth(app, () => draining, () => store.ping());
+  registerHealth(app, () => draining, async () => (await store.ping()) && (cluster ? await cluster.ping() : true));
   await registerApi(app, api, config.allowedOrigins);
   registerMetricsRoute(app, metrics, config.metrics, audit);
   registerPageGuard(app, auth);
@@ -100,10 +112,11 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   await app.ready();
 
   const signallingLogger = logger.child({ subsystem: 'signalling' });
-  const activity = new ActivityAudit(audit, registry, signallingLogger);
+  const activity = new ActivityAudit(audit, presence.events, signallingLogger, cluster?.nodeId);
   signalling = createSignalling({
     httpServer: app.server,
-    registry,
+    presence,
+    adapter: cluster?.adapter,
     logger: signallingLogger,
     allowedOrigins: config.allowedOrigins,
     addressOf: clientAddressResolver(config.trustedProxies),
@@ -117,6 +130,12 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     metrics,
     quality,
   });
+  const io = signalling.io;
+  cluster?.presence.attach({
+    deliver: (sid, event, payload) => io.to(sid).emit(event, payload as never),
+    evict: (sid) => io.in(sid).disconnectSockets(true),
+  });
+  cluster?.start();
   access.start();
   const pruning = setInterval(() => {
     void audit.prune(config.audit.retentionDays).catch((error: unknown) => logger.error({ err: error }, 'audit prune failed'));
@@ -128,7 +147,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     ...api,
     config,
     tls,
-    registry,
+    presence,
+    cluster,
     signalling,
     metrics,
     logger,
@@ -147,8 +167,10 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         await app.close();
         // Views end as sockets close; let those audit writes land before the store goes.
         await new Promise((resolve) => setImmediate(resolve));
+        await activity.drain();
         activity.close();
         await store.close();
+        await cluster?.close();
       })();
       return closing;
     },

@@ -34,6 +34,6 @@ it('the gateway restarts mid-stream: camera and operator reconnect, restore thei
     [tile(ZONE), before] as const,
     { timeout: 10_000 },
   );
-  assert.deepEqual(gw.gateway.registry.summaries(), [{ zone: ZONE, cameraOnline: true, viewers: 1 }]);
+  assert.deepEqual(await gw.gateway.presence.summaries(), [{ zone: ZONE, cameraOnline: true, viewers: 1 }]);
   assert.ok(await operator.page.isHidden('#console-alert[data-code="CONNECTION_LOST"]'), 'the connection alert clears itself');
 });

@@ -118,7 +118,7 @@ for (const engine of engines) {
       const page = await b.audit.query({ kind: 'view.started', limit: 5 });
       assert.deepEqual(page.map((r) => r.id), [40, 39, 38, 37, 36]);
       assert.deepEqual((await b.audit.query({ kind: 'view.started', before: 36, limit: 2 })).map((r) => r.id), [35, 34]);
-      const activity = { id: 'act-1', kind: 'view' as const, actor: 'bob', actorRole: 'operator', zone: 'CBD-TRAFFIC-01', address: '10.0.0.2', userAgent: 'ua', startedAt: 123 };
+      const activity = { id: 'act-1', kind: 'view' as const, actor: 'bob', actorRole: 'operator', zone: 'CBD-TRAFFIC-01', address: '10.0.0.2', userAgent: 'ua', startedAt: 123, node: 'n1' };
       await a.audit.append(draft('view.started'), { open: activity });
       assert.deepEqual(await b.audit.liveActivities(), [activity]);
       await b.audit.append(draft('view.ended'), { close: 'act-1' });

@@ -50,6 +50,20 @@ export async function startPostgres(): Promise<Postgres> {
     throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log}`);
   });
   const admin = `postgres://vigil@127.0.0.1:${port}/postgres`;
+  // The port opens before the server accepts sessions ("the database system is starting up").
+  for (let tries = 0; ; tries += 1) {
+    const client = new pg.Client({ connectionString: admin });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      await client.end();
+      break;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if (tries > 100) throw new Error(`PostgreSQL never accepted a session: ${(error as Error).message}\n${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   return {
     port,
     async createDatabase() {

@@ -104,9 +104,13 @@ export class AuditTrail {
     return removed;
   }
 
-  /** Views and publishes open when the process died are closed now, with reason `server_crash`. */
-  async closeCrashed(now = Date.now()): Promise<number> {
-    const open = await this.store.audit.liveActivities();
+  /**
+   * Views and publishes open when their process died are closed now, with reason `server_crash`.
+   * On one box that is every open one at start; in a cluster only those of nodes that are gone.
+   */
+  async closeCrashed(isGone: (node: string) => Promise<boolean> = async () => true): Promise<number> {
+    const open = [];
+    for (const activity of await this.store.audit.liveActivities()) if (await isGone(activity.node)) open.push(activity);
     for (const activity of open) {
       await this.record({
         kind: activity.kind === 'view' ? 'view.ended' : 'publish.ended',

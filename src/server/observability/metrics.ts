@@ -1,10 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuditDraft } from '../store/types.ts';
-import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ZoneQuality } from './ZoneQuality.ts';
 
 export interface MetricsSources {
-  registry: ZoneRegistry;
+  presence: ZonePresence;
   quality: ZoneQuality;
   /** Operator connections open on this node. */
   operatorsConnected(): number;
@@ -31,16 +31,16 @@ export class GatewayMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
     new Gauge({
-      name: 'vigil_cameras_online', help: 'Zones with a camera publishing on this node.', registers,
-      collect() { this.set(sources.registry.summaries().filter((z) => z.cameraOnline).length); },
+      name: 'vigil_cameras_online', help: 'Cameras publishing through this node (sum over nodes for the cluster).', registers,
+      collect() { this.set(sources.presence.localCounts().cameras); },
     });
     new Gauge({
       name: 'vigil_operators_connected', help: 'Operator console connections open on this node.', registers,
       collect() { this.set(sources.operatorsConnected()); },
     });
     new Gauge({
-      name: 'vigil_viewing_sessions', help: 'Operator-zone views open on this node.', registers,
-      collect() { this.set(sources.registry.summaries().reduce((n, z) => n + z.viewers, 0)); },
+      name: 'vigil_viewing_sessions', help: 'Operator-zone views open through this node (sum over nodes for the cluster).', registers,
+      collect() { this.set(sources.presence.localCounts().views); },
     });
     this.#messages = new Counter({ name: 'vigil_signalling_messages_total', help: 'Signalling messages received, by event type (after the event guard).', labelNames: ['type'], registers });
     this.#relayLatency = new Histogram({

@@ -5,7 +5,8 @@ import { principalName, principalRole } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { LiveActivity } from '../store/types.ts';
 import type { Participant } from '../zones/Participant.ts';
-import type { EndReason, ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { EndReason, ZoneRegistryEvents } from '../zones/ZoneRegistry.ts';
+import type { SafeEmitter } from '../util/SafeEmitter.ts';
 
 /** Denials recorded per connection; a flood past this leaves one "suppressed" entry, not a million. */
 export const DENIALS_AUDITED_PER_CONNECTION = 50;
@@ -27,10 +28,13 @@ export class ActivityAudit {
   readonly #denials = new Map<string, number>();
   readonly #unsubscribe: (() => void)[];
 
-  constructor(private readonly audit: AuditTrail, registry: ZoneRegistry, private readonly logger: Logger) {
+  readonly #writes = new Set<Promise<unknown>>();
+
+  /** `node` names this gateway in live-activity rows ('' on a single box). */
+  constructor(private readonly audit: AuditTrail, events: SafeEmitter<ZoneRegistryEvents>, private readonly logger: Logger, private readonly node = '') {
     this.#unsubscribe = [
-      registry.events.on('watchEnded', (zone, viewer, reason) => this.#ended('view', zone, viewer, reason)),
-      registry.events.on('unpublished', (zone, camera, reason) => this.#ended('publish', zone, camera, reason)),
+      events.on('watchEnded', (zone, viewer, reason) => this.#ended('view', zone, viewer, reason)),
+      events.on('unpublished', (zone, camera, reason) => this.#ended('publish', zone, camera, reason)),
     ];
   }
 
@@ -41,7 +45,7 @@ export class ActivityAudit {
   async started(kind: 'view' | 'publish', zone: ZoneId, p: Participant): Promise<void> {
     const activity: LiveActivity = {
       id: `${kind}:${randomBytes(9).toString('base64url')}`, kind, zone, startedAt: Date.now(),
-      actor: who(p).actor ?? '', actorRole: who(p).actorRole ?? '', address: p.address, userAgent: p.userAgent,
+      actor: who(p).actor ?? '', actorRole: who(p).actorRole ?? '', address: p.address, userAgent: p.userAgent, node: this.node,
     };
     this.#open.set(this.#key(kind, zone, p), activity);
     await this.audit.record({ kind: `${kind}.started`, ...who(p), zone, outcome: 'ok', detail: { activity: activity.id } }, { open: activity });
@@ -75,10 +79,17 @@ export class ActivityAudit {
     const activity = this.#open.get(key);
     if (!activity) return;
     this.#open.delete(key);
-    void this.audit.record({
+    const write = this.audit.record({
       kind: `${kind}.ended`, ...who(p), zone, outcome: 'ok',
       detail: { activity: activity.id, reason, startedAt: new Date(activity.startedAt).toISOString(), durationMs: Date.now() - activity.startedAt },
     }, { close: activity.id }).catch((e: unknown) => this.logger.error({ err: e }, 'audit write failed'));
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
+  }
+
+  /** Resolves once every end already reported is committed (shutdown waits for it). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#writes]);
   }
 
   #key(kind: string, zone: string, p: Participant): string {

@@ -1,6 +1,6 @@
-import { Timing, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
+import { protocolError, Timing, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
 import type { Principal } from '../auth/Principal.ts';
-import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { VigilServer, VigilSocket } from './types.ts';
 
 const ALL_ZONES_ROOM = 'directory:all';
@@ -20,8 +20,8 @@ export class DirectoryPublisher {
   readonly #operators = new Set<VigilSocket>();
   readonly #unsubscribe: () => void;
 
-  constructor(private readonly io: VigilServer, private readonly registry: ZoneRegistry, private readonly visible: ZoneFilter) {
-    this.#unsubscribe = registry.events.on('changed', (zone) => this.#schedule(zone));
+  constructor(private readonly io: VigilServer, private readonly presence: ZonePresence, private readonly visible: ZoneFilter) {
+    this.#unsubscribe = presence.events.on('changed', (zone) => this.#schedule(zone));
   }
 
   add(socket: VigilSocket): void {
@@ -37,7 +37,10 @@ export class DirectoryPublisher {
 
   sendTo(socket: VigilSocket): void {
     const principal = socket.data.principal;
-    socket.emit('zone:directory', { zones: this.registry.summaries().filter((z) => this.visible(principal, z.zone)) });
+    void this.presence.summaries().then(
+      (zones) => socket.emit('zone:directory', { zones: zones.filter((z) => this.visible(principal, z.zone)) }),
+      () => socket.emit('vigil:error', { event: 'zone:directory', error: protocolError('INTERNAL', 'The zone directory is unavailable; it will be sent again.') }),
+    );
   }
 
   close(): void {
@@ -48,20 +51,23 @@ export class DirectoryPublisher {
 
   #schedule(zone: ZoneId): void {
     this.#changed.add(zone);
-    this.#timer ??= setTimeout(() => this.#flush(), Timing.directoryCoalesceMs);
+    this.#timer ??= setTimeout(() => void this.#flush(), Timing.directoryCoalesceMs);
   }
 
-  #flush(): void {
+  async #flush(): Promise<void> {
     this.#timer = null;
+    const changed = [...this.#changed];
+    this.#changed.clear();
     const zones: ZoneSummary[] = [];
     const removed: ZoneId[] = [];
-    for (const zone of this.#changed) {
-      const summary = this.registry.summary(zone);
+    const summaries = await Promise.all(changed.map((zone) => this.presence.summary(zone).catch(() => undefined)));
+    changed.forEach((zone, i) => {
+      const summary = summaries[i];
       if (summary) zones.push(summary);
-      else removed.push(zone);
-    }
-    this.#changed.clear();
-    this.io.to(ALL_ZONES_ROOM).emit('zone:updated', { zones, removed });
+      else if (summary === null) removed.push(zone);
+    });
+    // Local: in a cluster every node hears of every change and serves its own operators.
+    this.io.local.to(ALL_ZONES_ROOM).emit('zone:updated', { zones, removed });
     for (const socket of this.#operators) {
       const principal = socket.data.principal;
       const update = { zones: zones.filter((z) => this.visible(principal, z.zone)), removed: removed.filter((z) => this.visible(principal, z)) };

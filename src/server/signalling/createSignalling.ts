@@ -1,5 +1,5 @@
 import type { Server as HttpsServer } from 'node:https';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import {
   Limits,
   PROTOCOL_VERSION,
@@ -17,7 +17,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
-import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from './ActivityAudit.ts';
 import { DirectoryPublisher } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
@@ -29,13 +29,15 @@ import type { HandlerCall, HandlerContext, VigilServer, VigilSocket } from './ty
 
 export interface SignallingOptions extends HandshakeDeps {
   httpServer: HttpsServer;
-  registry: ZoneRegistry;
+  presence: ZonePresence;
   activity: ActivityAudit;
   allowedOrigins: readonly string[];
   ice: IceConfig;
   iceTransportPolicy: 'all' | 'relay';
   metrics: GatewayMetrics;
   quality: ZoneQuality;
+  /** Socket.IO's Redis adapter when this node is part of a cluster. */
+  adapter?: ServerOptions['adapter'] | undefined;
 }
 
 export interface Signalling {
@@ -62,9 +64,10 @@ function identityOf(principal: Principal): Identity {
 }
 
 export function createSignalling(options: SignallingOptions): Signalling {
-  const { registry, logger, access, activity } = options;
+  const { presence, logger, access, activity } = options;
   const io: VigilServer = new Server(options.httpServer, {
     serveClient: false,
+    ...(options.adapter ? { adapter: options.adapter } : {}),
     maxHttpBufferSize: Limits.maxPacketBytes,
     // Compression is off: signalling frames are small, and inflation is a denial-of-service vector.
     perMessageDeflate: false,
@@ -87,8 +90,10 @@ export function createSignalling(options: SignallingOptions): Signalling {
   });
 
   installHandshake(io, options);
-  const directory = new DirectoryPublisher(io, registry, (principal, zone) => access.mayWatch(principal, zone));
-  const context: HandlerContext = { registry, logger, access, activity, quality: options.quality };
+  // A closing connection releases its zones asynchronously (Redis in a cluster); shutdown waits for it.
+  const pendingLeaves = new Set<Promise<void>>();
+  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone));
+  const context: HandlerContext = { presence, logger, access, activity, quality: options.quality };
 
   io.on('connection', (socket) => {
     const participant = participantFor(socket);
@@ -126,14 +131,14 @@ export function createSignalling(options: SignallingOptions): Signalling {
     const connection: LiveConnection = {
       id: socket.id,
       principal,
-      watchedZones: () => registry.watchedBy(participant),
+      watchedZones: () => presence.watchedBy(participant),
       end(error: ProtocolError) {
         socketLogger.info({ code: error.code }, 'credential ended: disconnecting');
         socket.emit('session:ended', { error });
         socket.disconnect(true);
       },
       cutView(zone, error) {
-        registry.unwatch(participant, zone, 'access_revoked');
+        void presence.unwatch(participant, zone, 'access_revoked').catch((error: unknown) => socketLogger.error({ err: error, zone }, 'cutting a view failed'));
         socket.emit('zone:revoked', { zone, error });
       },
       refreshDirectory: () => directory.sendTo(socket),
@@ -156,7 +161,9 @@ export function createSignalling(options: SignallingOptions): Signalling {
       if (renewal) clearTimeout(renewal);
       access.unregister(connection);
       directory.remove(socket);
-      registry.leave(participant);
+      const leaving = presence.leave(participant).catch((error: unknown) => socketLogger.error({ err: error }, 'releasing the zones of a closed connection failed'));
+      pendingLeaves.add(leaving);
+      void leaving.finally(() => pendingLeaves.delete(leaving));
       activity.forget(participant);
       options.quality.forget(participant.id);
       socketLogger.info({ reason }, 'disconnected');
@@ -179,6 +186,9 @@ export function createSignalling(options: SignallingOptions): Signalling {
       directory.close();
       // Not io.close(): it would close the HTTP server too, which the gateway owns.
       io.engine.close();
+      await Promise.allSettled([...pendingLeaves]);
+      // Stops a cluster adapter's stream reading and heartbeats (a no-op in memory).
+      await io.of('/').adapter.close();
     },
   };
 }

@@ -13,7 +13,7 @@ import type { Principal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
-import type { ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from './ActivityAudit.ts';
 
 /** Set by the handshake middleware; a socket without it never reaches a handler. */
@@ -29,7 +29,7 @@ export type VigilServer = Server<ClientToServerEvents, ServerToClientEvents, Rec
 export type VigilSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface HandlerContext {
-  readonly registry: ZoneRegistry;
+  readonly presence: ZonePresence;
   readonly access: LiveAccess;
   readonly activity: ActivityAudit;
   readonly quality: ZoneQuality;

@@ -96,6 +96,8 @@ export interface LiveActivity {
   address: string;
   userAgent: string;
   startedAt: number;
+  /** The gateway node holding it ('' on a single box): a cluster closes only a dead node's activities. */
+  node: string;
 }
 
 export interface AuditFilter {

@@ -9,13 +9,13 @@ export const cameraPublish: Handler<'camera:publish'> = (ctx, { socket, particip
       ctx.activity.denied('publish.denied', participant, zone, error);
       return { ok: false, error };
     }
-    const check = ctx.registry.publishCheck(participant, zone, msg.resumeToken);
+    const check = await ctx.presence.publishCheck(participant, zone, msg.resumeToken);
     if (check === 'already') return { ok: true, zone, replacedStaleSession: false };
     if (check) return { ok: false, error: check };
     // Recorded before it takes effect; the connection may have gone while the entry was written.
     await ctx.activity.started('publish', zone, participant);
     const result = socket.connected
-      ? ctx.registry.publish(participant, zone, msg.resumeToken)
+      ? await ctx.presence.publish(participant, zone, msg.resumeToken)
       : { ok: false as const, error: protocolError('NOT_PUBLISHING', 'The connection closed.') };
     if (!result.ok) await ctx.activity.notStarted('publish', zone, participant, result.error);
     else logger.info({ zone, replacedStaleSession: result.replacedStaleSession }, 'camera publishing');
@@ -23,8 +23,8 @@ export const cameraPublish: Handler<'camera:publish'> = (ctx, { socket, particip
   });
 
 export const cameraUnpublish: Handler<'camera:unpublish'> = (ctx, { participant, msg, logger }) =>
-  withZone(msg.zone, (zone) => {
-    const result = ctx.registry.unpublish(participant, zone);
+  withZone(msg.zone, async (zone) => {
+    const result = await ctx.presence.unpublish(participant, zone);
     if (result.ok) logger.info({ zone }, 'camera stopped publishing');
     return result;
   });

@@ -3,7 +3,7 @@ import type { Handler } from '../types.ts';
 
 /** Network quality from a console's getStats, kept for /metrics; only zones it watches count. */
 export const qualityReport: Handler<'quality:report'> = (ctx, { participant, msg }) => {
-  const watched = new Set<string>(ctx.registry.watchedBy(participant));
+  const watched = new Set<string>(ctx.presence.watchedBy(participant));
   let accepted = 0;
   for (const { zone, ...sample } of msg.tiles) {
     if (!watched.has(zone)) continue;

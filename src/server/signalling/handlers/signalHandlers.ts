@@ -11,8 +11,8 @@ type RelayedEvent = 'signal:offer' | 'signal:answer' | 'signal:candidate' | 'sig
  * it forwards known fields only.
  */
 function relay<E extends RelayedEvent>(event: E): Handler<E> {
-  return (ctx, { socket, participant, msg }) => {
-    const route = ctx.registry.route(participant, msg.peerId);
+  return async (ctx, { socket, participant, msg }) => {
+    const route = await ctx.presence.route(participant, msg.peerId);
     if (!route.ok) {
       ctx.activity.denied('signal.denied', participant, null, route.error, { event });
       return route;

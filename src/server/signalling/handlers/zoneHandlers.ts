@@ -9,11 +9,11 @@ export const zoneWatch: Handler<'zone:watch'> = (ctx, { socket, participant, msg
       ctx.activity.denied('view.denied', participant, zone, error);
       return { ok: false, error };
     }
-    const check = ctx.registry.watchCheck(participant, zone);
+    const check = await ctx.presence.watchCheck(participant, zone);
     if (check && check !== 'already') return { ok: false, error: check };
     if (check === null) await ctx.activity.started('view', zone, participant);
     const result = socket.connected
-      ? ctx.registry.watch(participant, zone)
+      ? await ctx.presence.watch(participant, zone)
       : { ok: false as const, error: protocolError('NOT_WATCHING', 'The connection closed.') };
     if (!result.ok && check === null) await ctx.activity.notStarted('view', zone, participant, result.error);
     else if (result.ok) logger.info({ zone, state: result.state }, 'watching zone');
@@ -21,14 +21,14 @@ export const zoneWatch: Handler<'zone:watch'> = (ctx, { socket, participant, msg
   });
 
 export const zoneUnwatch: Handler<'zone:unwatch'> = (ctx, { participant, msg, logger }) =>
-  withZone(msg.zone, (zone) => {
-    const result = ctx.registry.unwatch(participant, zone);
+  withZone(msg.zone, async (zone) => {
+    const result = await ctx.presence.unwatch(participant, zone);
     if (result.ok) logger.info({ zone }, 'stopped watching zone');
     return result;
   });
 
 /** Only the zones this connection may watch; a forbidden zone is not even named. */
-export const zoneList: Handler<'zone:list'> = (ctx, { socket }) => ({
+export const zoneList: Handler<'zone:list'> = async (ctx, { socket }) => ({
   ok: true,
-  zones: ctx.registry.summaries().filter((z) => ctx.access.mayWatch(socket.data.principal, z.zone)),
+  zones: (await ctx.presence.summaries()).filter((z) => ctx.access.mayWatch(socket.data.principal, z.zone)),
 });

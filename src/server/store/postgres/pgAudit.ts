@@ -6,14 +6,14 @@ interface AuditRow {
   id: number; at: string; kind: string; actor: string | null; actor_role: string | null; zone: string | null;
   address: string | null; user_agent: string | null; outcome: 'ok' | 'denied'; detail: string; prev_hash: string; hash: string;
 }
-interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number }
+interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
 
 const toRecord = (r: AuditRow): AuditRecord => ({
   id: r.id, at: r.at, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address,
   userAgent: r.user_agent, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
 });
 const toActivity = (r: ActivityRow): LiveActivity => ({
-  id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at,
+  id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at, node: r.node,
 });
 
 /** Every node appends to one chain: this lock, held to the end of the appending transaction, orders them. */
@@ -49,10 +49,10 @@ export function pgAudit(pool: Pool): AuditRepository {
       if (activity?.open) {
         const a = activity.open;
         await client.query(
-          `INSERT INTO live_activity (id, kind, actor, actor_role, zone, address, user_agent, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO live_activity (id, kind, actor, actor_role, zone, address, user_agent, started_at, node) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, actor = EXCLUDED.actor, actor_role = EXCLUDED.actor_role, zone = EXCLUDED.zone,
-             address = EXCLUDED.address, user_agent = EXCLUDED.user_agent, started_at = EXCLUDED.started_at`,
-          [a.id, a.kind, a.actor, a.actorRole, a.zone, a.address, a.userAgent, a.startedAt],
+             address = EXCLUDED.address, user_agent = EXCLUDED.user_agent, started_at = EXCLUDED.started_at, node = EXCLUDED.node`,
+          [a.id, a.kind, a.actor, a.actorRole, a.zone, a.address, a.userAgent, a.startedAt, a.node],
         );
       }
       if (activity?.close) await client.query('DELETE FROM live_activity WHERE id = $1', [activity.close]);

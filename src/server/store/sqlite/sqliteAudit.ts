@@ -6,14 +6,14 @@ interface AuditRow {
   id: number; at: string; kind: string; actor: string | null; actor_role: string | null; zone: string | null;
   address: string | null; user_agent: string | null; outcome: 'ok' | 'denied'; detail: string; prev_hash: string; hash: string;
 }
-interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number }
+interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
 
 const toRecord = (r: AuditRow): AuditRecord => ({
   id: r.id, at: r.at, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address,
   userAgent: r.user_agent, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
 });
 const toActivity = (r: ActivityRow): LiveActivity => ({
-  id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at,
+  id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at, node: r.node,
 });
 
 function where(filter: Omit<AuditFilter, 'limit'>): { sql: string; values: unknown[] } {
@@ -35,7 +35,7 @@ export function sqliteAudit(db: Db): AuditRepository {
     'INSERT INTO audit (at, kind, actor, actor_role, zone, address, user_agent, outcome, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const openActivity = db.prepare(
-    'INSERT OR REPLACE INTO live_activity (id, kind, actor, actor_role, zone, address, user_agent, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT OR REPLACE INTO live_activity (id, kind, actor, actor_role, zone, address, user_agent, started_at, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const closeActivity = db.prepare('DELETE FROM live_activity WHERE id = ?');
 
@@ -48,7 +48,7 @@ export function sqliteAudit(db: Db): AuditRepository {
       draft.userAgent, draft.outcome, JSON.stringify(draft.detail), prevHash, hash);
     if (activity?.open) {
       const a = activity.open;
-      openActivity.run(a.id, a.kind, a.actor, a.actorRole, a.zone, a.address, a.userAgent, a.startedAt);
+      openActivity.run(a.id, a.kind, a.actor, a.actorRole, a.zone, a.address, a.userAgent, a.startedAt, a.node);
     }
     if (activity?.close) closeActivity.run(activity.close);
     return { ...draft, id: Number(lastInsertRowid), at, prevHash, hash };

@@ -1,0 +1,278 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  Limits,
+  protocolError,
+  type Ack,
+  type PeerId,
+  type ProtocolError,
+  type PublishResult,
+  type ServerToClientEvents,
+  type WatchResult,
+  type ZoneId,
+  type ZoneSummary,
+} from '../../shared/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import { SafeEmitter } from '../util/SafeEmitter.ts';
+import type { Participant } from '../zones/Participant.ts';
+import type { EndReason, Route, ZoneRegistryEvents } from '../zones/ZoneRegistry.ts';
+import type { ZonePresence } from '../zones/ZonePresence.ts';
+import { PUBLISH, UNPUBLISH, UNWATCH, WATCH } from './presenceScripts.ts';
+import type { RedisClient } from './redisClient.ts';
+
+/** How this node reaches a connection that may live on another node (Socket.IO's Redis adapter). */
+export interface ClusterTransport {
+  deliver(sid: string, event: keyof ServerToClientEvents, payload: unknown): void;
+  evict(sid: string): void;
+}
+
+const SCRIPTS = { PUBLISH, UNPUBLISH, WATCH, UNWATCH } as const;
+type ScriptName = keyof typeof SCRIPTS;
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+const nonce = (): string => randomBytes(12).toString('base64url');
+/** A burst of operators connecting at once shares one directory read. */
+const SUMMARY_CACHE_MS = 100;
+
+/**
+ * Zone presence shared by every gateway node through Redis: which camera holds each zone (so
+ * ZONE_BUSY holds cluster-wide), who watches it, and every peer pairing, so any node can route
+ * any signalling message. Messages to a connection on another node travel through Socket.IO's
+ * Redis adapter. Each node also keeps what its own connections hold, to report their ends to
+ * the audit trail even when another node ended them (a camera taken over elsewhere).
+ */
+export class RedisPresence implements ZonePresence {
+  readonly events: SafeEmitter<ZoneRegistryEvents>;
+  readonly #local = new Map<string, Participant>();
+  readonly #published = new Map<string, ZoneId>();
+  readonly #watching = new Map<string, Set<ZoneId>>();
+  readonly #shas = new Map<ScriptName, string>();
+  #transport: ClusterTransport | null = null;
+  #summaries: { at: number; value: Promise<ZoneSummary[]> } | null = null;
+
+  constructor(
+    private readonly redis: RedisClient,
+    readonly nodeId: string,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+    onListenerError: (error: unknown, event: string) => void,
+  ) {
+    this.events = new SafeEmitter<ZoneRegistryEvents>((error, event) => onListenerError(error, String(event)));
+  }
+
+  /** Wired once Socket.IO exists (it needs the presence first). */
+  attach(transport: ClusterTransport): void {
+    this.#transport = transport;
+  }
+
+  /** A zone changed somewhere in the cluster (from the `changed` channel). */
+  zoneChanged(zone: ZoneId): void {
+    this.#summaries = null;
+    this.events.emit('changed', zone);
+  }
+
+  async publishCheck(camera: Participant, zone: ZoneId, resumeToken: string): Promise<ProtocolError | 'already' | null> {
+    const current = this.#published.get(camera.id);
+    if (current !== undefined) {
+      return current === zone ? 'already' : protocolError('ALREADY_PUBLISHING', `This connection already publishes ${current}.`);
+    }
+    const [holder, tok] = await this.redis.hmGet(this.#key('zone', zone), ['cam', 'tok']);
+    if (holder && tok !== hashToken(resumeToken)) return protocolError('ZONE_BUSY', `Zone ${zone} already has a live camera.`);
+    return null;
+  }
+
+  async publish(camera: Participant, zone: ZoneId, resumeToken: string): Promise<Ack<PublishResult>> {
+    const reply = await this.#run('PUBLISH', [zone, camera.id, this.nodeId, hashToken(resumeToken), nonce()]);
+    switch (reply[0]) {
+      case 'already': return { ok: true, zone, replacedStaleSession: false };
+      case 'already_publishing': return { ok: false, error: protocolError('ALREADY_PUBLISHING', `This connection already publishes ${reply[1]}.`) };
+      case 'busy': return { ok: false, error: protocolError('ZONE_BUSY', `Zone ${zone} already has a live camera.`) };
+    }
+    const stale = reply[1]!;
+    this.#local.set(camera.id, camera);
+    this.#published.set(camera.id, zone);
+    if (stale) this.#evict(stale);
+    for (let i = 2; i < reply.length; i += 2) {
+      this.#send(camera.id, 'viewer:joined', { zone, peerId: reply[i + 1] });
+      this.#send(reply[i]!, 'zone:state', { zone, state: 'live' });
+    }
+    this.events.emit('published', zone, camera, stale !== '');
+    await this.#announce(zone);
+    return { ok: true, zone, replacedStaleSession: stale !== '' };
+  }
+
+  async unpublish(camera: Participant, zone: ZoneId): Promise<Ack> {
+    if (this.#published.get(camera.id) !== zone) {
+      return { ok: false, error: protocolError('NOT_PUBLISHING', `This connection does not publish ${zone}.`) };
+    }
+    await this.#endPublish(camera, zone, 'requested');
+    return { ok: true };
+  }
+
+  async watchCheck(viewer: Participant, zone: ZoneId): Promise<ProtocolError | 'already' | null> {
+    const watched = this.#watching.get(viewer.id);
+    if (watched?.has(zone)) return 'already';
+    if ((watched?.size ?? 0) >= Limits.maxWatchedZones) {
+      return protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`);
+    }
+    return null;
+  }
+
+  async watch(viewer: Participant, zone: ZoneId): Promise<Ack<WatchResult>> {
+    const reply = await this.#run('WATCH', [zone, viewer.id, this.nodeId, nonce(), String(Limits.maxWatchedZones)]);
+    if (reply[0] === 'limit') return { ok: false, error: protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`) };
+    const state = reply[1] as 'live' | 'waiting';
+    if (reply[0] === 'already') return { ok: true, zone, state };
+    this.#local.set(viewer.id, viewer);
+    const watched = this.#watching.get(viewer.id) ?? new Set<ZoneId>();
+    watched.add(zone);
+    this.#watching.set(viewer.id, watched);
+    if (state === 'live') this.#send(reply[2]!, 'viewer:joined', { zone, peerId: reply[3] });
+    this.events.emit('watchStarted', zone, viewer);
+    await this.#announce(zone);
+    return { ok: true, zone, state };
+  }
+
+  async unwatch(viewer: Participant, zone: ZoneId, reason: 'requested' | 'access_revoked' = 'requested'): Promise<Ack> {
+    if (!this.#watching.get(viewer.id)?.has(zone)) {
+      return { ok: false, error: protocolError('NOT_WATCHING', `This connection does not watch ${zone}.`) };
+    }
+    await this.#endWatch(viewer, zone, reason);
+    return { ok: true };
+  }
+
+  watchedBy(viewer: Participant): ZoneId[] {
+    return [...(this.#watching.get(viewer.id) ?? [])];
+  }
+
+  async leave(participant: Participant): Promise<void> {
+    const published = this.#published.get(participant.id);
+    if (published !== undefined) await this.#endPublish(participant, published, 'disconnected');
+    for (const zone of [...(this.#watching.get(participant.id) ?? [])]) await this.#endWatch(participant, zone, 'disconnected');
+    this.#local.delete(participant.id);
+    await this.redis.sRem(this.#key('node', this.nodeId), participant.id);
+  }
+
+  async route(sender: Participant, peerId: PeerId): Promise<Ack<Route>> {
+    const [zone, cam, viewer] = await this.redis.hmGet(this.#key('peer', peerId), ['zone', 'cam', 'viewer']);
+    const other = cam === sender.id ? viewer : viewer === sender.id ? cam : null;
+    if (!zone || !other) return { ok: false, error: protocolError('PEER_UNKNOWN') };
+    return { ok: true, target: this.#participant(other), zone: zone as ZoneId };
+  }
+
+  summaries(): Promise<ZoneSummary[]> {
+    const now = Date.now();
+    if (!this.#summaries || now - this.#summaries.at > SUMMARY_CACHE_MS) {
+      const value = this.redis.hGetAll(this.#key('dir')).then((dir) => Object.entries(dir)
+        .map(([zone, entry]) => ({ zone: zone as ZoneId, cameraOnline: entry.startsWith('1'), viewers: Number(entry.split('|')[1]) }))
+        .sort((a, b) => a.zone.localeCompare(b.zone)));
+      this.#summaries = { at: now, value };
+      value.catch(() => { this.#summaries = null; });
+    }
+    return this.#summaries.value;
+  }
+
+  async summary(zone: ZoneId): Promise<ZoneSummary | null> {
+    const entry = await this.redis.hGet(this.#key('dir'), zone);
+    return entry ? { zone, cameraOnline: entry.startsWith('1'), viewers: Number(entry.split('|')[1]) } : null;
+  }
+
+  /** This node's own share, for its metrics (the cluster total is their sum). */
+  localCounts(): { cameras: number; views: number } {
+    let views = 0;
+    for (const zones of this.#watching.values()) views += zones.size;
+    return { cameras: this.#published.size, views };
+  }
+
+  /**
+   * Releases everything a connection of a dead node held, telling the survivors (its peers) as
+   * if it had left. Its audit entries are closed separately (the trail's crash recovery).
+   */
+  async releaseRemote(sid: string): Promise<void> {
+    const zone = await this.redis.get(this.#key('pub', sid));
+    if (zone) await this.#endPublish(this.#participant(sid), zone as ZoneId, 'disconnected');
+    for (const watched of await this.redis.sMembers(this.#key('watch', sid))) {
+      await this.#endWatch(this.#participant(sid), watched as ZoneId, 'disconnected');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#local.clear();
+  }
+
+  async #endPublish(camera: Participant, zone: ZoneId, reason: EndReason): Promise<void> {
+    const reply = await this.#run('UNPUBLISH', [zone, camera.id]);
+    const mine = this.#published.get(camera.id) === zone;
+    this.#published.delete(camera.id);
+    // 'not': another node took the zone over with this camera's resume token: it was replaced.
+    if (reply[0] === 'not') {
+      if (mine) this.events.emit('unpublished', zone, camera, 'replaced');
+      return;
+    }
+    for (const viewer of reply.slice(1)) this.#send(viewer, 'zone:state', { zone, state: 'waiting', reason: 'camera_left' });
+    if (mine) this.events.emit('unpublished', zone, camera, reason);
+    await this.#announce(zone);
+  }
+
+  async #endWatch(viewer: Participant, zone: ZoneId, reason: EndReason): Promise<void> {
+    const reply = await this.#run('UNWATCH', [zone, viewer.id]);
+    const watched = this.#watching.get(viewer.id);
+    const mine = watched?.delete(zone) ?? false;
+    if (watched?.size === 0) this.#watching.delete(viewer.id);
+    if (reply[0] === 'ok' && reply[1]) {
+      this.#send(reply[1], 'viewer:left', { zone, peerId: reply[2], reason: reason === 'access_revoked' ? 'access_revoked' : 'viewer_left' });
+    }
+    if (mine) this.events.emit('watchEnded', zone, viewer, reason);
+    await this.#announce(zone);
+  }
+
+  #participant(sid: string): Participant {
+    return this.#local.get(sid) ?? {
+      id: sid,
+      address: '',
+      userAgent: '',
+      send: (event, ...args) => this.#transport?.deliver(sid, event, args[0]),
+      evict: () => this.#transport?.evict(sid),
+    };
+  }
+
+  #send(sid: string, event: keyof ServerToClientEvents, payload: unknown): void {
+    const local = this.#local.get(sid);
+    if (local) (local.send as (e: string, p: unknown) => void)(event, payload);
+    else this.#transport?.deliver(sid, event, payload);
+  }
+
+  #evict(sid: string): void {
+    const local = this.#local.get(sid);
+    if (local) local.evict('replaced by the same camera on a new connection');
+    else this.#transport?.evict(sid);
+  }
+
+  /** Every node's directory hears of the change (this one included, through the same channel). */
+  async #announce(zone: ZoneId): Promise<void> {
+    this.#summaries = null;
+    await this.redis.publish(this.#key('changed'), zone).catch((error: unknown) => this.logger.warn({ err: error }, 'zone change not announced'));
+  }
+
+  #key(kind: string, id?: string): string {
+    return id === undefined ? `${this.prefix}${kind}` : `${this.prefix}${kind}:${id}`;
+  }
+
+  async #run(name: ScriptName, args: string[]): Promise<string[]> {
+    const argv = [this.prefix, ...args];
+    let sha = this.#shas.get(name);
+    if (!sha) {
+      sha = await this.redis.scriptLoad(SCRIPTS[name]);
+      this.#shas.set(name, sha);
+    }
+    try {
+      return (await this.redis.evalSha(sha, { arguments: argv })) as string[];
+    } catch (error) {
+      // Redis restarted and forgot its scripts: load again once.
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      this.#shas.delete(name);
+      sha = await this.redis.scriptLoad(SCRIPTS[name]);
+      this.#shas.set(name, sha);
+      return (await this.redis.evalSha(sha, { arguments: argv })) as string[];
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { Ack, PeerId, ProtocolError, PublishResult, WatchResult, ZoneId, ZoneSummary } from '../../shared/index.ts';
+import type { SafeEmitter } from '../util/SafeEmitter.ts';
+import type { Participant } from './Participant.ts';
+import type { Route, ZoneRegistry, ZoneRegistryEvents } from './ZoneRegistry.ts';
+
+/**
+ * Who publishes and who watches each zone, and the peer pairings between them: in this process
+ * (`LocalPresence`, one box) or shared by every node through Redis (`RedisPresence`, a cluster).
+ * Participants passed in are always this node's own connections; `events` report what happened
+ * to them (for the audit trail), and `changed` fires for a zone that changed anywhere.
+ */
+export interface ZonePresence {
+  readonly events: SafeEmitter<ZoneRegistryEvents>;
+  publishCheck(camera: Participant, zone: ZoneId, resumeToken: string): Promise<ProtocolError | 'already' | null>;
+  publish(camera: Participant, zone: ZoneId, resumeToken: string): Promise<Ack<PublishResult>>;
+  unpublish(camera: Participant, zone: ZoneId): Promise<Ack>;
+  watchCheck(viewer: Participant, zone: ZoneId): Promise<ProtocolError | 'already' | null>;
+  watch(viewer: Participant, zone: ZoneId): Promise<Ack<WatchResult>>;
+  unwatch(viewer: Participant, zone: ZoneId, reason?: 'requested' | 'access_revoked'): Promise<Ack>;
+  /** The zones a connection of this node watches now. */
+  watchedBy(viewer: Participant): ZoneId[];
+  leave(participant: Participant): Promise<void>;
+  route(sender: Participant, peerId: PeerId): Promise<Ack<Route>>;
+  summaries(): Promise<ZoneSummary[]>;
+  summary(zone: ZoneId): Promise<ZoneSummary | null>;
+  /** What this node's own connections hold, for its metrics (a cluster's total is the sum over nodes). */
+  localCounts(): { cameras: number; views: number };
+  close(): Promise<void>;
+}
+
+/** One box: the in-process ZoneRegistry behind the asynchronous interface. */
+export class LocalPresence implements ZonePresence {
+  constructor(private readonly registry: ZoneRegistry) {}
+
+  get events() { return this.registry.events; }
+  async publishCheck(camera: Participant, zone: ZoneId, token: string) { return this.registry.publishCheck(camera, zone, token); }
+  async publish(camera: Participant, zone: ZoneId, token: string) { return this.registry.publish(camera, zone, token); }
+  async unpublish(camera: Participant, zone: ZoneId) { return this.registry.unpublish(camera, zone); }
+  async watchCheck(viewer: Participant, zone: ZoneId) { return this.registry.watchCheck(viewer, zone); }
+  async watch(viewer: Participant, zone: ZoneId) { return this.registry.watch(viewer, zone); }
+  async unwatch(viewer: Participant, zone: ZoneId, reason?: 'requested' | 'access_revoked') { return this.registry.unwatch(viewer, zone, reason); }
+  watchedBy(viewer: Participant) { return this.registry.watchedBy(viewer); }
+  async leave(participant: Participant) { this.registry.leave(participant); }
+  async route(sender: Participant, peerId: PeerId) { return this.registry.route(sender, peerId); }
+  async summaries() { return this.registry.summaries(); }
+  async summary(zone: ZoneId) { return this.registry.summary(zone); }
+  localCounts() {
+    const zones = this.registry.summaries();
+    return { cameras: zones.filter((z) => z.cameraOnline).length, views: zones.reduce((n, z) => n + z.viewers, 0) };
+  }
+  async close() {}
+}
