@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { TestGateway } from './gateway.ts';
 
+/** What the page helpers need of a gateway: its address (or nginx's), its admin, a way to make camera keys. */
+export type BrowserTarget = Pick<TestGateway, 'url' | 'admin' | 'createCameraKey'>;
+
 /** Someone who can sign in; the gateway's admin unless a test says otherwise. */
 export interface Credentials { username: string; password: string }
 
@@ -58,7 +61,7 @@ export async function openPage(
  * Signs in through the real login page (as the admin unless `who` is given) and lands on `path`,
  * where the login page sends a person back to. `initScripts` run in every page of the context.
  */
-export async function signedInPage(browser: Browser, gw: TestGateway, path = '/', who: Credentials = gw.admin, initScripts: string[] = []) {
+export async function signedInPage(browser: Browser, gw: BrowserTarget, path = '/', who: Credentials = gw.admin, initScripts: string[] = []) {
   const opened = await openPage(browser, `${gw.url}/login.html?next=${encodeURIComponent(path)}`, initScripts);
   await signIn(opened.page, who);
   await opened.page.waitForURL((url) => url.pathname === path.split('?')[0]);
@@ -80,10 +83,10 @@ export interface CameraOptions {
   preset?: string;
 }
 
-const anyZoneKeys = new WeakMap<TestGateway, Promise<string>>();
+const anyZoneKeys = new WeakMap<BrowserTarget, Promise<string>>();
 
 /** Opens the camera node page for `zone`, types its key and starts publishing. */
-export async function startCamera(browser: Browser, gw: TestGateway, zone: string, options: CameraOptions = {}) {
+export async function startCamera(browser: Browser, gw: BrowserTarget, zone: string, options: CameraOptions = {}) {
   const source = options.source ? `&source=${options.source}` : '';
   const opened = await openPage(browser, `${gw.url}/camera.html?zone=${zone}${source}`);
   if (!anyZoneKeys.has(gw)) anyZoneKeys.set(gw, gw.createCameraKey('*', 'browser camera'));
@@ -95,7 +98,7 @@ export async function startCamera(browser: Browser, gw: TestGateway, zone: strin
 }
 
 /** Signs in, opens the operator console and adds `zones` to the wall by typing each and pressing Initialise. */
-export async function openConsole(browser: Browser, gw: TestGateway, zones: string[], who: Credentials = gw.admin) {
+export async function openConsole(browser: Browser, gw: BrowserTarget, zones: string[], who: Credentials = gw.admin) {
   const opened = await signedInPage(browser, gw, '/', who);
   for (const zone of zones) await addZone(opened.page, zone);
   return opened;

@@ -283,6 +283,9 @@ export class Tile {
     if (this.#message.textContent !== MESSAGES[state]) this.#message.textContent = MESSAGES[state];
     this.#message.hidden = state === 'live';
     if (this.element.getAttribute('data-state') !== state) this.element.setAttribute('data-state', state);
+    // Which pairing is playing: support staff (and tests) see a renegotiation happen.
+    const peer = this.#viewer.peerId ?? '';
+    if (this.element.getAttribute('data-peer') !== peer) this.element.setAttribute('data-peer', peer);
     this.#options.onChange(this);
   }
 
