@@ -6,7 +6,7 @@ import type { BenchCredentials } from './serverProcess.ts';
 import { benchCandidate, benchSdp, CANDIDATES_EACH_WAY, candidateSentAt, MESSAGES_PER_PAIR, nowMs, sdpSentAt } from './payloads.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-export type GeneratorCommand = { type: 'connect'; url: string; credentials: BenchCredentials; pairs: number; offset: number } | { type: 'negotiate' } | { type: 'close' };
+export type GeneratorCommand = { type: 'connect'; url: string; /** Where viewers connect; `url` when absent. */ viewerUrl?: string; credentials: BenchCredentials; pairs: number; offset: number } | { type: 'negotiate' } | { type: 'close' };
 export type GeneratorReport =
   | { type: 'connected'; failures: Record<string, number> }
   | { type: 'negotiated'; latencies: number[]; failures: Record<string, number>; received: number };
@@ -43,9 +43,9 @@ function record(pair: Pair, sentAt: number): void {
   if (received === expected) onAllReceived?.();
 }
 
-async function connectPair(url: string, credentials: BenchCredentials, index: number): Promise<Pair> {
+async function connectPair(url: string, viewerUrl: string, credentials: BenchCredentials, index: number): Promise<Pair> {
   const zone = `BENCH-${index}`;
-  const [camera, viewer] = await Promise.all([open(url, 'camera', credentials), open(url, 'operator', credentials)]);
+  const [camera, viewer] = await Promise.all([open(url, 'camera', credentials), open(viewerUrl, 'operator', credentials)]);
   const pair: Pair = { camera, viewer, peerId: null, received: 0 };
   for (const socket of [camera, viewer]) socket.on('vigil:error', ({ error }) => fail(`refused: ${error.code}`));
   const joined = new Promise<void>((resolve) => {
@@ -78,7 +78,7 @@ async function connectPair(url: string, credentials: BenchCredentials, index: nu
 process.on('message', async (command: GeneratorCommand) => {
   if (command.type === 'connect') {
     for (let start = 0; start < command.pairs; start += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, command.pairs - start) }, (_, i) => connectPair(command.url, command.credentials, command.offset + start + i));
+      const batch = Array.from({ length: Math.min(BATCH, command.pairs - start) }, (_, i) => connectPair(command.url, command.viewerUrl ?? command.url, command.credentials, command.offset + start + i));
       pairs.push(...(await Promise.all(batch)));
       if (pairs.length % 1_000 === 0) process.stderr.write(`  generator ${command.offset}: ${pairs.length}/${command.pairs} pairs connected\n`);
     }

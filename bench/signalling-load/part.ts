@@ -10,9 +10,12 @@ const DEFAULT_STEPS = [100, 1_000, 5_000];
 const GENERATORS = 2;
 const FD_PER_PAIR_ON_SERVER = 2;
 
-function child(file: string, execArgv: string[] = []): ChildProcess {
-  return fork(join(import.meta.dirname, file), [], { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function child(file: string, execArgv: string[] = [], env: Record<string, string> = {}): ChildProcess {
+  return fork(join(import.meta.dirname, file), [], { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
 }
+
+/** Where the gateway nodes of a step keep shared state: nothing (one node) or Redis and PostgreSQL. */
+export interface ClusterServices { env: () => Promise<Record<string, string>> }
 
 function next<T>(proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -26,9 +29,15 @@ function next<T>(proc: ChildProcess, type: string): Promise<T> {
   });
 }
 
-async function usage(server: ChildProcess) {
-  server.send({ type: 'usage' });
-  return next<Extract<ServerMessage, { type: 'usage' }>>(server, 'usage');
+type Usage = Extract<ServerMessage, { type: 'usage' }>;
+
+/** The nodes' CPU, RSS and sockets, summed: a cluster's cost is all of its nodes'. */
+async function usage(servers: ChildProcess[]): Promise<Usage> {
+  const each = await Promise.all(servers.map((server) => {
+    server.send({ type: 'usage' });
+    return next<Usage>(server, 'usage');
+  }));
+  return each.reduce((sum, u) => ({ type: 'usage', cpuMicros: sum.cpuMicros + u.cpuMicros, rss: sum.rss + u.rss, sockets: sum.sockets + u.sockets }));
 }
 
 function mergeFailures(reports: { failures: Record<string, number> }[]): Record<string, number> {
@@ -37,27 +46,39 @@ function mergeFailures(reports: { failures: Record<string, number> }[]): Record<
   return merged;
 }
 
-async function runStep(pairs: number) {
+/**
+ * One step: one gateway node, or (with `cluster`) two nodes sharing Redis and PostgreSQL with
+ * every camera on the first and its viewer on the second, so every message crosses nodes.
+ */
+export async function runStep(pairs: number, cluster?: ClusterServices) {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the gateway process for each step.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const server = child('serverProcess.ts', ['--expose-gc', ...profile]);
-  const { port, credentials } = await next<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready');
+  const env = cluster ? await cluster.env() : {};
+  const servers = [child('serverProcess.ts', ['--expose-gc', ...profile], env)];
+  const { port, credentials } = await next<Extract<ServerMessage, { type: 'ready' }>>(servers[0]!, 'ready');
+  let viewerPort = port;
+  if (cluster) {
+    servers.push(child('serverProcess.ts', ['--expose-gc', ...profile], env));
+    viewerPort = (await next<Extract<ServerMessage, { type: 'ready' }>>(servers[1]!, 'ready')).port;
+  }
   const generators = Array.from({ length: GENERATORS }, () => child('loadGenerator.ts'));
   try {
-    const idle = await usage(server);
+    const idle = await usage(servers);
     const share = Math.ceil(pairs / GENERATORS);
     const connected = generators.map((g, i) => next<Extract<GeneratorReport, { type: 'connected' }>>(g, 'connected'));
-    generators.forEach((g, i) => g.send({ type: 'connect', url: `https://127.0.0.1:${port}`, credentials, pairs: Math.min(share, pairs - i * share), offset: i * share } satisfies GeneratorCommand));
+    generators.forEach((g, i) => g.send({
+      type: 'connect', url: `https://127.0.0.1:${port}`, viewerUrl: `https://127.0.0.1:${viewerPort}`, credentials, pairs: Math.min(share, pairs - i * share), offset: i * share,
+    } satisfies GeneratorCommand));
     const connectFailures = mergeFailures(await Promise.all(connected));
     await new Promise((r) => setTimeout(r, 1_000));
-    const loaded = await usage(server);
+    const loaded = await usage(servers);
 
     const started = performance.now();
     const negotiated = generators.map((g) => next<Extract<GeneratorReport, { type: 'negotiated' }>>(g, 'negotiated'));
     generators.forEach((g) => g.send({ type: 'negotiate' } satisfies GeneratorCommand));
     const reports = await Promise.all(negotiated);
     const wallMs = performance.now() - started;
-    const after = await usage(server);
+    const after = await usage(servers);
 
     const latencies = reports.flatMap((r) => r.latencies);
     const relayed = reports.reduce((sum, r) => sum + r.received, 0);
@@ -80,17 +101,32 @@ async function runStep(pairs: number) {
     };
   } finally {
     for (const g of generators) g.send({ type: 'close' } satisfies GeneratorCommand);
-    server.send({ type: 'stop' });
-    await Promise.all([server, ...generators].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+    for (const server of servers) server.send({ type: 'stop' });
+    await Promise.all([...servers, ...generators].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
   }
+}
+
+export type StepResult = Awaited<ReturnType<typeof runStep>>;
+
+export function tableRow(r: StepResult): Record<string, string | number> {
+  return {
+    pairs: r.pairs, sockets: r.sockets, failures: r.failures, relayed: r.relayed,
+    'p50 ms': r.p50, 'p99 ms': r.p99, 'max ms': r.max,
+    'CPU µs/msg': r.cpuMicrosPerMessage, 'RSS MB': r.rssMb, 'KB/socket': r.rssPerSocketKb, 'wall ms': r.negotiationMs,
+  };
+}
+
+/** `--pairs 100,1000` replaces a part's default steps. */
+export function stepsFrom(args: string[], defaults: number[]): number[] {
+  const override = args.indexOf('--pairs');
+  return override >= 0 ? args[override + 1]!.split(',').map(Number) : defaults;
 }
 
 export const signallingPart: BenchPart = {
   name: 'signalling',
   description: 'K camera/viewer pairs negotiating at once (offer+answer ~4 KB, 8 candidates each way), 2 load-generator processes',
   async run({ args }) {
-    const override = args.indexOf('--pairs');
-    const steps = override >= 0 ? args[override + 1]!.split(',').map(Number) : DEFAULT_STEPS;
+    const steps = stepsFrom(args, DEFAULT_STEPS);
     const limit = Number((await import('node:child_process')).execSync('ulimit -n', { shell: '/bin/bash' }).toString().trim());
     const results: Awaited<ReturnType<typeof runStep>>[] = [];
     for (const pairs of steps) {
@@ -101,11 +137,7 @@ export const signallingPart: BenchPart = {
     const largest = results.at(-1)!;
     const cpuStep = at(1_000) ?? largest;
     return {
-      table: results.map((r) => ({
-        pairs: r.pairs, sockets: r.sockets, failures: r.failures, relayed: r.relayed,
-        'p50 ms': r.p50, 'p99 ms': r.p99, 'max ms': r.max,
-        'CPU µs/msg': r.cpuMicrosPerMessage, 'RSS MB': r.rssMb, 'KB/socket': r.rssPerSocketKb, 'wall ms': r.negotiationMs,
-      })),
+      table: results.map(tableRow),
       figures: results,
       notes: results.filter((r) => r.failures > 0).map((r) => `${r.pairs} pairs failures: ${JSON.stringify(r.failureReasons)}`),
       budgets: [

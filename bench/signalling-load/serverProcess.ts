@@ -12,8 +12,12 @@ export type ServerMessage = { type: 'ready'; port: number; credentials: BenchCre
 export interface BenchCredentials { apiKey: string; cookie: string }
 
 const BENCH_ADMIN_PASSWORD = 'bench-admin-password';
+// A cluster node: BENCH_DATABASE_URL and BENCH_REDIS_URL shared with the other node.
+const cluster = process.env.BENCH_REDIS_URL
+  ? { database: { url: process.env.BENCH_DATABASE_URL }, redis: { url: process.env.BENCH_REDIS_URL } }
+  : {};
 const gateway = await createGateway(validateConfig({
-  host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'vigil-bench-')), logLevel: 'silent', adminPassword: BENCH_ADMIN_PASSWORD,
+  host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'vigil-bench-')), logLevel: 'silent', adminPassword: BENCH_ADMIN_PASSWORD, ...cluster,
 }));
 const { port } = await gateway.listen();
 const { secret: apiKey } = await gateway.cameraKeys.create('bench camera', '*', 'bench');

@@ -17,6 +17,7 @@ import { registerStaticAssets } from './http/staticAssets.ts';
 import { Role } from '../shared/index.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
+import { logAuditEntry, registerRequestLog } from './observability/requestLog.ts';
 import { ZoneQuality } from './observability/ZoneQuality.ts';
 import { ActivityAudit } from './signalling/ActivityAudit.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
@@ -80,14 +81,16 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
 
   const app = Fastify({
     https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
-    // Requests are not logged one by one; signalling has its own lifecycle logs.
-    loggerInstance: logger.child({ subsystem: 'http' }, { level: 'warn' }),
+    // One line per request, written by registerRequestLog (with the request id), not Fastify's two.
+    loggerInstance: logger.child({ subsystem: 'http' }),
+    disableRequestLogging: true,
     bodyLimit: 16 * 1024,
     // Keep-alive connections must not hold a shutdown open.
     forceCloseConnections: true,
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   });
   await registerSecurityHeaders(app);
+  registerRequestLog(app);
   const presence: ZonePresence = cluster?.presence
     ?? new LocalPresence(new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed')));
   const quality = new ZoneQuality();
@@ -103,6 +106,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     },
   });
   audit.observe((draft) => metrics.audited(draft));
+  audit.observe(logAuditEntry(logger.child({ subsystem: 'audit' })));
   let draining = false;
   registerHealth(app, () => draining, async () => (await store.ping()) && (cluster ? await cluster.ping() : true));
   await registerApi(app, api, config.allowedOrigins);
