@@ -1,20 +1,7 @@
 import { entryHash, GENESIS_HASH } from '../../audit/chain.ts';
-import type { AuditFilter, AuditRecord, AuditRepository, LiveActivity } from '../types.ts';
+import { toActivity, toAuditRecord, type ActivityRow, type AuditRow } from '../rows.ts';
+import type { AuditFilter, AuditRepository } from '../types.ts';
 import { transaction, type Pool } from './openPostgresStore.ts';
-
-interface AuditRow {
-  id: number; at: string; kind: string; actor: string | null; actor_role: string | null; zone: string | null;
-  address: string | null; user_agent: string | null; outcome: 'ok' | 'denied'; detail: string; prev_hash: string; hash: string;
-}
-interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
-
-const toRecord = (r: AuditRow): AuditRecord => ({
-  id: r.id, at: r.at, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address,
-  userAgent: r.user_agent, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
-});
-const toActivity = (r: ActivityRow): LiveActivity => ({
-  id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at, node: r.node,
-});
 
 /** Every node appends to one chain: this lock, held to the end of the appending transaction, orders them. */
 const CHAIN_LOCK = 0x61_75_64_69; // "audi"
@@ -62,7 +49,7 @@ export function pgAudit(pool: Pool): AuditRepository {
       const values: unknown[] = [];
       const clause = where(filter, values);
       values.push(filter.limit);
-      return (await pool.query<AuditRow>(`SELECT * FROM audit ${clause ? `WHERE ${clause}` : ''} ORDER BY id DESC LIMIT $${values.length}`, values)).rows.map(toRecord);
+      return (await pool.query<AuditRow>(`SELECT * FROM audit ${clause ? `WHERE ${clause}` : ''} ORDER BY id DESC LIMIT $${values.length}`, values)).rows.map(toAuditRecord);
     },
     async *all(filter = {}) {
       // Paged by id, so a long trail streams without one huge result.
@@ -74,7 +61,7 @@ export function pgAudit(pool: Pool): AuditRepository {
         const rows = (await pool.query<AuditRow>(
           `SELECT * FROM audit WHERE ${clause ? `${clause} AND ` : ''}id > $${values.length} ORDER BY id LIMIT ${PAGE}`, values,
         )).rows;
-        for (const row of rows) yield toRecord(row);
+        for (const row of rows) yield toAuditRecord(row);
         if (rows.length < PAGE) return;
         after = rows.at(-1)!.id;
       }

@@ -1,20 +1,6 @@
-import type { AccountRole } from '../../../shared/index.ts';
-import type { SessionRecord, SessionRepository, UserRecord, UserRepository } from '../types.ts';
+import { toSession, toUser, type SessionRow, type UserRow } from '../rows.ts';
+import type { SessionRepository, UserRepository } from '../types.ts';
 import { transaction, type Pool } from './openPostgresStore.ts';
-
-interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: boolean; created_at: number }
-interface SessionRow {
-  id: number; user_id: number; created_at: number; last_seen_at: number; expires_at: number;
-  revoked_at: number | null; revoked_reason: string | null; address: string; user_agent: string;
-}
-
-const toUser = (r: UserRow): UserRecord => ({
-  id: r.id, username: r.username, passwordHash: r.password_hash, role: r.role, disabled: r.disabled, createdAt: r.created_at,
-});
-const toSession = (r: SessionRow): SessionRecord => ({
-  id: r.id, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at,
-  revokedAt: r.revoked_at, revokedReason: r.revoked_reason, address: r.address, userAgent: r.user_agent,
-});
 
 export function pgUsers(pool: Pool): UserRepository {
   const one = async (sql: string, values: unknown[]) => {

@@ -1,20 +1,7 @@
 import { entryHash, GENESIS_HASH } from '../../audit/chain.ts';
-import type { AuditFilter, AuditRecord, AuditRepository, LiveActivity } from '../types.ts';
+import { toActivity, toAuditRecord, type ActivityRow, type AuditRow } from '../rows.ts';
+import type { AuditFilter, AuditRepository, LiveActivity } from '../types.ts';
 import type { Db } from './openSqliteStore.ts';
-
-interface AuditRow {
-  id: number; at: string; kind: string; actor: string | null; actor_role: string | null; zone: string | null;
-  address: string | null; user_agent: string | null; outcome: 'ok' | 'denied'; detail: string; prev_hash: string; hash: string;
-}
-interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
-
-const toRecord = (r: AuditRow): AuditRecord => ({
-  id: r.id, at: r.at, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address,
-  userAgent: r.user_agent, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
-});
-const toActivity = (r: ActivityRow): LiveActivity => ({
-  id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at, node: r.node,
-});
 
 function where(filter: Omit<AuditFilter, 'limit'>): { sql: string; values: unknown[] } {
   const clauses: string[] = [];
@@ -58,11 +45,11 @@ export function sqliteAudit(db: Db): AuditRepository {
     append: async (draft, activity) => append(draft, activity),
     async query(filter) {
       const { sql, values } = where(filter);
-      return db.prepare<unknown[], AuditRow>(`SELECT * FROM audit ${sql} ORDER BY id DESC LIMIT ?`).all(...values, filter.limit).map(toRecord);
+      return db.prepare<unknown[], AuditRow>(`SELECT * FROM audit ${sql} ORDER BY id DESC LIMIT ?`).all(...values, filter.limit).map(toAuditRecord);
     },
     async *all(filter = {}) {
       const { sql, values } = where(filter);
-      for (const row of db.prepare<unknown[], AuditRow>(`SELECT * FROM audit ${sql} ORDER BY id`).iterate(...values)) yield toRecord(row);
+      for (const row of db.prepare<unknown[], AuditRow>(`SELECT * FROM audit ${sql} ORDER BY id`).iterate(...values)) yield toAuditRecord(row);
     },
     async anchor() {
       const r = anchor.get();

@@ -1,19 +1,6 @@
-import type { ApiKeyRecord, ApiKeyRepository, GrantRecord, GrantRepository } from '../types.ts';
+import { KEY_COLUMNS, toGrant, toKey, type GrantRow, type KeyRow } from '../rows.ts';
+import type { ApiKeyRepository, GrantRepository } from '../types.ts';
 import type { Db } from './openSqliteStore.ts';
-
-interface GrantRow { id: number; user_id: number; pattern: string; expires_at: number | null; created_at: number; created_by: string }
-interface KeyRow {
-  id: number; label: string; zone_pattern: string; prefix: string; created_at: number; created_by: string;
-  revoked_at: number | null; last_used_at: number | null;
-}
-
-const toGrant = (r: GrantRow): GrantRecord => ({
-  id: r.id, userId: r.user_id, pattern: r.pattern, expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by,
-});
-const toKey = (r: KeyRow): ApiKeyRecord => ({
-  id: r.id, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, createdAt: r.created_at,
-  createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
-});
 
 export function sqliteGrants(db: Db): GrantRepository {
   const byId = db.prepare<[number], GrantRow>('SELECT * FROM grants WHERE id = ?');
@@ -31,7 +18,7 @@ export function sqliteGrants(db: Db): GrantRepository {
 }
 
 export function sqliteKeys(db: Db): ApiKeyRepository {
-  const columns = 'id, label, zone_pattern, prefix, created_at, created_by, revoked_at, last_used_at';
+  const columns = KEY_COLUMNS;
   const byId = db.prepare<[number], KeyRow>(`SELECT ${columns} FROM api_keys WHERE id = ?`);
   return {
     async create(k) {

@@ -1,0 +1,47 @@
+/**
+ * Table rows as both engines return them (snake_case columns) and their mapping to records.
+ * SQLite gives booleans as 0/1 and PostgreSQL as true/false; everything else is alike.
+ */
+import type { AccountRole } from '../../shared/index.ts';
+import type { ApiKeyRecord, AuditRecord, GrantRecord, LiveActivity, SessionRecord, UserRecord } from './types.ts';
+
+export interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: number | boolean; created_at: number }
+export interface SessionRow {
+  id: number; user_id: number; created_at: number; last_seen_at: number; expires_at: number;
+  revoked_at: number | null; revoked_reason: string | null; address: string; user_agent: string;
+}
+export interface GrantRow { id: number; user_id: number; pattern: string; expires_at: number | null; created_at: number; created_by: string }
+export interface KeyRow {
+  id: number; label: string; zone_pattern: string; prefix: string; created_at: number; created_by: string;
+  revoked_at: number | null; last_used_at: number | null;
+}
+export interface AuditRow {
+  id: number; at: string; kind: string; actor: string | null; actor_role: string | null; zone: string | null;
+  address: string | null; user_agent: string | null; outcome: 'ok' | 'denied'; detail: string; prev_hash: string; hash: string;
+}
+export interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
+
+/** The api_keys columns a caller may see: never key_hash. */
+export const KEY_COLUMNS = 'id, label, zone_pattern, prefix, created_at, created_by, revoked_at, last_used_at';
+
+export const toUser = (r: UserRow): UserRecord => ({
+  id: r.id, username: r.username, passwordHash: r.password_hash, role: r.role, disabled: Boolean(r.disabled), createdAt: r.created_at,
+});
+export const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at,
+  revokedAt: r.revoked_at, revokedReason: r.revoked_reason, address: r.address, userAgent: r.user_agent,
+});
+export const toGrant = (r: GrantRow): GrantRecord => ({
+  id: r.id, userId: r.user_id, pattern: r.pattern, expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by,
+});
+export const toKey = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, createdAt: r.created_at,
+  createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
+});
+export const toAuditRecord = (r: AuditRow): AuditRecord => ({
+  id: r.id, at: r.at, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address,
+  userAgent: r.user_agent, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
+});
+export const toActivity = (r: ActivityRow): LiveActivity => ({
+  id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at, node: r.node,
+});
