@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { LiveAccess } from './access/LiveAccess.ts';
 import { AuditTrail } from './audit/AuditTrail.ts';
 import { AuthService } from './auth/AuthService.ts';
@@ -83,7 +83,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
     // One line per request, written by registerRequestLog (with the request id), not Fastify's two.
     loggerInstance: logger.child({ subsystem: 'http' }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
     // Keep-alive connections must not hold a shutdown open.
     forceCloseConnections: true,
@@ -108,7 +108,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   audit.observe((draft) => metrics.audited(draft));
   audit.observe(logAuditEntry(logger.child({ subsystem: 'audit' })));
   let draining = false;
-  registerHealth(app, () => draining, async () => (await store.ping()) && (cluster ? await cluster.ping() : true));
+  registerHealth(app, () => draining, { store: () => store.ping(), ...(cluster ? { redis: () => cluster.ping() } : {}) });
   await registerApi(app, api, config.allowedOrigins);
   registerMetricsRoute(app, metrics, config.metrics, audit);
   registerPageGuard(app, auth);

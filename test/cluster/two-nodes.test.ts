@@ -142,3 +142,23 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Pr
   }
 }
 
+describe('readiness of a cluster node', () => {
+  it('answers 503 while its Redis is unreachable and 200 once it is back; it shuts down anyway', async () => {
+    const redis = await startRedis();
+    const gw = await startGateway({ redis: { url: redis.url } });
+    try {
+      assert.deepEqual((await gw.api('/readyz')).json, { status: 'ready' });
+      await redis.stop();
+      const down = await gw.api('/readyz');
+      assert.equal(down.status, 503);
+      assert.deepEqual(down.json, { status: 'unready', failing: ['redis'] });
+      await redis.restart();
+      await waitFor(async () => (await gw.api('/readyz')).status === 200, 10_000);
+      await redis.stop();
+    } finally {
+      const started = Date.now();
+      await gw.close();
+      assert.ok(Date.now() - started < 5_000, `closed in ${Date.now() - started} ms without Redis`);
+    }
+  });
+});

@@ -8,12 +8,27 @@ export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Stops the server and starts an empty one on the same port (clients reconnect to it). */
+  restart(): Promise<void>;
 }
 
 /** Debian's redis-server on a free loopback port, in memory only (no RDB, no AOF). */
 export async function startRedis(): Promise<RedisServer> {
   if (!existsSync(REDIS_SERVER)) throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (npm test does this as root)');
   const port = await freePort();
+  let server = await spawnRedis(port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => server.stop(),
+    async restart() {
+      await server.stop();
+      server = await spawnRedis(port);
+    },
+  };
+}
+
+async function spawnRedis(port: number): Promise<{ stop(): Promise<void> }> {
   const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk));
@@ -24,8 +39,6 @@ export async function startRedis(): Promise<RedisServer> {
     throw new Error(`redis-server did not start: ${(error as Error).message}\n${log}`);
   });
   return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
     async stop() {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);

@@ -11,6 +11,14 @@ const PREFIX = 'vigil:';
 export const NODE_TTL_MS = 10_000;
 const HEARTBEAT_MS = 3_000;
 const SWEEP_MS = 2_000;
+const CLOSE_DEADLINE_MS = 1_000;
+
+/** Waits for `work` at most `ms`; its failure or lateness is not the caller's concern. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => { timer = setTimeout(resolve, ms); })]);
+  clearTimeout(timer);
+}
 
 /**
  * This gateway as one node of a cluster sharing a Redis: Socket.IO's Redis streams adapter
@@ -77,9 +85,10 @@ export class Cluster {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.presence.close();
-    await this.redis.multi().sRem(`${PREFIX}nodes`, this.nodeId).del(`${PREFIX}alive:${this.nodeId}`).exec().catch(() => undefined);
-    await this.subscriber.quit().catch(() => undefined);
-    await this.redis.quit().catch(() => undefined);
+    // With Redis unreachable none of this can succeed: give it a moment, then drop the sockets.
+    await withDeadline(this.redis.multi().sRem(`${PREFIX}nodes`, this.nodeId).del(`${PREFIX}alive:${this.nodeId}`).exec(), CLOSE_DEADLINE_MS);
+    await Promise.all([withDeadline(this.subscriber.quit(), CLOSE_DEADLINE_MS), withDeadline(this.redis.quit(), CLOSE_DEADLINE_MS)]);
+    for (const client of [this.subscriber, this.redis]) if (client.isOpen) client.destroy();
   }
 
   async #beat(): Promise<void> {

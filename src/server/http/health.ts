@@ -1,12 +1,30 @@
 import type { GatewayApp } from './GatewayApp.ts';
 
-/** `/healthz`: the process answers. `/readyz`: it can serve (store reachable, not draining). */
-export function registerHealth(app: GatewayApp, isDraining: () => boolean, storeReachable: () => Promise<boolean>): void {
+/** A dependency readiness depends on, by the name /readyz reports it under. */
+export type ReadinessChecks = Record<string, () => Promise<boolean>>;
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function passes(check: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS); });
+  const result = await Promise.race([check().catch(() => false), late]);
+  clearTimeout(timer);
+  return result;
+}
+
+/**
+ * `/healthz`: the process answers. `/readyz`: it can serve — every dependency answers within 2 s
+ * (the store, and Redis in a cluster) and it is not draining; otherwise 503 naming what fails.
+ */
+export function registerHealth(app: GatewayApp, isDraining: () => boolean, checks: ReadinessChecks): void {
   app.get('/healthz', async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     reply.header('Cache-Control', 'no-store');
     if (isDraining()) return reply.code(503).send({ status: 'draining' });
-    const store = await storeReachable().catch(() => false);
-    return reply.code(store ? 200 : 503).send({ status: store ? 'ready' : 'store unreachable' });
+    const names = Object.keys(checks);
+    const results = await Promise.all(names.map((name) => passes(checks[name]!)));
+    const failing = names.filter((_, i) => !results[i]);
+    return failing.length === 0 ? reply.send({ status: 'ready' }) : reply.code(503).send({ status: 'unready', failing });
   });
 }
