@@ -1,18 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startPostgres } from '../../test/support/postgres.ts';
 import { startRedis } from '../../test/support/redis.ts';
-import { round } from '../stats.ts';
 import type { BenchPart } from '../types.ts';
-import { runStep, stepsFrom, tableRow, type StepResult } from './part.ts';
+import { besideSingleNode, runStep, stepsFrom, tableRow, type StepResult } from './part.ts';
 
 const DEFAULT_STEPS = [100, 1_000];
-
-/** The single-node figures of the last `signalling` run, to set the cluster's beside them. */
-function singleNode(): StepResult[] {
-  const path = join(import.meta.dirname, '..', 'results', 'signalling.json');
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { figures: StepResult[] }).figures : [];
-}
 
 export const clusterPart: BenchPart = {
   name: 'cluster',
@@ -23,17 +14,11 @@ export const clusterPart: BenchPart = {
     const results: StepResult[] = [];
     try {
       for (const pairs of steps) {
-        results.push(await runStep(pairs, { env: async () => ({ BENCH_DATABASE_URL: await postgres.createDatabase(), BENCH_REDIS_URL: redis.url }) }));
+        results.push(await runStep(pairs, { cluster: { env: async () => ({ BENCH_DATABASE_URL: await postgres.createDatabase(), BENCH_REDIS_URL: redis.url }) } }));
       }
     } finally {
       await Promise.all([redis.stop(), postgres.stop()]);
     }
-    const single = singleNode();
-    const notes = results.flatMap((r) => {
-      const one = single.find((s) => s.pairs === r.pairs);
-      if (!one) return [];
-      return [`${r.pairs} pairs, cluster vs one node: p99 ${r.p99} vs ${one.p99} ms (×${round(r.p99 / one.p99, 2)}), CPU ${r.cpuMicrosPerMessage} vs ${one.cpuMicrosPerMessage} µs/msg (×${round(r.cpuMicrosPerMessage / one.cpuMicrosPerMessage, 2)}), failures ${r.failures} vs ${one.failures}`];
-    });
-    return { table: results.map(tableRow), figures: results, notes, budgets: [] };
+    return { table: results.map(tableRow), figures: results, notes: besideSingleNode(results, 'cluster'), budgets: [] };
   },
 };

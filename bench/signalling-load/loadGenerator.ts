@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/index.ts';
-import type { BenchCredentials } from './serverProcess.ts';
+import type { BenchCredentials } from './serverControl.ts';
 import { benchCandidate, benchSdp, CANDIDATES_EACH_WAY, candidateSentAt, MESSAGES_PER_PAIR, nowMs, sdpSentAt } from './payloads.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -13,8 +13,14 @@ export type GeneratorReport =
 
 const BATCH = 100;
 const TIMEOUT_MS = 60_000;
-const failures: Record<string, number> = {};
+let failures: Record<string, number> = {};
 const fail = (reason: string) => (failures[reason] = (failures[reason] ?? 0) + 1);
+/** Failures since the last report: each report carries its own. */
+function takeFailures(): Record<string, number> {
+  const taken = failures;
+  failures = {};
+  return taken;
+}
 const send = (report: GeneratorReport) => process.send!(report);
 
 interface Pair { camera: Client; viewer: Client; peerId: string | null; received: number }
@@ -82,8 +88,11 @@ process.on('message', async (command: GeneratorCommand) => {
       pairs.push(...(await Promise.all(batch)));
       if (pairs.length % 1_000 === 0) process.stderr.write(`  generator ${command.offset}: ${pairs.length}/${command.pairs} pairs connected\n`);
     }
-    send({ type: 'connected', failures });
+    send({ type: 'connected', failures: takeFailures() });
   } else if (command.type === 'negotiate') {
+    // A round: every pair sends its offer at the same instant. The part runs one to warm up, then one to measure.
+    latencies.length = 0;
+    received = 0;
     // Pairs that failed to set up are already counted as failures; wait only for the others.
     expected = pairs.filter((pair) => pair.peerId !== null).length * MESSAGES_PER_PAIR;
     const done = new Promise<void>((resolve) => {
@@ -92,9 +101,10 @@ process.on('message', async (command: GeneratorCommand) => {
     });
     for (const pair of pairs) if (pair.peerId) pair.camera.emit('signal:offer', { peerId: pair.peerId, sdp: benchSdp(nowMs()) });
     await done;
+    onAllReceived = null;
     const missing = expected - received;
     if (missing > 0) failures['relayed message missing after 60 s'] = missing;
-    send({ type: 'negotiated', latencies, failures, received });
+    send({ type: 'negotiated', latencies, failures: takeFailures(), received });
   } else {
     for (const pair of pairs) { pair.camera.close(); pair.viewer.close(); }
     process.exit(0);

@@ -1,10 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { percentile, round } from '../stats.ts';
 import type { BenchPart } from '../types.ts';
 import type { GeneratorCommand, GeneratorReport } from './loadGenerator.ts';
 import { MESSAGES_PER_PAIR } from './payloads.ts';
-import type { ServerMessage } from './serverProcess.ts';
+import type { ServerCommand, ServerMessage } from './serverControl.ts';
 
 const DEFAULT_STEPS = [100, 1_000, 5_000];
 const GENERATORS = 2;
@@ -16,6 +17,13 @@ function child(file: string, execArgv: string[] = [], env: Record<string, string
 
 /** Where the gateway nodes of a step keep shared state: nothing (one node) or Redis and PostgreSQL. */
 export interface ClusterServices { env: () => Promise<Record<string, string>> }
+
+export interface StepOptions {
+  /** Two gateway nodes sharing these services instead of one. */
+  cluster?: ClusterServices;
+  /** `floor`: bare Socket.IO relaying the same messages (floorProcess.ts) instead of the gateway. */
+  server?: 'gateway' | 'floor';
+}
 
 function next<T>(proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -30,6 +38,21 @@ function next<T>(proc: ChildProcess, type: string): Promise<T> {
 }
 
 type Usage = Extract<ServerMessage, { type: 'usage' }>;
+type Negotiated = Extract<GeneratorReport, { type: 'negotiated' }>;
+
+/** One round: every generator's pairs send their offers at once; resolves when all are answered. */
+async function negotiate(generators: ChildProcess[]): Promise<Negotiated[]> {
+  const reports = generators.map((g) => next<Negotiated>(g, 'negotiated'));
+  generators.forEach((g) => g.send({ type: 'negotiate' } satisfies GeneratorCommand));
+  return Promise.all(reports);
+}
+
+async function profile(servers: ChildProcess[], command: ServerCommand): Promise<void> {
+  await Promise.all(servers.map((server) => {
+    server.send(command);
+    return next(server, 'profiled');
+  }));
+}
 
 /** The nodes' CPU, RSS and sockets, summed: a cluster's cost is all of its nodes'. */
 async function usage(servers: ChildProcess[]): Promise<Usage> {
@@ -37,7 +60,7 @@ async function usage(servers: ChildProcess[]): Promise<Usage> {
     server.send({ type: 'usage' });
     return next<Usage>(server, 'usage');
   }));
-  return each.reduce((sum, u) => ({ type: 'usage', cpuMicros: sum.cpuMicros + u.cpuMicros, rss: sum.rss + u.rss, sockets: sum.sockets + u.sockets }));
+  return each.reduce((sum, u) => ({ type: 'usage', cpuMicros: sum.cpuMicros + u.cpuMicros, rss: sum.rss + u.rss, heapUsed: sum.heapUsed + u.heapUsed, sockets: sum.sockets + u.sockets }));
 }
 
 function mergeFailures(reports: { failures: Record<string, number> }[]): Record<string, number> {
@@ -50,15 +73,15 @@ function mergeFailures(reports: { failures: Record<string, number> }[]): Record<
  * One step: one gateway node, or (with `cluster`) two nodes sharing Redis and PostgreSQL with
  * every camera on the first and its viewer on the second, so every message crosses nodes.
  */
-export async function runStep(pairs: number, cluster?: ClusterServices) {
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the gateway process for each step.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+export async function runStep(pairs: number, { cluster, server = 'gateway' }: StepOptions = {}) {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each gateway process's negotiation phase.
+  const profileDir = process.env.BENCH_CPU_PROF;
   const env = cluster ? await cluster.env() : {};
-  const servers = [child('serverProcess.ts', ['--expose-gc', ...profile], env)];
+  const servers = [child(server === 'floor' ? 'floorProcess.ts' : 'serverProcess.ts', ['--expose-gc'], env)];
   const { port, credentials } = await next<Extract<ServerMessage, { type: 'ready' }>>(servers[0]!, 'ready');
   let viewerPort = port;
   if (cluster) {
-    servers.push(child('serverProcess.ts', ['--expose-gc', ...profile], env));
+    servers.push(child('serverProcess.ts', ['--expose-gc'], env));
     viewerPort = (await next<Extract<ServerMessage, { type: 'ready' }>>(servers[1]!, 'ready')).port;
   }
   const generators = Array.from({ length: GENERATORS }, () => child('loadGenerator.ts'));
@@ -71,22 +94,28 @@ export async function runStep(pairs: number, cluster?: ClusterServices) {
     } satisfies GeneratorCommand));
     const connectFailures = mergeFailures(await Promise.all(connected));
     await new Promise((r) => setTimeout(r, 1_000));
+    const connectedIdle = await usage(servers);
+    // One unmeasured round first: the JIT compiles the relay path in the gateway and the generators alike.
+    const warmUp = await negotiate(generators);
     const loaded = await usage(servers);
+    if (profileDir) await profile(servers, { type: 'profile', action: 'start' });
 
     const started = performance.now();
-    const negotiated = generators.map((g) => next<Extract<GeneratorReport, { type: 'negotiated' }>>(g, 'negotiated'));
-    generators.forEach((g) => g.send({ type: 'negotiate' } satisfies GeneratorCommand));
-    const reports = await Promise.all(negotiated);
+    const reports = await negotiate(generators);
     const wallMs = performance.now() - started;
     const after = await usage(servers);
+    if (profileDir) {
+      await Promise.all(servers.map((node, i) => profile([node], { type: 'profile', action: 'stop', path: join(profileDir, `${server}-${cluster ? 'cluster' : 'single'}-${pairs}-node${i}.cpuprofile`) })));
+    }
 
     const latencies = reports.flatMap((r) => r.latencies);
     const relayed = reports.reduce((sum, r) => sum + r.received, 0);
-    const failures = mergeFailures([{ failures: connectFailures }, ...reports]);
+    const failures = mergeFailures([{ failures: connectFailures }, ...warmUp, ...reports]);
+    const coldLatencies = warmUp.flatMap((r) => r.latencies);
     const failureCount = Object.values(failures).reduce((a, b) => a + b, 0);
     return {
       pairs,
-      sockets: loaded.sockets,
+      sockets: connectedIdle.sockets,
       failures: failureCount,
       failureReasons: failures,
       relayed,
@@ -94,9 +123,12 @@ export async function runStep(pairs: number, cluster?: ClusterServices) {
       p50: round(percentile(latencies, 50), 2),
       p99: round(percentile(latencies, 99), 2),
       max: round(Math.max(...latencies), 2),
+      coldP99: round(percentile(coldLatencies, 99), 2),
       cpuMicrosPerMessage: round((after.cpuMicros - loaded.cpuMicros) / Math.max(1, relayed), 1),
-      rssMb: round(loaded.rss / 2 ** 20, 1),
-      rssPerSocketKb: round((loaded.rss - idle.rss) / 1024 / Math.max(1, loaded.sockets), 2),
+      rssMb: round(connectedIdle.rss / 2 ** 20, 1),
+      rssPerSocketKb: round((connectedIdle.rss - idle.rss) / 1024 / Math.max(1, connectedIdle.sockets), 2),
+      // The JavaScript heap's share of that (the rest is native: TLS state, buffers, allocator).
+      heapPerSocketKb: round((connectedIdle.heapUsed - idle.heapUsed) / 1024 / Math.max(1, connectedIdle.sockets), 2),
       negotiationMs: Math.round(wallMs),
     };
   } finally {
@@ -111,9 +143,26 @@ export type StepResult = Awaited<ReturnType<typeof runStep>>;
 export function tableRow(r: StepResult): Record<string, string | number> {
   return {
     pairs: r.pairs, sockets: r.sockets, failures: r.failures, relayed: r.relayed,
-    'p50 ms': r.p50, 'p99 ms': r.p99, 'max ms': r.max,
-    'CPU µs/msg': r.cpuMicrosPerMessage, 'RSS MB': r.rssMb, 'KB/socket': r.rssPerSocketKb, 'wall ms': r.negotiationMs,
+    'p50 ms': r.p50, 'p99 ms': r.p99, 'max ms': r.max, 'cold p99 ms': r.coldP99,
+    'CPU µs/msg': r.cpuMicrosPerMessage, 'RSS MB': r.rssMb, 'KB/socket': r.rssPerSocketKb, 'heap KB/socket': r.heapPerSocketKb, 'wall ms': r.negotiationMs,
   };
+}
+
+/** The single-node figures of the last `signalling` run, to set another run's beside them. */
+function singleNodeFigures(): StepResult[] {
+  const path = join(import.meta.dirname, '..', 'results', 'signalling.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { figures: StepResult[] }).figures : [];
+}
+
+/** One note per step that the last `signalling` run also measured: `label` against one gateway node. */
+export function besideSingleNode(results: StepResult[], label: string): string[] {
+  const single = singleNodeFigures();
+  return results.flatMap((r) => {
+    const one = single.find((s) => s.pairs === r.pairs);
+    if (!one) return [];
+    const ratio = (a: number, b: number) => `×${round(a / b, 2)}`;
+    return [`${r.pairs} pairs, ${label} vs the gateway: p99 ${r.p99} vs ${one.p99} ms (${ratio(r.p99, one.p99)}), CPU ${r.cpuMicrosPerMessage} vs ${one.cpuMicrosPerMessage} µs/msg (${ratio(r.cpuMicrosPerMessage, one.cpuMicrosPerMessage)}), ${r.rssPerSocketKb} vs ${one.rssPerSocketKb} KB/socket, failures ${r.failures} vs ${one.failures}`];
+  });
 }
 
 /** `--pairs 100,1000` replaces a part's default steps. */
