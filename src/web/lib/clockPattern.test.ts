@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clockDelta, decodeClock, encodeClock, paintClock, readClock } from './clockPattern.ts';
+import { I420Frame } from '../camera/i420Frame.ts';
+import { clockDelta, decodeClock, encodeClock, paintClock, readClock, readClockFromLuma } from './clockPattern.ts';
 
 /** A software canvas: just enough of CanvasRenderingContext2D to paint rectangles into RGBA bytes. */
 function softCanvas(width: number, height: number) {
@@ -48,6 +49,16 @@ describe('clock pattern', () => {
       pixels.data[i] = Math.max(0, Math.min(255, pixels.data[i]! + ((seed % 120) - 60)));
     }
     assert.equal(readClock(pixels), 55_555_555);
+  });
+
+  it('reads the clock from the Y plane of an I420 frame painted directly, with a padded stride too', () => {
+    const frame = new I420Frame(1280, 720);
+    paintClock(frame, 1280, 720, 1_795_000_000_321);
+    assert.equal(readClockFromLuma({ data: frame.data, width: 1280, height: 720, stride: 1280 }), 1_795_000_000_321 >>> 0);
+    const stride = 1344;
+    const padded = new Uint8Array(stride * 720);
+    for (let row = 0; row < 720; row++) padded.set(frame.data.subarray(row * 1280, row * 1280 + 1280), row * stride);
+    assert.equal(readClockFromLuma({ data: padded, width: 1280, height: 720, stride }), 1_795_000_000_321 >>> 0);
   });
 
   it('measures a delay across the 32-bit wrap', () => {
