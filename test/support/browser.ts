@@ -81,6 +81,8 @@ export interface CameraOptions {
   source?: string;
   /** A capture preset of the camera page, e.g. `720p30`. */
   preset?: string;
+  /** Scripts run in the page before its own (see openPage). */
+  initScripts?: string[];
 }
 
 const anyZoneKeys = new WeakMap<BrowserTarget, Promise<string>>();
@@ -88,7 +90,7 @@ const anyZoneKeys = new WeakMap<BrowserTarget, Promise<string>>();
 /** Opens the camera node page for `zone`, types its key and starts publishing. */
 export async function startCamera(browser: Browser, gw: BrowserTarget, zone: string, options: CameraOptions = {}) {
   const source = options.source ? `&source=${options.source}` : '';
-  const opened = await openPage(browser, `${gw.url}/camera.html?zone=${zone}${source}`);
+  const opened = await openPage(browser, `${gw.url}/camera.html?zone=${zone}${source}`, options.initScripts);
   if (!anyZoneKeys.has(gw)) anyZoneKeys.set(gw, gw.createCameraKey('*', 'browser camera'));
   await opened.page.fill('#api-key-input', options.apiKey ?? (await anyZoneKeys.get(gw)!));
   if (options.preset) await opened.page.selectOption('#preset-select', options.preset);
@@ -139,7 +141,7 @@ export async function readTile(page: Page, zone: string) {
       presentedFrames: video.getVideoPlaybackQuality().totalVideoFrames,
       kpis: {
         icePath: kpi('icePath'), rtt: kpi('rtt'), bitrate: kpi('bitrate'), fps: kpi('fps'),
-        resolution: kpi('resolution'), loss: kpi('loss'), encryption: kpi('encryption'),
+        resolution: kpi('resolution'), loss: kpi('loss'), codec: kpi('codec'), encryption: kpi('encryption'),
       },
     };
   });

@@ -208,7 +208,10 @@ export class CameraSession {
     socket.on('signal:candidate', ({ peerId, candidate }) => publisher.addRemoteCandidate(peerId, candidate));
     socket.on('signal:restart', ({ peerId }) => publisher.restartIce(peerId));
     socket.on('vigil:error', ({ event, error }) => console.warn(`vigil: ${event} refused: ${error.code}`));
-    socket.on('ice:servers', ({ iceServers }) => this.#rtc.renew(iceServers));
+    socket.on('ice:servers', ({ iceServers }) => {
+      this.#rtc.renew(iceServers);
+      publisher.prepareSpare();
+    });
     // The key was revoked: stop at once and do not reconnect with it.
     socket.on('session:ended', ({ error }) => this.#fail({ code: error.code, message: describeError(error.code, { zone }, error.message) }));
     // Viewers already connected keep receiving video while signalling reconnects.
@@ -246,6 +249,7 @@ export class CameraSession {
     if (reply.ok) {
       for (const peerId of stale) publisher.removeViewer(peerId);
       this.#published = true;
+      publisher.prepareSpare();
       rememberActiveSession({ zone, ...this.#settings! });
       this.#setPhase('publishing');
       return;

@@ -22,6 +22,7 @@ const KPI_LABELS: readonly [keyof FormattedKpis, string][] = [
   ['fps', 'Frame rate'],
   ['resolution', 'Resolution'],
   ['loss', 'Loss'],
+  ['codec', 'Codec'],
   ['encryption', 'Encryption'],
 ];
 
@@ -38,6 +39,8 @@ export interface TileOptions {
   readonly requestedAt: number | null;
   readonly signalling: ViewerSignalling;
   rtcConfig(): RTCConfiguration;
+  /** A connection made ahead under the current configuration, or null. */
+  takeConnection(): RTCPeerConnection | null;
   onSelect(tile: Tile): void;
   onRemove(tile: Tile): void;
   /** State or KPIs changed: the wall refreshes the pill and the KPI row. */
@@ -74,6 +77,7 @@ export class Tile {
       zone: options.zone,
       signalling: options.signalling,
       rtcConfig: options.rtcConfig,
+      takeConnection: options.takeConnection,
       onStream: (stream) => this.#showStream(stream),
       onChange: () => this.#connectionChanged(),
     });

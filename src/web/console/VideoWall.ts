@@ -21,6 +21,8 @@ export interface WallSignalling extends ViewerSignalling {
 export interface VideoWallOptions {
   readonly signalling: WallSignalling;
   rtcConfig(): RTCConfiguration;
+  /** A connection made ahead for the next tile (see WarmConnection), or null. */
+  takeConnection(): RTCPeerConnection | null;
   /** A watch was refused; the tile has been removed unless the refusal is temporary. */
   onWatchRefused(zone: ZoneId, error: RequestError): void;
   /** Tiles, their states, the selection or the selected tile's KPIs changed. */
@@ -88,6 +90,7 @@ export class VideoWall {
       requestedAt,
       signalling,
       rtcConfig: () => this.#options.rtcConfig(),
+      takeConnection: () => this.#options.takeConnection(),
       onSelect: (selected) => this.select(selected),
       onRemove: (removed) => this.remove(removed.zone),
       onChange: () => this.#options.onChange(),

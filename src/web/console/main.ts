@@ -3,6 +3,7 @@ import '../styles/theme.css';
 import { Role, type ZoneId } from '../../shared/index.ts';
 import { createSignallingSocket, handshakeErrorCode, request, type RequestResult } from '../lib/signallingClient.ts';
 import { RtcConfigHolder } from '../lib/rtcConfig.ts';
+import { WarmConnection } from '../lib/warmConnection.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { loginUrl } from '../shared-ui/api.ts';
@@ -25,6 +26,8 @@ const wallEmpty = byId('wall-empty', HTMLElement);
 const socket = createSignallingSocket(Role.OPERATOR);
 
 const rtc = new RtcConfigHolder();
+// A connection is ready before the operator clicks: its ICE candidates are gathered by then.
+const warm = new WarmConnection(() => rtc.current);
 let ready = false;
 
 /** Signalling messages of a peer that no longer exists are refused; that is expected, not news. */
@@ -38,6 +41,7 @@ function quietly(label: string) {
 
 const wall = new VideoWall(byId('video-wall', HTMLElement), {
   rtcConfig: () => rtc.current,
+  takeConnection: () => warm.take(),
   signalling: {
     isReady: () => ready,
     async watch(zone) {
@@ -91,6 +95,7 @@ header.onSubmit(() => {
 
 socket.on('session:ready', (session) => {
   rtc.fromSession(session);
+  warm.prepare();
   ready = true;
   alert.hideIf(CONNECTION_LOST);
   render();
@@ -103,7 +108,10 @@ socket.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state,
 socket.on('signal:offer', ({ zone, peerId, sdp }) => wall.acceptOffer(zone, peerId, sdp));
 socket.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
 socket.on('vigil:error', ({ event, error }) => console.warn(`vigil: ${event} refused: ${error.code}`));
-socket.on('ice:servers', ({ iceServers }) => rtc.renew(iceServers));
+socket.on('ice:servers', ({ iceServers }) => {
+  rtc.renew(iceServers);
+  warm.prepare();
+});
 // A grant was withdrawn: the gateway already cut the view; close the tile's connection too.
 socket.on('zone:revoked', ({ zone, error }) => {
   wall.remove(zone);
@@ -117,6 +125,7 @@ function endSession(code: string): void {
   socket.removeAllListeners();
   socket.disconnect();
   wall.close();
+  warm.close();
   render();
   alert.show(code, `${describeError(code)} Taking you to the sign-in page…`);
   setTimeout(() => window.location.assign(loginUrl('/')), 1_500);
@@ -137,6 +146,9 @@ socket.on('connect_error', (error) => {
   render();
 });
 
-window.addEventListener('pagehide', () => wall.close());
+window.addEventListener('pagehide', () => {
+  wall.close();
+  warm.close();
+});
 void initAccountBar('console');
 render();

@@ -1,5 +1,5 @@
 import type { IceCandidate, PeerId } from '../../shared/index.ts';
-import { tuneVideoSender } from './lowLatency.ts';
+import { preferH264, START_BITRATE_KBPS, tuneVideoSender, withStartBitrate } from './lowLatency.ts';
 import { PeerSession } from './peerSession.ts';
 
 /** What the publisher sends through the gateway; the page binds these to the socket. */
@@ -20,20 +20,29 @@ export interface CameraPublisherOptions {
 interface ViewerLink {
   readonly session: PeerSession;
   readonly sender: RTCRtpSender;
+  /** The configuration the connection was opened with (a spare made with older TURN credentials is not used). */
+  readonly config: RTCConfiguration;
   /** An ICE-restart offer is queued; further requests before it runs add nothing. */
   restartQueued: boolean;
 }
 
+/** How long after a viewer took the spare connection the next one is prepared: not during that viewer's start. */
+const SPARE_DELAY_MS = 250;
+
 /**
  * The camera side of a zone: one RTCPeerConnection per viewer, each sending the same track.
  * The camera is always the offerer: an offer on `addViewer`, an ICE-restart offer when a viewer
- * asks for one or the connection fails.
+ * asks for one or the connection fails. One connection is kept prepared ahead of the next viewer
+ * (track added, offer made, candidates gathered), so a viewer's click costs no connection set-up
+ * on the camera: it receives an offer at once, with its candidates.
  */
 export class CameraPublisher {
   readonly #links = new Map<PeerId, ViewerLink>();
   readonly #signalling: PublisherSignalling;
   readonly #options: CameraPublisherOptions;
   #stream: MediaStream;
+  #spare: ViewerLink | null = null;
+  #spareTimer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
 
   constructor(options: CameraPublisherOptions) {
@@ -66,26 +75,24 @@ export class CameraPublisher {
     return null;
   }
 
-  /** `viewer:joined`: open a connection for `peerId` and offer it the video. Idempotent. */
+  /** `viewer:joined`: offer `peerId` the video, on the prepared connection when there is one. Idempotent. */
   addViewer(peerId: PeerId): void {
-    const track = this.#stream.getVideoTracks()[0];
-    if (this.#closed || this.#links.has(peerId) || !track) return;
-    const session = new PeerSession({
-      peerId,
-      rtcConfig: this.#options.rtcConfig(),
-      sendCandidate: (candidate) => this.#signalling.candidate(peerId, candidate),
-      onStateChange: () => this.#options.onChange(),
-      onFailed: () => this.restartIce(peerId),
-    });
-    // The camera only sends: no transceiver for receiving is negotiated.
-    const sender = session.pc.addTrack(track, this.#stream);
-    const link: ViewerLink = { session, sender, restartQueued: false };
+    if (this.#closed || this.#links.has(peerId)) return;
+    const link = this.#takeSpare() ?? this.#openLink();
+    if (!link) return;
+    link.session.bind(peerId);
     this.#links.set(peerId, link);
-    void session.run('first offer', async () => {
-      await tuneVideoSender(sender);
-      await this.#sendOffer(session, false);
-    });
+    void link.session.run('first offer', () => this.#sendOffer(link.session));
     this.#options.onChange();
+    this.#scheduleSpare(SPARE_DELAY_MS);
+  }
+
+  /**
+   * Prepares the connection the next viewer will get, now (the camera just started publishing,
+   * or its ICE servers changed). A spare made with an older configuration is replaced.
+   */
+  prepareSpare(): void {
+    this.#scheduleSpare(0);
   }
 
   /** `signal:answer`: the viewer's answer to our latest offer. */
@@ -94,7 +101,7 @@ export class CameraPublisher {
     void session?.run('applying an answer', async () => {
       // An answer to an offer we have since replaced (a restart crossed it) is stale.
       if (session.pc.signalingState !== 'have-local-offer') return;
-      await session.applyRemoteDescription({ type: 'answer', sdp });
+      await session.applyRemoteDescription({ type: 'answer', sdp: withStartBitrate(sdp, START_BITRATE_KBPS) });
     });
   }
 
@@ -110,7 +117,8 @@ export class CameraPublisher {
     link.restartQueued = true;
     void link.session.run('ICE restart', async () => {
       link.restartQueued = false;
-      await this.#sendOffer(link.session, true);
+      await this.#makeOffer(link.session, true);
+      await this.#sendOffer(link.session);
     });
   }
 
@@ -126,6 +134,8 @@ export class CameraPublisher {
   /** Switches every viewer to a new camera or preset without renegotiating. */
   async replaceStream(stream: MediaStream): Promise<void> {
     this.#stream = stream;
+    this.#dropSpare();
+    this.#scheduleSpare(SPARE_DELAY_MS);
     const track = stream.getVideoTracks()[0] ?? null;
     await Promise.all(
       [...this.#links.values()].map(({ session, sender }) =>
@@ -142,16 +152,75 @@ export class CameraPublisher {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#dropSpare();
     for (const peerId of this.peerIds) this.removeViewer(peerId);
     console.debug(`vigil: camera publisher closed (${reason})`);
   }
 
-  async #sendOffer(session: PeerSession, iceRestart: boolean): Promise<void> {
+  /** A connection sending the current track, with its offer being made (queued on the session). */
+  #openLink(): ViewerLink | null {
+    const track = this.#stream.getVideoTracks()[0];
+    if (!track) return null;
+    const config = this.#options.rtcConfig();
+    const session: PeerSession = new PeerSession({
+      peerId: null,
+      rtcConfig: config,
+      sendCandidate: (candidate) => {
+        if (session.peerId) this.#signalling.candidate(session.peerId, candidate);
+      },
+      onStateChange: () => this.#options.onChange(),
+      onFailed: () => {
+        if (session.peerId) this.restartIce(session.peerId);
+      },
+    });
+    // The camera only sends: no transceiver for receiving is negotiated.
+    const sender = session.pc.addTrack(track, this.#stream);
+    const transceiver = session.pc.getTransceivers().find((t) => t.sender === sender);
+    if (transceiver) preferH264(transceiver);
+    void session.run('preparing an offer', async () => {
+      await tuneVideoSender(sender);
+      await this.#makeOffer(session, false);
+    });
+    return { session, sender, config, restartQueued: false };
+  }
+
+  /** The prepared connection, if it was made with the configuration in force now. */
+  #takeSpare(): ViewerLink | null {
+    const spare = this.#spare;
+    this.#spare = null;
+    if (spare && spare.config === this.#options.rtcConfig() && !spare.session.closed) return spare;
+    spare?.session.close();
+    return null;
+  }
+
+  #scheduleSpare(delayMs: number): void {
+    if (this.#closed) return;
+    if (this.#spareTimer) clearTimeout(this.#spareTimer);
+    this.#spareTimer = setTimeout(() => {
+      this.#spareTimer = null;
+      if (this.#closed || (this.#spare && this.#spare.config === this.#options.rtcConfig())) return;
+      this.#dropSpare();
+      this.#spare = this.#openLink();
+    }, delayMs);
+  }
+
+  #dropSpare(): void {
+    if (this.#spareTimer) clearTimeout(this.#spareTimer);
+    this.#spareTimer = null;
+    this.#spare?.session.close();
+    this.#spare = null;
+  }
+
+  async #makeOffer(session: PeerSession, iceRestart: boolean): Promise<void> {
     const offer = await session.pc.createOffer({ iceRestart });
     session.beginLocalDescription();
     await session.pc.setLocalDescription(offer);
+  }
+
+  /** Sends the current local offer (with the candidates gathered so far), then trickles the rest. */
+  async #sendOffer(session: PeerSession): Promise<void> {
     const sdp = session.pc.localDescription?.sdp;
-    if (!sdp || session.closed) return;
+    if (!sdp || session.closed || !session.peerId) return;
     this.#signalling.offer(session.peerId, sdp);
     session.localDescriptionSent();
   }

@@ -127,6 +127,7 @@ describe('computeKpis', () => {
   it('reports resolution and the negotiated DTLS and SRTP parameters', () => {
     const shown = formatKpis(computeKpis(current, previous));
     assert.equal(shown.resolution, '1280×720');
+    assert.equal(shown.codec, 'VP8', 'the codec entry the inbound stream names');
     assert.equal(shown.encryption, 'DTLS 1.2 · TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 · SRTP AES_CM_128_HMAC_SHA1_80');
     const dtls13 = chromiumSnapshot({
       timestamp: 1, bytesReceived: 1, packetsReceived: 1, packetsLost: 0, framesDecoded: 1,
@@ -155,10 +156,10 @@ describe('computeKpis', () => {
     const kpis = computeKpis(early);
     assert.deepEqual(kpis, {
       icePath: null, rttMs: null, bitrateKbps: null, fps: null, width: null, height: null,
-      lossPercent: null, dtlsVersion: null, dtlsCipher: null, srtpCipher: null, framesDecoded: null,
+      lossPercent: null, dtlsVersion: null, dtlsCipher: null, srtpCipher: null, codec: null, framesDecoded: null,
     });
-    assert.deepEqual(Object.values(formatKpis(kpis)), Array(7).fill('–'));
-    assert.deepEqual(Object.values(formatKpis(null)), Array(7).fill('–'));
+    assert.deepEqual(Object.values(formatKpis(kpis)), Array(8).fill('–'));
+    assert.deepEqual(Object.values(formatKpis(null)), Array(8).fill('–'));
     assert.equal(computeKpis([]).icePath, null);
   });
 

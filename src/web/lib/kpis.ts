@@ -38,6 +38,8 @@ export interface Kpis {
   readonly dtlsVersion: string | null;
   readonly dtlsCipher: string | null;
   readonly srtpCipher: string | null;
+  /** The video codec negotiated, as its MIME subtype (`H264`, `VP8`). */
+  readonly codec: string | null;
   readonly framesDecoded: number | null;
 }
 
@@ -136,6 +138,7 @@ export function computeKpis(current: StatsSnapshot, previous?: StatsSnapshot): K
     dtlsVersion: dtlsVersionName(str(transport, 'tlsVersion')),
     dtlsCipher: str(transport, 'dtlsCipher'),
     srtpCipher: str(transport, 'srtpCipher'),
+    codec: codecOf(inbound, byId),
     framesDecoded: num(inbound, 'framesDecoded'),
   };
 }
@@ -154,6 +157,13 @@ function icePathOf(pair: StatsEntry | undefined, byId: ReadonlyMap<string, Stats
     protocol: str(local, 'protocol') ?? str(remote, 'protocol') ?? 'udp',
     ...(relayProtocol ? { relayProtocol } : {}),
   };
+}
+
+/** The inbound stream's codec entry, by `codecId`: `video/H264` → `H264`. */
+function codecOf(inbound: StatsEntry | undefined, byId: ReadonlyMap<string, StatsEntry>): string | null {
+  const codecId = str(inbound, 'codecId');
+  const mimeType = str(codecId ? byId.get(codecId) : undefined, 'mimeType');
+  return mimeType ? (mimeType.split('/')[1] ?? mimeType) : null;
 }
 
 /** Packets lost as a share of packets expected, over the interval since the previous snapshot. */
@@ -175,6 +185,7 @@ export interface FormattedKpis {
   readonly fps: string;
   readonly resolution: string;
   readonly loss: string;
+  readonly codec: string;
   readonly encryption: string;
 }
 
@@ -225,7 +236,7 @@ export function formatEncryption(kpis: Pick<Kpis, 'dtlsVersion' | 'dtlsCipher' |
 
 export function formatKpis(kpis: Kpis | null): FormattedKpis {
   if (!kpis) {
-    return { icePath: NO_VALUE, rtt: NO_VALUE, bitrate: NO_VALUE, fps: NO_VALUE, resolution: NO_VALUE, loss: NO_VALUE, encryption: NO_VALUE };
+    return { icePath: NO_VALUE, rtt: NO_VALUE, bitrate: NO_VALUE, fps: NO_VALUE, resolution: NO_VALUE, loss: NO_VALUE, codec: NO_VALUE, encryption: NO_VALUE };
   }
   return {
     icePath: formatIcePath(kpis.icePath),
@@ -234,6 +245,7 @@ export function formatKpis(kpis: Kpis | null): FormattedKpis {
     fps: formatFps(kpis.fps),
     resolution: formatResolution(kpis.width, kpis.height),
     loss: formatLoss(kpis.lossPercent),
+    codec: kpis.codec ?? NO_VALUE,
     encryption: formatEncryption(kpis),
   };
 }

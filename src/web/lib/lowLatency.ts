@@ -21,6 +21,27 @@ export async function tuneVideoSender(sender: RTCRtpSender): Promise<void> {
 }
 
 /**
+ * Puts H.264 (packetization mode 1, constrained baseline first) ahead of the browser's default
+ * VP8 on the camera's transceiver; the viewer answers with the first codec both support, so a
+ * browser without H.264 still gets VP8. Why: it is what IP cameras and video-wall decoders speak,
+ * and Chromium's software H.264 encoder starts in ~10 ms where VP8's took ~165 ms (measured from
+ * its WebRTC log), which is most of a first frame's budget. Failures leave the browser's order.
+ */
+export function preferH264(transceiver: RTCRtpTransceiver): void {
+  const codecs = RTCRtpSender.getCapabilities?.('video')?.codecs;
+  if (!codecs || typeof transceiver.setCodecPreferences !== 'function') return;
+  const rank = (codec: RTCRtpCodec): number => {
+    if (codec.mimeType.toLowerCase() !== 'video/h264' || !/packetization-mode=1/.test(codec.sdpFmtpLine ?? '')) return 2;
+    return /profile-level-id=42e0/.test(codec.sdpFmtpLine ?? '') ? 0 : 1;
+  };
+  try {
+    transceiver.setCodecPreferences([...codecs].sort((a, b) => rank(a) - rank(b)));
+  } catch {
+    // A browser that refuses the list keeps its own order.
+  }
+}
+
+/**
  * Asks the receiver to play frames out as soon as they can be decoded. The default jitter buffer
  * trades delay for smoothness on lossy links; a monitoring wall on a managed network wants the
  * smallest delay. `playoutDelayHint` is Chromium's older name for the same knob.
@@ -40,4 +61,50 @@ export function tuneVideoReceiver(receiver: RTCRtpReceiver): void {
       // As above.
     }
   }
+}
+
+/**
+ * Where the camera's bandwidth estimate starts, in kbit/s. Chromium starts at 300 kbit/s, and
+ * at that estimate its encoder drops the first frames of a 720p track and downscales it
+ * (measured: the first frame left ~275 ms after DTLS was up, at 640×360). A control-room
+ * network carries this easily; on a thinner link the estimator comes down within a second.
+ */
+export const START_BITRATE_KBPS = 2_000;
+
+const NOT_MEDIA_CODECS = new Set(['rtx', 'red', 'ulpfec', 'flexfec-03']);
+
+/**
+ * The remote answer with `x-google-start-bitrate` on each video codec (Chromium reads it from
+ * the codecs it sends with); other browsers ignore the parameter. Lines keep their CRLF endings.
+ * @example withStartBitrate(answer, 2000)
+ */
+export function withStartBitrate(sdp: string, kbps: number): string {
+  const lines = sdp.split('\r\n');
+  const out: string[] = [];
+  let video = false;
+  const fmtpSeen = new Set<string>();
+  const videoPayloads: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith('m=')) video = line.startsWith('m=video');
+    if (video) {
+      const rtpmap = /^a=rtpmap:(\d+) ([^/]+)\//.exec(line);
+      if (rtpmap && !NOT_MEDIA_CODECS.has(rtpmap[2]!.toLowerCase())) videoPayloads.push(rtpmap[1]!);
+    }
+  }
+  const param = `x-google-start-bitrate=${Math.round(kbps)}`;
+  for (const line of lines) {
+    const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
+    if (fmtp && videoPayloads.includes(fmtp[1]!)) {
+      fmtpSeen.add(fmtp[1]!);
+      const params = fmtp[2]!.split(';').filter((p) => !p.trim().startsWith('x-google-start-bitrate='));
+      out.push(`a=fmtp:${fmtp[1]} ${[...params, param].join(';')}`);
+      continue;
+    }
+    out.push(line);
+    const rtpmap = /^a=rtpmap:(\d+) /.exec(line);
+    if (rtpmap && videoPayloads.includes(rtpmap[1]!) && !lines.some((l) => l.startsWith(`a=fmtp:${rtpmap[1]} `))) {
+      out.push(`a=fmtp:${rtpmap[1]} ${param}`);
+    }
+  }
+  return out.join('\r\n');
 }

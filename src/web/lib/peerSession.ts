@@ -1,10 +1,14 @@
 import type { IceCandidate, PeerId } from '../../shared/index.ts';
 import { PeerQueue, QueueClosedError } from './peerQueue.ts';
+import { newPeerConnection } from './warmConnection.ts';
 
 export interface PeerSessionOptions {
-  readonly peerId: PeerId;
+  /** The pairing this connection serves; null for a connection prepared before anyone asked (see bind). */
+  readonly peerId: PeerId | null;
   /** ICE servers and transport policy the gateway handed out at connect. */
   readonly rtcConfig: RTCConfiguration;
+  /** A connection made ahead under that configuration (see WarmConnection); a new one otherwise. */
+  readonly pc?: RTCPeerConnection | null;
   /** Trickles one of our candidates to the other end (null: gathering complete). */
   sendCandidate(candidate: IceCandidate | null): void;
   /** connectionState or iceConnectionState changed. */
@@ -20,8 +24,8 @@ export interface PeerSessionOptions {
  * wait until its description is applied. Camera and viewer build their offer/answer logic on it.
  */
 export class PeerSession {
-  readonly peerId: PeerId;
   readonly pc: RTCPeerConnection;
+  #peerId: PeerId | null;
   readonly #queue = new PeerQueue();
   readonly #options: PeerSessionOptions;
   #localDescriptionSent = false;
@@ -32,12 +36,21 @@ export class PeerSession {
 
   constructor(options: PeerSessionOptions) {
     this.#options = options;
-    this.peerId = options.peerId;
-    // One transport for everything: fewer ICE checks, faster first frame.
-    this.pc = new RTCPeerConnection({ ...options.rtcConfig, bundlePolicy: 'max-bundle' });
+    this.#peerId = options.peerId;
+    this.pc = options.pc ?? newPeerConnection(options.rtcConfig);
     this.pc.addEventListener('icecandidate', (event) => this.#onLocalCandidate(event.candidate));
     this.pc.addEventListener('connectionstatechange', () => this.#onStateChange());
     this.pc.addEventListener('iceconnectionstatechange', () => this.#onStateChange());
+  }
+
+  get peerId(): PeerId | null {
+    return this.#peerId;
+  }
+
+  /** Gives a prepared connection its pairing; once only. */
+  bind(peerId: PeerId): void {
+    if (this.#peerId !== null) throw new TypeError(`peer session already bound to ${this.#peerId}`);
+    this.#peerId = peerId;
   }
 
   get closed(): boolean {

@@ -14,6 +14,8 @@ export interface ZoneViewerOptions {
   readonly signalling: ViewerSignalling;
   /** Read at each new connection, so a reconnect's fresh `session:ready` list applies. */
   rtcConfig(): RTCConfiguration;
+  /** A connection made ahead under the current configuration, when the page keeps one. */
+  takeConnection?(): RTCPeerConnection | null;
   /** The camera's video arrived on a (new) connection. */
   onStream(stream: MediaStream): void;
   /** The connection was replaced or closed, or changed state. */
@@ -100,6 +102,7 @@ export class ZoneViewer {
     const session = new PeerSession({
       peerId,
       rtcConfig: this.#options.rtcConfig(),
+      pc: this.#options.takeConnection?.(),
       sendCandidate: (candidate) => this.#options.signalling.candidate(peerId, candidate),
       onStateChange: () => this.#options.onChange(),
       // The camera is the offerer: ask it for an ICE-restart offer on the same peer id.
