@@ -8,12 +8,16 @@ import { AuditTrail } from '../../src/server/audit/AuditTrail.ts';
 import { openPostgresStore } from '../../src/server/store/postgres/openPostgresStore.ts';
 import { openSqliteStore } from '../../src/server/store/sqlite/openSqliteStore.ts';
 import type { AuditDraft, Store } from '../../src/server/store/types.ts';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { startPostgres, type Postgres } from '../support/postgres.ts';
 
 interface Engine {
   name: string;
   /** Two independent connections to one fresh store: two gateway nodes (or a gateway and the CLI). */
   open(): Promise<[Store, Store]>;
+  /** SQL run on the last opened store behind its back: what someone with the database file or a login can do. */
+  tamper(sql: string): Promise<void>;
 }
 
 let postgres: Postgres;
@@ -32,16 +36,26 @@ const engines: Engine[] = [
       dirs.push(dir);
       return [openSqliteStore(dir), openSqliteStore(dir)];
     },
+    async tamper(sql) {
+      const db = new Database(join(dirs.at(-1)!, 'vigil.db'));
+      try { db.exec(sql); } finally { db.close(); }
+    },
   },
   {
     name: 'PostgreSQL',
     async open() {
-      const url = await postgres.createDatabase();
+      pgUrl = await postgres.createDatabase();
       // Both open at once: the migration lock makes one migrate and the other wait.
-      return Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+      return Promise.all([openPostgresStore(pgUrl), openPostgresStore(pgUrl)]);
+    },
+    async tamper(sql) {
+      const client = new pg.Client({ connectionString: pgUrl });
+      await client.connect();
+      try { await client.query(sql); } finally { await client.end(); }
     },
   },
 ];
+let pgUrl = '';
 
 const draft = (kind: string, extra: Partial<AuditDraft> = {}): AuditDraft => ({
   kind, actor: 'alice', actorRole: 'operator', zone: 'CBD-TRAFFIC-01', address: '127.0.0.1', userAgent: 'test', outcome: 'ok', detail: { n: 1 }, ...extra,
@@ -149,6 +163,23 @@ for (const engine of engines) {
       await lb.consume('mallory|10.0.0.9');
       await assert.rejects(la.consume('mallory|10.0.0.9'), 'the third try is refused, whichever node it reaches');
       assert.equal(await a.ping(), true);
+    });
+
+    // Last: it leaves the trail broken.
+    it('detects the newest entries deleted, before and after the next append', async () => {
+      const trail = new AuditTrail(a);
+      const kept = await a.audit.append(draft('view.started', { detail: { i: 'kept' } }));
+      await a.audit.append(draft('view.ended', { detail: { i: 'doomed 1' } }));
+      await a.audit.append(draft('view.ended', { detail: { i: 'doomed 2' } }));
+      assert.equal((await trail.verify()).ok, true);
+      await engine.tamper(`DELETE FROM audit WHERE id > ${kept.id}`);
+      const { ok, firstBadId, reason } = await trail.verify();
+      assert.deepEqual({ ok, firstBadId, reason }, { ok: false, firstBadId: kept.id + 1, reason: `entries ${kept.id + 1} to ${kept.id + 2} are missing (the newest were deleted)` });
+      // The next entry chains from the head, not from the row that is last now: still reported.
+      await b.audit.append(draft('login.success'));
+      const later = await trail.verify();
+      assert.equal(later.ok, false);
+      assert.equal(later.firstBadId, kept.id + 3);
     });
   });
 }

@@ -65,11 +65,12 @@ export class AuditTrail {
 
   /**
    * Walks the chain from the anchor (or genesis): every entry must name its predecessor's hash,
-   * hash to what it says, and ids must not skip (a deleted entry). The last prune entry must
-   * agree with the anchor, so the anchor cannot be moved silently either.
+   * hash to what it says, and ids must not skip (a deleted entry). It must end at the head the
+   * store moves with every append (newest entries deleted), and the last prune entry must agree
+   * with the anchor, so the anchor cannot be moved silently either.
    */
   async verify(): Promise<VerifyResult> {
-    const anchor = await this.store.audit.anchor();
+    const [anchor, head] = await Promise.all([this.store.audit.anchor(), this.store.audit.head()]);
     let expectedPrev = anchor?.lastHash ?? GENESIS_HASH;
     let expectedId = anchor ? anchor.lastId + 1 : 1;
     let checked = 0;
@@ -83,6 +84,9 @@ export class AuditTrail {
       expectedPrev = entry.hash;
       expectedId += 1;
       checked += 1;
+    }
+    if (head && (expectedId - 1 !== head.lastId || expectedPrev !== head.lastHash)) {
+      return bad(expectedId, expectedId - 1 < head.lastId ? `entries ${expectedId} to ${head.lastId} are missing (the newest were deleted)` : 'the chain does not end at the recorded head');
     }
     if (anchor && (lastPrune === null || lastPrune.detail.upToId !== anchor.lastId || lastPrune.detail.anchorHash !== anchor.lastHash)) {
       return bad(anchor.lastId, 'the prune anchor does not match the last prune entry');

@@ -186,4 +186,25 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE live_activity ADD COLUMN node TEXT NOT NULL DEFAULT '';
     `,
   },
+  {
+    version: 3,
+    name: 'the head of the audit chain',
+    // The id and hash of the newest entry, moved in the same transaction as every append: the
+    // chain itself cannot tell that its newest entries were deleted, the head can.
+    sqlite: `
+      CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_id INTEGER NOT NULL, last_hash TEXT NOT NULL);
+      INSERT INTO audit_head (id, last_id, last_hash)
+        SELECT 1, id, hash FROM audit ORDER BY id DESC LIMIT 1;
+      INSERT OR IGNORE INTO audit_head (id, last_id, last_hash)
+        SELECT 1, last_id, last_hash FROM audit_anchor WHERE id = 1;
+    `,
+    postgres: `
+      CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_id BIGINT NOT NULL, last_hash TEXT NOT NULL);
+      INSERT INTO audit_head (id, last_id, last_hash)
+        SELECT 1, id, hash FROM audit ORDER BY id DESC LIMIT 1;
+      INSERT INTO audit_head (id, last_id, last_hash)
+        SELECT 1, last_id, last_hash FROM audit_anchor WHERE id = 1
+        ON CONFLICT (id) DO NOTHING;
+    `,
+  },
 ];

@@ -158,6 +158,8 @@ export interface AuditRepository {
   /** Every entry in id order, for verification and export. */
   all(filter?: Omit<AuditFilter, 'limit' | 'before'>): AsyncIterable<AuditRecord>;
   anchor(): Promise<AuditAnchor | null>;
+  /** Id and hash of the newest entry ever appended (null before the first): what the chain must end with. */
+  head(): Promise<{ lastId: number; lastHash: string } | null>;
   /** Deletes entries older than `before`, records the anchor, returns how many went. */
   prune(before: string): Promise<number>;
   liveActivities(): Promise<LiveActivity[]>;

@@ -23,15 +23,21 @@ export function pgAudit(pool: Pool): AuditRepository {
   return {
     append: (draft, activity) => transaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-      const head = (await client.query<{ id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1')).rows[0];
-      const anchor = (await client.query<{ last_id: number; last_hash: string }>('SELECT last_id, last_hash FROM audit_anchor WHERE id = 1')).rows[0];
-      const prevHash = head?.hash ?? anchor?.last_hash ?? GENESIS_HASH;
-      const id = Math.max(head?.id ?? 0, anchor?.last_id ?? 0) + 1;
+      // An entry chains from the head, not from whatever row is last now: rows deleted from the
+      // end leave a break (and an id gap) that the next verify reports.
+      const head = (await client.query<{ last_id: string; last_hash: string }>('SELECT last_id, last_hash FROM audit_head WHERE id = 1')).rows[0];
+      const prevHash = head?.last_hash ?? GENESIS_HASH;
+      const id = Number(head?.last_id ?? 0) + 1;
       const at = new Date().toISOString();
       const hash = entryHash(prevHash, at, draft);
       await client.query(
         'INSERT INTO audit (id, at, kind, actor, actor_role, zone, address, user_agent, outcome, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
         [id, at, draft.kind, draft.actor, draft.actorRole, draft.zone, draft.address, draft.userAgent, draft.outcome, JSON.stringify(draft.detail), prevHash, hash],
+      );
+      await client.query(
+        `INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET last_id = EXCLUDED.last_id, last_hash = EXCLUDED.last_hash`,
+        [id, hash],
       );
       if (activity?.open) {
         const a = activity.open;
@@ -69,6 +75,10 @@ export function pgAudit(pool: Pool): AuditRepository {
     async anchor() {
       const r = (await pool.query<{ last_id: number; last_hash: string; pruned_at: string }>('SELECT * FROM audit_anchor WHERE id = 1')).rows[0];
       return r ? { lastId: r.last_id, lastHash: r.last_hash, prunedAt: r.pruned_at } : null;
+    },
+    async head() {
+      const r = (await pool.query<{ last_id: string; last_hash: string }>('SELECT last_id, last_hash FROM audit_head WHERE id = 1')).rows[0];
+      return r ? { lastId: Number(r.last_id), lastHash: r.last_hash } : null;
     },
     prune: (before) => transaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);

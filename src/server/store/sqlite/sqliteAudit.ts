@@ -16,7 +16,8 @@ function where(filter: Omit<AuditFilter, 'limit'>): { sql: string; values: unkno
 }
 
 export function sqliteAudit(db: Db): AuditRepository {
-  const last = db.prepare<[], { hash: string }>('SELECT hash FROM audit ORDER BY id DESC LIMIT 1');
+  const head = db.prepare<[], { last_id: number; last_hash: string }>('SELECT last_id, last_hash FROM audit_head WHERE id = 1');
+  const moveHead = db.prepare('INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash');
   const anchor = db.prepare<[], { last_id: number; last_hash: string; pruned_at: string }>('SELECT * FROM audit_anchor WHERE id = 1');
   const insert = db.prepare(
     'INSERT INTO audit (at, kind, actor, actor_role, zone, address, user_agent, outcome, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -26,13 +27,16 @@ export function sqliteAudit(db: Db): AuditRepository {
   );
   const closeActivity = db.prepare('DELETE FROM live_activity WHERE id = ?');
 
-  // The read of the previous hash and the insert are one transaction: no two entries chain from the same parent.
+  // Reading the head, inserting and moving the head are one transaction: no two entries chain
+  // from the same parent. An entry chains from the head, not from whatever row is last now, so
+  // rows deleted from the end leave a break the next verify reports.
   const append = db.transaction((draft: Parameters<AuditRepository['append']>[0], activity?: { open?: LiveActivity; close?: string }) => {
-    const prevHash = last.get()?.hash ?? anchor.get()?.last_hash ?? GENESIS_HASH;
+    const prevHash = head.get()?.last_hash ?? GENESIS_HASH;
     const at = new Date().toISOString();
     const hash = entryHash(prevHash, at, draft);
     const { lastInsertRowid } = insert.run(at, draft.kind, draft.actor, draft.actorRole, draft.zone, draft.address,
       draft.userAgent, draft.outcome, JSON.stringify(draft.detail), prevHash, hash);
+    moveHead.run(Number(lastInsertRowid), hash);
     if (activity?.open) {
       const a = activity.open;
       openActivity.run(a.id, a.kind, a.actor, a.actorRole, a.zone, a.address, a.userAgent, a.startedAt, a.node);
@@ -54,6 +58,10 @@ export function sqliteAudit(db: Db): AuditRepository {
     async anchor() {
       const r = anchor.get();
       return r ? { lastId: r.last_id, lastHash: r.last_hash, prunedAt: r.pruned_at } : null;
+    },
+    async head() {
+      const r = head.get();
+      return r ? { lastId: r.last_id, lastHash: r.last_hash } : null;
     },
     async prune(before) {
       return db.transaction(() => {
