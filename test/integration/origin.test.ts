@@ -11,16 +11,24 @@ describe('origin policy for the signalling handshake', () => {
   after(async () => { await gw.close(); });
 
   it('refuses a handshake from a foreign page even with a valid session cookie, and audits it', async () => {
-    for (const transport of ['websocket', 'polling'] as const) {
-      const socket = openSocket(gw.url, { role: 'operator' }, { extraHeaders: { Origin: 'https://evil.example', cookie: gw.admin.cookie }, transports: [transport] });
-      const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
-      assert.ok(error, transport);
-      assert.equal(socket.connected, false);
-      socket.close();
-    }
+    const socket = openSocket(gw.url, { role: 'operator' }, { extraHeaders: { Origin: 'https://evil.example', cookie: gw.admin.cookie } });
+    const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+    assert.ok(error);
+    assert.equal(socket.connected, false);
+    socket.close();
     const denied = (await auditEntries(gw, 'connect.denied')).filter((e) => e.detail.code === 'ORIGIN_FORBIDDEN');
-    assert.ok(denied.length >= 2);
+    assert.equal(denied.length, 1);
     assert.equal(denied[0]!.detail.origin, 'https://evil.example');
+  });
+
+  it('refuses long-polling: every signalling session is one WebSocket', async () => {
+    const reply = await httpsGet(`${gw.url}/socket.io/?EIO=4&transport=polling`, { Origin: gw.url, cookie: gw.admin.cookie });
+    assert.equal(reply.status, 400);
+    assert.match(reply.body, /Transport unknown/);
+    const socket = openSocket(gw.url, { role: 'operator' }, { extraHeaders: { cookie: gw.admin.cookie }, transports: ['polling'] });
+    await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+    assert.equal(socket.connected, false);
+    socket.close();
   });
 
   it('accepts the same origin and the configured allow-list', async () => {
@@ -32,8 +40,8 @@ describe('origin policy for the signalling handshake', () => {
   });
 
   it('sends no CORS header to a foreign origin, least of all a wildcard', async () => {
-    const reply = await httpsGet(`${gw.url}/socket.io/?EIO=4&transport=polling`, { Origin: 'https://evil.example' });
-    assert.equal(reply.status, 403);
+    const reply = await httpsGet(`${gw.url}/socket.io/?EIO=4&transport=websocket`, { Origin: 'https://evil.example' });
+    assert.ok(reply.status >= 400, `refused (${reply.status})`);
     assert.equal(reply.headers['access-control-allow-origin'], undefined);
     const page = await httpsGet(`${gw.url}/healthz`, { Origin: 'https://evil.example' });
     assert.equal(page.headers['access-control-allow-origin'], undefined);

@@ -67,6 +67,10 @@ export function createSignalling(options: SignallingOptions): Signalling {
   const { presence, logger, access, activity } = options;
   const io: VigilServer = new Server(options.httpServer, {
     serveClient: false,
+    // WebSocket only: a session is one connection, so it stays on the node that accepted it
+    // (nginx needs no sticky state in front of several nodes), and there is one transport to
+    // harden. Every browser Vigil supports speaks WebSocket; so do edge cameras.
+    transports: ['websocket'],
     ...(options.adapter ? { adapter: options.adapter } : {}),
     maxHttpBufferSize: Limits.maxPacketBytes,
     // Compression is off: signalling frames are small, and inflation is a denial-of-service vector.
