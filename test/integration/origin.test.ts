@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, openSocket } from '../support/clients.ts';
 import { auditEntries } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { httpsGet } from '../support/http.ts';
+import { httpsGet, httpsRequestTo } from '../support/http.ts';
 
 describe('origin policy for the signalling handshake', () => {
   let gw: TestGateway;
@@ -37,6 +37,25 @@ describe('origin policy for the signalling handshake', () => {
       assert.equal(socket.connected, true);
       socket.close();
     }
+  });
+
+  it('lets a page of the allow-list call the API with credentials, after a preflight', async () => {
+    const allowed = 'https://console.city.example';
+    const preflight = await httpsRequestTo(`${gw.url}/api/auth/login`, {
+      method: 'OPTIONS', headers: { origin: allowed, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], allowed);
+    assert.equal(preflight.headers['access-control-allow-credentials'], 'true');
+    assert.match(String(preflight.headers['access-control-allow-methods']), /POST/);
+    const me = await httpsRequestTo(`${gw.url}/api/auth/me`, { method: 'GET', headers: { origin: allowed, cookie: gw.admin.cookie } });
+    assert.equal(me.status, 200);
+    assert.equal(me.headers['access-control-allow-origin'], allowed);
+    assert.match(String(me.headers.vary), /Origin/i, 'caches keep answers for different origins apart');
+    const foreign = await httpsRequestTo(`${gw.url}/api/auth/login`, {
+      method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(foreign.headers['access-control-allow-origin'], undefined);
   });
 
   it('sends no CORS header to a foreign origin, least of all a wildcard', async () => {

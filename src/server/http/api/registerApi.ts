@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
 import { protocolError } from '../../../shared/index.ts';
 import { isOriginAllowed } from '../../signalling/originPolicy.ts';
 import type { GatewayApp } from '../GatewayApp.ts';
@@ -16,6 +17,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigins: readonly string[]): Promise<void> {
   await app.register(fastifyCookie);
+  // Pages of the configured origins may call the API with credentials; no other origin gets a
+  // CORS header (never a wildcard). Our own pages are same-origin and need none.
+  const allowed = new Set(allowedOrigins.map((origin) => new URL(origin).origin));
+  await app.register(fastifyCors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    credentials: true,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['content-type'],
+    maxAge: 600,
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/') || SAFE_METHODS.has(request.method)) return;
     if (!isOriginAllowed(request.raw, allowedOrigins)) {
