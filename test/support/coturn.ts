@@ -51,15 +51,16 @@ export interface Coturn {
 /**
  * Starts coturn on a free loopback port with our deploy/coturn.conf (its listening, TLS and log
  * lines replaced for a test) and the given secret. `extraLines` are appended: a test whose peers
- * live on loopback must allow that, which production must never do.
+ * live on loopback must allow that, which production must never do. `withoutLines` drops lines of
+ * the shipped file, for a control run that shows what they are for.
  */
-export async function startCoturn(secret: string, extraLines: string[] = []): Promise<Coturn> {
+export async function startCoturn(secret: string, extraLines: string[] = [], withoutLines?: RegExp): Promise<Coturn> {
   ensureCoturn();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-coturn-'));
   const port = await freePort();
   const relayBase = 40_000 + Math.floor(Math.random() * 20_000);
   const replaced = /^(static-auth-secret|listening-port|tls-listening-port|cert|pkey|min-port|max-port|log-file)=/;
-  const deploy = readFileSync(DEPLOY_CONF, 'utf8').split('\n').filter((line) => !replaced.test(line));
+  const deploy = readFileSync(DEPLOY_CONF, 'utf8').split('\n').filter((line) => !replaced.test(line) && !withoutLines?.test(line));
   const logPath = join(dir, 'turn.log');
   const config = [
     ...deploy,
