@@ -17,6 +17,11 @@ export const Limits = {
   apiKeyMaxLength: 128,
   /** Resume tokens let a reconnecting camera take its own zone back. */
   resumeTokenLength: 43,
+  /**
+   * ICE candidates one end may trickle to a peer per description (offer, answer or restart).
+   * A browser gathers a handful per network interface; a thousand is an attack.
+   */
+  maxCandidatesPerDescription: 64,
 } as const;
 
 /** Timings shared by server and clients, in milliseconds. */

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import {
   connect, FAKE_CANDIDATE, FAKE_OFFER, flush, nextEvent, newResumeToken, recordEvents, request, type TestClient,
 } from '../support/clients.ts';
+import { Limits } from '../../src/shared/index.ts';
+import { auditEntries } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 
 /** Directory pushes are coalesced and may trail the set-up; they carry no signalling. */
@@ -38,6 +40,27 @@ describe('signalling is relayed only to the addressed peer', () => {
     otherPeer = (await joinedOther).peerId;
   });
   after(async () => { [camera, otherCamera, viewerA, viewerB].forEach((c) => c.close()); await gw.close(); });
+
+  it('refuses candidates past one description\'s budget, audits it, and resets the budget with the next offer', async () => {
+    const received = recordEvents(viewerA);
+    for (let i = 0; i < Limits.maxCandidatesPerDescription; i++) {
+      assert.deepEqual(await request(camera, 'signal:candidate', { peerId: peerA, candidate: FAKE_CANDIDATE }), { ok: true });
+    }
+    const refused = await request(camera, 'signal:candidate', { peerId: peerA, candidate: FAKE_CANDIDATE });
+    assert.equal(!refused.ok && refused.error.code, 'CANDIDATE_LIMIT');
+    // End-of-candidates still passes: it is not a candidate.
+    assert.deepEqual(await request(camera, 'signal:candidate', { peerId: peerA, candidate: null }), { ok: true });
+    await flush(viewerA);
+    const candidates = received.events.filter((e) => e.event === 'signal:candidate');
+    assert.equal(candidates.length, Limits.maxCandidatesPerDescription + 1, 'the refused one never reached the viewer');
+    const denied = (await auditEntries(gw, 'signal.denied')).find((e) => e.detail.code === 'CANDIDATE_LIMIT');
+    assert.ok(denied, 'the refusal is in the audit trail');
+    assert.equal(denied!.zone, 'CBD-TRAFFIC-01');
+    // A new offer (an ICE restart) brings a new set of candidates.
+    assert.deepEqual(await request(camera, 'signal:offer', { peerId: peerA, sdp: FAKE_OFFER }), { ok: true });
+    assert.deepEqual(await request(camera, 'signal:candidate', { peerId: peerA, candidate: FAKE_CANDIDATE }), { ok: true });
+    assert.equal((await request(camera, 'zone:list', {})).ok, true, 'the connection stays up');
+  });
 
   it('delivers an offer to its viewer and to nobody else', async () => {
     const logB = recordEvents(viewerB);

@@ -19,6 +19,7 @@ import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from './ActivityAudit.ts';
+import { CandidateBudget } from './CandidateBudget.ts';
 import { DirectoryPublisher } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
 import { installHandshake, type HandshakeDeps } from './handshake.ts';
@@ -101,6 +102,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
 
   io.on('connection', (socket) => {
     const participant = participantFor(socket);
+    const candidates = new CandidateBudget(Limits.maxCandidatesPerDescription);
     const principal = socket.data.principal;
     const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, who: identityOf(principal).name, address: socket.data.address });
     socketLogger.info('connected');
@@ -123,7 +125,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
         };
         try {
           const handler = handlers[event] as (ctx: HandlerContext, call: HandlerCall<typeof event>) => Ack<object> | Promise<Ack<object>>;
-          const reply = handler(context, { socket, participant, logger: socketLogger, msg });
+          const reply = handler(context, { socket, participant, candidates, logger: socketLogger, msg });
           if (reply instanceof Promise) reply.then(respond, fail);
           else respond(reply);
         } catch (error) {

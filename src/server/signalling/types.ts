@@ -15,6 +15,7 @@ import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from './ActivityAudit.ts';
+import type { CandidateBudget } from './CandidateBudget.ts';
 
 /** Set by the handshake middleware; a socket without it never reaches a handler. */
 export interface SocketData {
@@ -40,6 +41,8 @@ export interface HandlerContext {
 export interface HandlerCall<E extends ClientEventName> {
   readonly socket: VigilSocket;
   readonly participant: Participant;
+  /** ICE candidates this connection sent to each peer since its last description there. */
+  readonly candidates: CandidateBudget;
   readonly logger: Logger;
   readonly msg: z.infer<(typeof clientEventRules)[E]['schema']>;
 }

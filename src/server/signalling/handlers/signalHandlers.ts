@@ -11,7 +11,7 @@ type RelayedEvent = 'signal:offer' | 'signal:answer' | 'signal:candidate' | 'sig
  * it forwards known fields only.
  */
 function relay<E extends RelayedEvent>(event: E): Handler<E> {
-  return async (ctx, { socket, participant, msg }) => {
+  return async (ctx, { socket, participant, candidates, msg }) => {
     const route = await ctx.presence.route(participant, msg.peerId);
     if (!route.ok) {
       ctx.activity.denied('signal.denied', participant, null, route.error, { event });
@@ -21,6 +21,13 @@ function relay<E extends RelayedEvent>(event: E): Handler<E> {
     const allowed = principal.kind === 'camera' ? ctx.access.mayPublish(principal, route.zone) : ctx.access.mayWatch(principal, route.zone);
     if (!allowed) {
       const error = protocolError('ZONE_FORBIDDEN');
+      ctx.activity.denied('signal.denied', participant, route.zone, error, { event });
+      return { ok: false, error };
+    }
+    if (event !== 'signal:candidate') {
+      candidates.reset(msg.peerId);
+    } else if ((msg as { candidate: unknown }).candidate !== null && !candidates.take(msg.peerId)) {
+      const error = protocolError('CANDIDATE_LIMIT');
       ctx.activity.denied('signal.denied', participant, route.zone, error, { event });
       return { ok: false, error };
     }
