@@ -6,6 +6,8 @@ import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { spawnGateway } from '../support/gatewayProcess.ts';
 import { scrape } from '../support/metrics.ts';
 import { startPostgres, type Postgres } from '../support/postgres.ts';
+import pg from 'pg';
+import { createClient } from 'redis';
 import { startRedis, type RedisServer } from '../support/redis.ts';
 
 /** Two gateway nodes sharing one PostgreSQL store and one Redis, as behind nginx. */
@@ -110,6 +112,21 @@ describe('a cluster of two gateway nodes', () => {
     const sixth = await a.api('/api/auth/login', { body: { username: 'admin', password: 'wrong-guess-6' } });
     assert.equal(sixth.status, 429);
     assert.equal(sixth.json.error.code, 'RATE_LIMITED');
+    // The counters are Redis's, not PostgreSQL's (the store would share them too).
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      assert.ok((await client.keys('vigil:rl:*')).length > 0, 'login counters live in Redis');
+    } finally {
+      await client.quit();
+    }
+    const pool = new pg.Client({ connectionString: databaseUrl });
+    await pool.connect();
+    try {
+      assert.equal((await pool.query('SELECT count(*)::int AS n FROM rate_limits')).rows[0].n, 0, 'and none in the store');
+    } finally {
+      await pool.end();
+    }
   });
 
   it('releases the zones of a node that dies without a goodbye, and closes its views in the trail', async () => {
@@ -141,6 +158,23 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Pr
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe('readiness of a node whose store is PostgreSQL', () => {
+  it('answers 503 naming the store while PostgreSQL is down', async () => {
+    const postgres = await startPostgres();
+    const gw = await startGateway({ database: { url: await postgres.createDatabase() } });
+    try {
+      assert.deepEqual((await gw.api('/readyz')).json, { status: 'ready' });
+      await postgres.stop();
+      const down = await gw.api('/readyz');
+      assert.equal(down.status, 503);
+      assert.deepEqual(down.json, { status: 'unready', failing: ['store'] });
+      assert.equal((await gw.api('/healthz')).status, 200, 'the process itself is up');
+    } finally {
+      await gw.close().catch(() => undefined);
+    }
+  });
+});
 
 describe('readiness of a cluster node', () => {
   it('answers 503 while its Redis is unreachable and 200 once it is back; it shuts down anyway', async () => {

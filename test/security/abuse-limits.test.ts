@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
 import { openSocket } from '../support/clients.ts';
 import { assertServerUp, auditEntries, handshakeRefusal } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
@@ -11,6 +12,18 @@ describe('abuse limits and HTTP hardening', () => {
 
   const login = (username: string, password: string, localAddress: string) =>
     gw.api('/api/auth/login', { body: { username, password }, localAddress });
+
+  it('closes a connection that opens the transport but never completes the handshake, within 10 s', async () => {
+    // A raw WebSocket speaks Engine.IO's open but never sends Socket.IO's CONNECT (no credentials at all).
+    const started = Date.now();
+    const raw = new WebSocket(`wss://127.0.0.1:${gw.port}/socket.io/?EIO=4&transport=websocket`, { rejectUnauthorized: false });
+    const opened = new Promise<string>((resolve) => raw.once('message', (data) => resolve(String(data))));
+    const closed = new Promise<number>((resolve) => raw.once('close', () => resolve(Date.now() - started)));
+    assert.match(await opened, /^0\{"sid"/, 'the transport opened');
+    const ms = await closed;
+    assert.ok(ms >= 9_000 && ms <= 11_500, `closed ${ms} ms after opening`);
+    await assertServerUp(gw);
+  });
 
   it('a login flood from one address trips the limit; the real user still logs in from another address', async () => {
     const grace = await gw.addUser('grace', 'operator');

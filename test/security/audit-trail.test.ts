@@ -51,6 +51,42 @@ describe('audit trail: hash chain, tamper detection, export, retention', () => {
     assert.doesNotMatch(csv.body, /vk_[A-Za-z0-9_-]{20}/, 'the key secret is never in the trail');
   });
 
+  it('records every change to people, grants, keys and sessions, and logout, with who did it; filters by zone and time', async () => {
+    const since = new Date().toISOString();
+    const asAdmin = { cookie: gw.admin.cookie };
+    const created = await gw.api('/api/users', { ...asAdmin, body: { username: 'ursula', password: 'ursula-has-a-long-password', role: 'operator' } });
+    assert.equal(created.status, 201, created.body);
+    const userId = created.json.user.id as number;
+    assert.equal((await gw.api(`/api/users/${userId}`, { ...asAdmin, method: 'PATCH', body: { role: 'auditor' } })).status, 200);
+    const grantId = await gw.grant(userId, 'CBD-*');
+    await gw.revokeGrant(grantId);
+    const key = await gw.api('/api/keys', { ...asAdmin, body: { label: 'Gate 9', zonePattern: 'CBD-*' } });
+    assert.equal((await gw.api(`/api/keys/${key.json.key.id}`, { ...asAdmin, method: 'DELETE' })).status, 200);
+    await gw.login('admin', TEST_ADMIN_PASSWORD);
+    const sessions = (await gw.api('/api/sessions', asAdmin)).json.sessions as { id: number }[];
+    const newest = Math.max(...sessions.map((session) => session.id));
+    const revoked = await gw.api(`/api/sessions/${newest}`, { ...asAdmin, method: 'DELETE' });
+    assert.equal(revoked.status, 200, revoked.body);
+    const other = await gw.login('admin', TEST_ADMIN_PASSWORD);
+    assert.equal((await gw.api('/api/auth/logout', { cookie: other, body: {} })).status, 200);
+
+    const byAdmin = async (kind: string) => (await auditEntries(gw, kind)).filter((e) => e.actor === 'admin');
+    for (const kind of ['user.created', 'user.updated', 'grant.created', 'grant.removed', 'key.created', 'key.revoked', 'session.revoked', 'logout']) {
+      assert.ok((await byAdmin(kind)).length > 0, `${kind} is in the trail with the admin as actor`);
+    }
+    assert.ok((await auditEntries(gw, 'grant.created')).some((e) => e.detail.pattern === 'CBD-*' || JSON.stringify(e.detail).includes('CBD-*')));
+
+    // Filters: a zone, and a time range that ends before these changes.
+    const zoned = await gw.api('/api/audit?zone=CBD-AUDIT-01&limit=500', asAdmin);
+    assert.ok(zoned.json.entries.length > 0 && zoned.json.entries.every((e: { zone: string }) => e.zone === 'CBD-AUDIT-01'));
+    const window = await gw.api(`/api/audit?from=${encodeURIComponent(since)}&limit=500`, asAdmin);
+    assert.ok(window.json.entries.every((e: { at: string }) => e.at >= since));
+    assert.ok(window.json.entries.some((e: { kind: string }) => e.kind === 'key.revoked'));
+    const before = await gw.api(`/api/audit?to=${encodeURIComponent(since)}&limit=500`, asAdmin);
+    assert.ok(before.json.entries.every((e: { at: string }) => e.at <= since));
+    assert.ok(!before.json.entries.some((e: { kind: string }) => e.kind === 'key.revoked'), 'nothing from after the range');
+  });
+
   it('vigil audit verify detects an edited entry and a deleted one', async () => {
     assert.equal(cliVerify(gw.dataDir).status, 0);
     const db = new Database(join(gw.dataDir, 'vigil.db'));
@@ -97,7 +133,8 @@ describe('audit trail: retention and crashes', () => {
     const key = await first.createCameraKey('*');
     await first.gateway.close(); // the in-process gateway only seeded the store; the real one is a process we can kill
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/main.ts'), '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
+      // The store already has its admin (seeded above): no first-admin password is needed.
+      stdio: ['ignore', 'pipe', 'pipe'], env: process.env,
     });
     try {
       const port = await new Promise<number>((resolve, reject) => {

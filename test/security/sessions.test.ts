@@ -80,6 +80,21 @@ describe('sessions: authentication, expiry and revocation bite live sockets', ()
     assert.equal(login.json.error.code, 'LOGIN_FAILED');
   });
 
+  it('never takes a credential from the URL: a session token or camera key in the query is refused', async () => {
+    const token = gw.admin.cookie.split('=')[1]!;
+    const key = await gw.createCameraKey('*', 'query key');
+    const operator = openSocket(gw.url, { role: 'operator', protocol: 1 }, { query: { token, session: token, __Host_vigil_sid: token } });
+    assert.equal(await handshakeRefusal(operator), 'AUTH_REQUIRED');
+    operator.close();
+    const camera = openSocket(gw.url, { role: 'camera', protocol: 1 }, { query: { apiKey: key, key } });
+    assert.equal(await handshakeRefusal(camera), 'AUTH_REQUIRED');
+    camera.close();
+    const api = await gw.api(`/api/auth/me?token=${token}&session=${token}`);
+    assert.equal(api.status, 401);
+    assert.ok((await auditEntries(gw, 'connect.denied')).some((e) => e.detail.code === 'AUTH_REQUIRED'));
+    await assertServerUp(gw);
+  });
+
   it('refuses the signalling handshake to an auditor: no video for that role', async () => {
     const carol = await gw.addUser('carol', 'auditor');
     assert.equal(await handshakeRefusal(operatorSocket(gw, carol.cookie)), 'ROLE_FORBIDDEN');
@@ -113,5 +128,27 @@ describe('sessions: lifetime', () => {
     assert.equal(code, 'SESSION_EXPIRED');
     assert.ok(ms <= 2_600, `ended ${ms} ms after connect`);
     assert.equal(await handshakeRefusal(operatorSocket(gw, cookie)), 'SESSION_EXPIRED');
+  });
+});
+
+describe('sessions: idle timeout', () => {
+  let gw: TestGateway;
+  before(async () => { gw = await startGateway({ session: { idleMinutes: 1 } }); });
+  after(async () => { await gw.close(); });
+
+  // The gateway's clock is passed in: a minute of idleness without waiting a minute.
+  it('ends a session with no request for the idle timeout; one in use within it goes on', async () => {
+    const { auth } = gw.gateway;
+    const client = { address: '127.0.0.1', userAgent: 'idle-test' };
+    const idle = await auth.login('admin', gw.admin.password, client);
+    const used = await auth.login('admin', gw.admin.password, client);
+    assert.ok(idle.ok && used.ok);
+    const start = idle.session.lastSeenAt;
+    assert.equal((await auth.authenticate(idle.token, start + 59_000)).ok, true, 'within the minute');
+    assert.equal((await auth.authenticate(used.token, start + 45_000)).ok, true, 'used after 45 s: its idle clock restarts');
+    const later = start + 59_000 + 61_000;
+    const refused = await auth.authenticate(idle.token, later);
+    assert.equal(!refused.ok && refused.error.code, 'SESSION_EXPIRED', 'idle for 61 s since its last request');
+    assert.equal((await auth.authenticate(used.token, start + 45_000 + 59_000)).ok, true, 'used 59 s ago');
   });
 });

@@ -15,6 +15,8 @@ export interface ConnectOptions {
   extraHeaders?: Record<string, string>;
   transports?: ('websocket' | 'polling')[];
   reconnection?: boolean;
+  /** Query string of the handshake URL (credentials must never be taken from it). */
+  query?: Record<string, string>;
 }
 
 /** A real socket.io-client over WSS, resolved once the server said `session:ready`. */
@@ -37,6 +39,7 @@ export function openSocket(url: string, auth: unknown, options: ConnectOptions =
     reconnection: options.reconnection ?? false,
     forceNew: true,
     extraHeaders: options.extraHeaders,
+    ...(options.query ? { query: options.query } : {}),
   });
 }
 
