@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { addZone, launchBrowser, openConsole, openPage, readTile, signIn, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { addZone, launchBrowser, openConsole, openPage, readTile, signedInPage, signIn, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway, type TestUser } from '../support/gateway.ts';
 
 let gw: TestGateway;
@@ -83,7 +83,12 @@ it('an admin revoking a session bounces that console to the sign-in page and sto
   const sessions = (await gw.api('/api/sessions', { cookie: gw.admin.cookie })).json.sessions as { id: number; username: string; sockets: number }[];
   const live = sessions.filter((s) => s.username === 'ola' && s.sockets > 0);
   assert.equal(live.length, 1);
-  await gw.api(`/api/sessions/${live[0]!.id}`, { method: 'DELETE', cookie: gw.admin.cookie });
+  // The admin's own page does it: its Signed-in sessions list, that row's Revoke button.
+  const { page: admin } = await signedInPage(browser, gw, '/admin.html');
+  const row = `#sessions-body tr[data-session-id="${live[0]!.id}"]`;
+  await admin.waitForSelector(row);
+  assert.match((await admin.textContent(row)) ?? '', /ola/);
+  await admin.click(`${row} [data-action="revoke"]`);
   await page.waitForSelector('#console-alert[data-code="SESSION_REVOKED"]', { state: 'visible', timeout: 1_000 });
   assert.equal(await page.$(tile('CBD-TRAFFIC-01')), null, 'the wall was closed');
   await page.waitForURL(/\/login\.html/, { timeout: 5_000 });
