@@ -86,6 +86,14 @@ describe('deploy/nginx.conf in front of a gateway', () => {
     const reply = await viaNginx('/api/auth/login', { rawBody: 'x'.repeat(200 * 1024), headers: { 'content-type': 'application/json' } });
     assert.equal(reply.status, 413);
   });
+
+  it('does not pass /metrics through: it would look like loopback to the node, which allows loopback', async () => {
+    const direct = await gw.api('/metrics');
+    assert.equal(direct.status, 200, 'the node itself serves its loopback scraper');
+    const proxied = await viaNginx('/metrics');
+    assert.equal(proxied.status, 404);
+    assert.doesNotMatch(proxied.body, /vigil_/);
+  });
 });
 
 describe('deploy/nginx.conf with two gateway nodes', () => {
