@@ -54,7 +54,7 @@ export const configSchema = z.strictObject({
     allowFrom: z.array(addressOrBlock).default(['127.0.0.1', '::1']).meta(option('Addresses or CIDR blocks that may read `GET /metrics` without the token.', { example: '<address,…>' })),
   }).prefault({}),
   database: z.strictObject({
-    url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().meta(option('PostgreSQL connection URL (`postgres://user:password@host:5432/vigil`). When set, people, sessions, keys, grants, the audit chain and the login limits live there, shared by every gateway node; when absent, in SQLite in `dataDir`.', { secret: true })),
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional().meta(option('PostgreSQL connection URL (`postgres://user:password@host:5432/vigil`). When set, people, sessions, keys, grants and the audit chain live there, shared by every gateway node (the login and camera-key limits too, unless `redis.url` keeps them in Redis); when absent, in SQLite in `dataDir`.', { secret: true })),
   }).prefault({}),
   redis: z.strictObject({
     url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional().meta(option('Redis connection URL. When set, gateway nodes relay signalling to each other through it, keep zone presence there (so `ZONE_BUSY` holds across nodes) and keep rate limits there.', { secret: true })),

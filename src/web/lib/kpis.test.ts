@@ -172,7 +172,7 @@ describe('computeKpis', () => {
 
 describe('qualitySampleOf', () => {
   it('turns a tile\'s KPIs into the bounded figures a console reports upstream', () => {
-    const base = { width: 1280, height: 720, dtlsVersion: null, dtlsCipher: null, srtpCipher: null, framesDecoded: 10 };
+    const base = { width: 1280, height: 720, dtlsVersion: null, dtlsCipher: null, srtpCipher: null, codec: null, framesDecoded: 10 };
     assert.deepEqual(
       qualitySampleOf('CBD-TRAFFIC-01', { ...base, icePath: { localType: 'relay', remoteType: 'host', protocol: 'udp' }, rttMs: 12.5, bitrateKbps: 1500, fps: 30, lossPercent: 2 }),
       { zone: 'CBD-TRAFFIC-01', icePath: 'relay', rttMs: 12.5, lossRatio: 0.02, bitrateBps: 1_500_000, fps: 30 },
