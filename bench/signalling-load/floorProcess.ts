@@ -1,15 +1,18 @@
-// The transport floor: bare Socket.IO on HTTPS, the same options as the gateway, relaying the
-// same messages between the same load generators, and doing nothing else (no credentials,
-// schemas, access checks, audit or metrics). What the gateway costs above this is what Vigil
-// itself does; what this costs is Socket.IO, TLS and Node on this machine.
-import { createServer } from 'node:https';
+// The transport floor: bare Socket.IO, the same options as the gateway, relaying the same
+// messages between the same load generators, and doing nothing else (no credentials, schemas,
+// access checks, audit or metrics). What the gateway costs above this is what Vigil itself does;
+// what this costs is Socket.IO, TLS and Node on this machine. BENCH_FLOOR_PLAIN=1 serves plain
+// HTTP instead, as behind a proxy that terminates TLS: the share of TLS in each figure.
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { Server, type Socket } from 'socket.io';
 import { createSelfSignedCertificate } from '../../src/server/tls/ensureCertificate.ts';
 import { Limits } from '../../src/shared/index.ts';
 import { serveCommands } from './serverControl.ts';
 
-const https = createServer({ ...(await createSelfSignedCertificate()), minVersion: 'TLSv1.2' });
-const io = new Server(https, { serveClient: false, perMessageDeflate: false, httpCompression: false, maxHttpBufferSize: Limits.maxPacketBytes });
+const plain = process.env.BENCH_FLOOR_PLAIN === '1';
+const http = plain ? createHttpServer() : createHttpsServer({ ...(await createSelfSignedCertificate()), minVersion: 'TLSv1.2' });
+const io = new Server(http, { serveClient: false, perMessageDeflate: false, httpCompression: false, maxHttpBufferSize: Limits.maxPacketBytes });
 const cameras = new Map<string, Socket>();
 const pairings = new Map<string, { camera: Socket; viewer: Socket; zone: string }>();
 let nextPeer = 0;
@@ -38,10 +41,10 @@ io.on('connection', (socket) => {
   }
 });
 
-https.listen(0, '127.0.0.1', () => {
-  const address = https.address();
+http.listen(0, '127.0.0.1', () => {
+  const address = http.address();
   serveCommands({
-    port: typeof address === 'object' && address ? address.port : 0,
+    url: `${plain ? 'http' : 'https'}://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     credentials: { apiKey: 'unused', cookie: 'unused' },
     sockets: () => io.engine.clientsCount,
     close: async () => { io.close(); },

@@ -21,8 +21,8 @@ export interface ClusterServices { env: () => Promise<Record<string, string>> }
 export interface StepOptions {
   /** Two gateway nodes sharing these services instead of one. */
   cluster?: ClusterServices;
-  /** `floor`: bare Socket.IO relaying the same messages (floorProcess.ts) instead of the gateway. */
-  server?: 'gateway' | 'floor';
+  /** `floor`: bare Socket.IO relaying the same messages (floorProcess.ts) instead of the gateway; `floor-plain` the same without TLS. */
+  server?: 'gateway' | 'floor' | 'floor-plain';
 }
 
 function next<T>(proc: ChildProcess, type: string): Promise<T> {
@@ -76,13 +76,13 @@ function mergeFailures(reports: { failures: Record<string, number> }[]): Record<
 export async function runStep(pairs: number, { cluster, server = 'gateway' }: StepOptions = {}) {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each gateway process's negotiation phase.
   const profileDir = process.env.BENCH_CPU_PROF;
-  const env = cluster ? await cluster.env() : {};
-  const servers = [child(server === 'floor' ? 'floorProcess.ts' : 'serverProcess.ts', ['--expose-gc'], env)];
-  const { port, credentials } = await next<Extract<ServerMessage, { type: 'ready' }>>(servers[0]!, 'ready');
-  let viewerPort = port;
+  const env = { ...(cluster ? await cluster.env() : {}), ...(server === 'floor-plain' ? { BENCH_FLOOR_PLAIN: '1' } : {}) };
+  const servers = [child(server === 'gateway' ? 'serverProcess.ts' : 'floorProcess.ts', ['--expose-gc'], env)];
+  const { url, credentials } = await next<Extract<ServerMessage, { type: 'ready' }>>(servers[0]!, 'ready');
+  let viewerUrl = url;
   if (cluster) {
     servers.push(child('serverProcess.ts', ['--expose-gc'], env));
-    viewerPort = (await next<Extract<ServerMessage, { type: 'ready' }>>(servers[1]!, 'ready')).port;
+    viewerUrl = (await next<Extract<ServerMessage, { type: 'ready' }>>(servers[1]!, 'ready')).url;
   }
   const generators = Array.from({ length: GENERATORS }, () => child('loadGenerator.ts'));
   try {
@@ -90,7 +90,7 @@ export async function runStep(pairs: number, { cluster, server = 'gateway' }: St
     const share = Math.ceil(pairs / GENERATORS);
     const connected = generators.map((g, i) => next<Extract<GeneratorReport, { type: 'connected' }>>(g, 'connected'));
     generators.forEach((g, i) => g.send({
-      type: 'connect', url: `https://127.0.0.1:${port}`, viewerUrl: `https://127.0.0.1:${viewerPort}`, credentials, pairs: Math.min(share, pairs - i * share), offset: i * share,
+      type: 'connect', url, viewerUrl, credentials, pairs: Math.min(share, pairs - i * share), offset: i * share,
     } satisfies GeneratorCommand));
     const connectFailures = mergeFailures(await Promise.all(connected));
     await new Promise((r) => setTimeout(r, 1_000));

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 export interface BenchCredentials { apiKey: string; cookie: string }
 
 export type ServerMessage =
-  | { type: 'ready'; port: number; credentials: BenchCredentials }
+  | { type: 'ready'; url: string; credentials: BenchCredentials }
   | { type: 'usage'; cpuMicros: number; rss: number; heapUsed: number; sockets: number }
   | { type: 'profiled' };
 export type ServerCommand = { type: 'usage' } | { type: 'stop' } | { type: 'profile'; action: 'start' } | { type: 'profile'; action: 'stop'; path: string };
@@ -20,7 +20,7 @@ const send = (message: ServerMessage) => process.send!(message);
  * connected sockets), `profile` (the V8 profiler runs only between start and stop, so start-up
  * and connecting stay out of the profile) and `stop`.
  */
-export function serveCommands(server: { port: number; credentials: BenchCredentials; sockets(): number; close(): Promise<void> }): void {
+export function serveCommands(server: { url: string; credentials: BenchCredentials; sockets(): number; close(): Promise<void> }): void {
   const profiler = new Session();
   process.on('message', async (command: ServerCommand) => {
     if (command.type === 'stop') {
@@ -45,5 +45,5 @@ export function serveCommands(server: { port: number; credentials: BenchCredenti
       send({ type: 'profiled' });
     }
   });
-  send({ type: 'ready', port: server.port, credentials: server.credentials });
+  send({ type: 'ready', url: server.url, credentials: server.credentials });
 }

@@ -20,7 +20,7 @@ const { secret: apiKey } = await gateway.cameraKeys.create('bench camera', '*', 
 const login = await gateway.auth.login('admin', BENCH_ADMIN_PASSWORD, { address: '127.0.0.1', userAgent: 'bench' });
 if (!login.ok) throw new Error(`bench login failed: ${login.error.code}`);
 serveCommands({
-  port,
+  url: `https://127.0.0.1:${port}`,
   credentials: { apiKey, cookie: `${SESSION_COOKIE}=${login.token}` },
   sockets: () => gateway.signalling.io.engine.clientsCount,
   close: () => gateway.close(),
