@@ -126,7 +126,8 @@ export async function runStep(pairs: number, { cluster, server = 'gateway' }: St
       coldP99: round(percentile(coldLatencies, 99), 2),
       cpuMicrosPerMessage: round((after.cpuMicros - loaded.cpuMicros) / Math.max(1, relayed), 1),
       rssMb: round(connectedIdle.rss / 2 ** 20, 1),
-      rssPerSocketKb: round((connectedIdle.rss - idle.rss) / 1024 / Math.max(1, connectedIdle.sockets), 2),
+      // RSS can fall while sockets connect (the collector returns start-up garbage): no figure then, not a negative one.
+      rssPerSocketKb: connectedIdle.rss >= idle.rss ? round((connectedIdle.rss - idle.rss) / 1024 / Math.max(1, connectedIdle.sockets), 2) : Number.NaN,
       // The JavaScript heap's share of that (the rest is native: TLS state, buffers, allocator).
       heapPerSocketKb: round((connectedIdle.heapUsed - idle.heapUsed) / 1024 / Math.max(1, connectedIdle.sockets), 2),
       negotiationMs: Math.round(wallMs),
