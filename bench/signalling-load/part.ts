@@ -162,7 +162,8 @@ export function besideSingleNode(results: StepResult[], label: string): string[]
     const one = single.find((s) => s.pairs === r.pairs);
     if (!one) return [];
     const ratio = (a: number, b: number) => `×${round(a / b, 2)}`;
-    return [`${r.pairs} pairs, ${label} vs the gateway: p99 ${r.p99} vs ${one.p99} ms (${ratio(r.p99, one.p99)}), CPU ${r.cpuMicrosPerMessage} vs ${one.cpuMicrosPerMessage} µs/msg (${ratio(r.cpuMicrosPerMessage, one.cpuMicrosPerMessage)}), ${r.rssPerSocketKb} vs ${one.rssPerSocketKb} KB/socket, failures ${r.failures} vs ${one.failures}`];
+    const kb = (value: number | null) => (value === null || !Number.isFinite(value) ? '–' : String(value));
+    return [`${r.pairs} pairs, ${label} vs the gateway: p99 ${r.p99} vs ${one.p99} ms (${ratio(r.p99, one.p99)}), CPU ${r.cpuMicrosPerMessage} vs ${one.cpuMicrosPerMessage} µs/msg (${ratio(r.cpuMicrosPerMessage, one.cpuMicrosPerMessage)}), ${kb(r.rssPerSocketKb)} vs ${kb(one.rssPerSocketKb)} KB/socket, failures ${r.failures} vs ${one.failures}`];
   });
 }
 
