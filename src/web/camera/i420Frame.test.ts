@@ -33,6 +33,12 @@ describe('I420Frame', () => {
     frame.fillStyle = '#ffffff';
     frame.drawGlyph({ width: 2, height: 1, coverage: Uint8Array.from([0, 255]) }, 1, 1);
     assert.deepEqual([...frame.data.subarray(4, 8)], [16, 16, 16 + (((235 - 16) * 255) >> 8), 16]);
+    // A fractional origin (a layout of fontPx / 2) lands on a whole pixel rather than drawing nothing.
+    frame.fillStyle = '#000000';
+    frame.fillRect(0, 0, 4, 2);
+    frame.fillStyle = '#ffffff';
+    frame.drawGlyph({ width: 1, height: 1, coverage: Uint8Array.from([255]) }, 0.4, 0.6);
+    assert.equal(frame.data[4], 16 + (((235 - 16) * 255) >> 8));
   });
 
   it('refuses odd sizes, which I420 cannot subsample', () => {

@@ -54,7 +54,9 @@ export class I420Frame {
   }
 
   /** Blends a glyph's coverage in `fillStyle` over the luma at (x, y); chroma stays the background's. */
-  drawGlyph(glyph: Glyph, x: number, y: number): void {
+  drawGlyph(glyph: Glyph, atX: number, atY: number): void {
+    // Glyphs sit on whole pixels: a fractional origin would index between coverage samples.
+    const [x, y] = [Math.round(atX), Math.round(atY)];
     const [fy] = this.#yuv(this.fillStyle);
     const [x0, y0, x1, y1] = this.#clip(x, y, glyph.width, glyph.height);
     for (let row = y0; row < y1; row++) {

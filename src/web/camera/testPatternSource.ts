@@ -10,10 +10,17 @@ const CAPTION_BACKGROUND = '#1c1f2b';
 const CAPTION_TEXT = '#9aa4ff';
 const caption = (now: number) => `VIGIL TEST PATTERN  ${new Date(now).toISOString().slice(11, 23)}`;
 
-/** Where the caption goes: below the clock blocks, in a monospaced font half the strip's height. */
+/** A monospaced glyph is about this wide for its font size. */
+const MONOSPACE_ADVANCE = 0.62;
+
+/**
+ * Where the caption goes: below the clock blocks, in a monospaced font half the strip's height,
+ * or smaller where the whole line (milliseconds included) would not fit the width.
+ */
 function captionLayout(width: number, height: number) {
   const top = Math.floor(height * CLOCK_AREA_HEIGHT);
-  const fontPx = Math.max(12, Math.floor((height - top) * 0.5));
+  const fitsWidth = width / (caption(0).length * MONOSPACE_ADVANCE + 1);
+  const fontPx = Math.max(12, Math.floor(Math.min((height - top) * 0.5, fitsWidth)));
   return { top, fontPx, left: fontPx / 2, baseline: top + fontPx * 1.3, font: `${fontPx}px monospace` };
 }
 
