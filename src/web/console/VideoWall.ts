@@ -21,7 +21,7 @@ export interface WallSignalling extends ViewerSignalling {
 export interface VideoWallOptions {
   readonly signalling: WallSignalling;
   rtcConfig(): RTCConfiguration;
-  /** A connection made ahead for the next tile (see WarmConnection), or null. */
+  /** A connection made ahead for the next tile (see Prepared), or null. */
   takeConnection(): RTCPeerConnection | null;
   /** A watch was refused; the tile has been removed unless the refusal is temporary. */
   onWatchRefused(zone: ZoneId, error: RequestError): void;

@@ -3,7 +3,8 @@ import '../styles/theme.css';
 import { Role, type ZoneId } from '../../shared/index.ts';
 import { createSignallingSocket, handshakeErrorCode, request, type RequestResult } from '../lib/signallingClient.ts';
 import { RtcConfigHolder } from '../lib/rtcConfig.ts';
-import { WarmConnection } from '../lib/warmConnection.ts';
+import { newPeerConnection } from '../lib/peerSession.ts';
+import { Prepared } from '../lib/prepared.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { loginUrl } from '../shared-ui/api.ts';
@@ -27,7 +28,12 @@ const socket = createSignallingSocket(Role.OPERATOR);
 
 const rtc = new RtcConfigHolder();
 // A connection is ready before the operator clicks: its ICE candidates are gathered by then.
-const warm = new WarmConnection(() => rtc.current);
+const warm = new Prepared<RTCPeerConnection>({
+  config: () => rtc.current,
+  make: newPeerConnection,
+  dispose: (pc) => pc.close(),
+  usable: (pc) => pc.signalingState !== 'closed',
+});
 let ready = false;
 
 /** Signalling messages of a peer that no longer exists are refused; that is expected, not news. */

@@ -1,6 +1,7 @@
 import type { IceCandidate, PeerId } from '../../shared/index.ts';
 import { preferH264, START_BITRATE_KBPS, tuneVideoSender, withStartBitrate } from './lowLatency.ts';
 import { PeerSession } from './peerSession.ts';
+import { Prepared, PREPARE_DELAY_MS } from './prepared.ts';
 
 /** What the publisher sends through the gateway; the page binds these to the socket. */
 export interface PublisherSignalling {
@@ -20,14 +21,10 @@ export interface CameraPublisherOptions {
 interface ViewerLink {
   readonly session: PeerSession;
   readonly sender: RTCRtpSender;
-  /** The configuration the connection was opened with (a spare made with older TURN credentials is not used). */
-  readonly config: RTCConfiguration;
   /** An ICE-restart offer is queued; further requests before it runs add nothing. */
   restartQueued: boolean;
 }
 
-/** How long after a viewer took the spare connection the next one is prepared: not during that viewer's start. */
-const SPARE_DELAY_MS = 250;
 
 /**
  * The camera side of a zone: one RTCPeerConnection per viewer, each sending the same track.
@@ -41,14 +38,19 @@ export class CameraPublisher {
   readonly #signalling: PublisherSignalling;
   readonly #options: CameraPublisherOptions;
   #stream: MediaStream;
-  #spare: ViewerLink | null = null;
-  #spareTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #spare: Prepared<ViewerLink>;
   #closed = false;
 
   constructor(options: CameraPublisherOptions) {
     this.#options = options;
     this.#signalling = options.signalling;
     this.#stream = options.stream;
+    this.#spare = new Prepared<ViewerLink>({
+      config: () => this.#options.rtcConfig(),
+      make: (config) => this.#openLink(config),
+      dispose: (link) => link.session.close(),
+      usable: (link) => !link.session.closed,
+    });
   }
 
   get peerIds(): PeerId[] {
@@ -78,13 +80,13 @@ export class CameraPublisher {
   /** `viewer:joined`: offer `peerId` the video, on the prepared connection when there is one. Idempotent. */
   addViewer(peerId: PeerId): void {
     if (this.#closed || this.#links.has(peerId)) return;
-    const link = this.#takeSpare() ?? this.#openLink();
+    // Taking the spare also schedules the next one, a moment after this viewer's start.
+    const link = this.#spare.take() ?? this.#openLink(this.#options.rtcConfig());
     if (!link) return;
     link.session.bind(peerId);
     this.#links.set(peerId, link);
     void link.session.run('first offer', () => this.#sendOffer(link.session));
     this.#options.onChange();
-    this.#scheduleSpare(SPARE_DELAY_MS);
   }
 
   /**
@@ -92,7 +94,7 @@ export class CameraPublisher {
    * or its ICE servers changed). A spare made with an older configuration is replaced.
    */
   prepareSpare(): void {
-    this.#scheduleSpare(0);
+    this.#spare.prepare();
   }
 
   /** `signal:answer`: the viewer's answer to our latest offer. */
@@ -134,8 +136,8 @@ export class CameraPublisher {
   /** Switches every viewer to a new camera or preset without renegotiating. */
   async replaceStream(stream: MediaStream): Promise<void> {
     this.#stream = stream;
-    this.#dropSpare();
-    this.#scheduleSpare(SPARE_DELAY_MS);
+    this.#spare.discard();
+    this.#spare.prepare(PREPARE_DELAY_MS);
     const track = stream.getVideoTracks()[0] ?? null;
     await Promise.all(
       [...this.#links.values()].map(({ session, sender }) =>
@@ -152,16 +154,15 @@ export class CameraPublisher {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#dropSpare();
+    this.#spare.close();
     for (const peerId of this.peerIds) this.removeViewer(peerId);
     console.debug(`vigil: camera publisher closed (${reason})`);
   }
 
   /** A connection sending the current track, with its offer being made (queued on the session). */
-  #openLink(): ViewerLink | null {
+  #openLink(config: RTCConfiguration): ViewerLink | null {
     const track = this.#stream.getVideoTracks()[0];
     if (!track) return null;
-    const config = this.#options.rtcConfig();
     const session: PeerSession = new PeerSession({
       peerId: null,
       rtcConfig: config,
@@ -181,34 +182,7 @@ export class CameraPublisher {
       await tuneVideoSender(sender);
       await this.#makeOffer(session, false);
     });
-    return { session, sender, config, restartQueued: false };
-  }
-
-  /** The prepared connection, if it was made with the configuration in force now. */
-  #takeSpare(): ViewerLink | null {
-    const spare = this.#spare;
-    this.#spare = null;
-    if (spare && spare.config === this.#options.rtcConfig() && !spare.session.closed) return spare;
-    spare?.session.close();
-    return null;
-  }
-
-  #scheduleSpare(delayMs: number): void {
-    if (this.#closed) return;
-    if (this.#spareTimer) clearTimeout(this.#spareTimer);
-    this.#spareTimer = setTimeout(() => {
-      this.#spareTimer = null;
-      if (this.#closed || (this.#spare && this.#spare.config === this.#options.rtcConfig())) return;
-      this.#dropSpare();
-      this.#spare = this.#openLink();
-    }, delayMs);
-  }
-
-  #dropSpare(): void {
-    if (this.#spareTimer) clearTimeout(this.#spareTimer);
-    this.#spareTimer = null;
-    this.#spare?.session.close();
-    this.#spare = null;
+    return { session, sender, restartQueued: false };
   }
 
   async #makeOffer(session: PeerSession, iceRestart: boolean): Promise<void> {
