@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Logger } from '../observability/logger.ts';
+import { settleWithin } from '../util/settleWithin.ts';
 import type { RateLimiterFactory } from '../store/types.ts';
 import { connectRedis, type RedisClient } from './redisClient.ts';
 import { RedisPresence } from './RedisPresence.ts';
@@ -12,13 +13,6 @@ export const NODE_TTL_MS = 10_000;
 const HEARTBEAT_MS = 3_000;
 const SWEEP_MS = 2_000;
 const CLOSE_DEADLINE_MS = 1_000;
-
-/** Waits for `work` at most `ms`; its failure or lateness is not the caller's concern. */
-async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.catch(() => undefined), new Promise((resolve) => { timer = setTimeout(resolve, ms); })]);
-  clearTimeout(timer);
-}
 
 /**
  * This gateway as one node of a cluster sharing a Redis: Socket.IO's Redis streams adapter
@@ -86,8 +80,8 @@ export class Cluster {
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.presence.close();
     // With Redis unreachable none of this can succeed: give it a moment, then drop the sockets.
-    await withDeadline(this.redis.multi().sRem(`${PREFIX}nodes`, this.nodeId).del(`${PREFIX}alive:${this.nodeId}`).exec(), CLOSE_DEADLINE_MS);
-    await Promise.all([withDeadline(this.subscriber.quit(), CLOSE_DEADLINE_MS), withDeadline(this.redis.quit(), CLOSE_DEADLINE_MS)]);
+    await settleWithin<unknown>(this.redis.multi().sRem(`${PREFIX}nodes`, this.nodeId).del(`${PREFIX}alive:${this.nodeId}`).exec(), CLOSE_DEADLINE_MS, undefined);
+    await Promise.all([this.subscriber, this.redis].map((client) => settleWithin<unknown>(client.quit(), CLOSE_DEADLINE_MS, undefined)));
     for (const client of [this.subscriber, this.redis]) if (client.isOpen) client.destroy();
   }
 

@@ -1,17 +1,10 @@
+import { settleWithin } from '../util/settleWithin.ts';
 import type { GatewayApp } from './GatewayApp.ts';
 
 /** A dependency readiness depends on, by the name /readyz reports it under. */
 export type ReadinessChecks = Record<string, () => Promise<boolean>>;
 
 const CHECK_TIMEOUT_MS = 2_000;
-
-async function passes(check: () => Promise<boolean>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS); });
-  const result = await Promise.race([check().catch(() => false), late]);
-  clearTimeout(timer);
-  return result;
-}
 
 /**
  * `/healthz`: the process answers. `/readyz`: it can serve — every dependency answers within 2 s
@@ -23,7 +16,7 @@ export function registerHealth(app: GatewayApp, isDraining: () => boolean, check
     reply.header('Cache-Control', 'no-store');
     if (isDraining()) return reply.code(503).send({ status: 'draining' });
     const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => passes(checks[name]!)));
+    const results = await Promise.all(names.map((name) => settleWithin(checks[name]!(), CHECK_TIMEOUT_MS, false)));
     const failing = names.filter((_, i) => !results[i]);
     return failing.length === 0 ? reply.send({ status: 'ready' }) : reply.code(503).send({ status: 'unready', failing });
   });
