@@ -80,31 +80,24 @@ const NOT_MEDIA_CODECS = new Set(['rtx', 'red', 'ulpfec', 'flexfec-03']);
  */
 export function withStartBitrate(sdp: string, kbps: number): string {
   const lines = sdp.split('\r\n');
-  const out: string[] = [];
+  const videoPayloads = new Set<string>();
+  const withParameters = new Set<string>();
   let video = false;
-  const fmtpSeen = new Set<string>();
-  const videoPayloads: string[] = [];
   for (const line of lines) {
     if (line.startsWith('m=')) video = line.startsWith('m=video');
-    if (video) {
-      const rtpmap = /^a=rtpmap:(\d+) ([^/]+)\//.exec(line);
-      if (rtpmap && !NOT_MEDIA_CODECS.has(rtpmap[2]!.toLowerCase())) videoPayloads.push(rtpmap[1]!);
-    }
+    const rtpmap = video ? /^a=rtpmap:(\d+) ([^/]+)\//.exec(line) : null;
+    if (rtpmap && !NOT_MEDIA_CODECS.has(rtpmap[2]!.toLowerCase())) videoPayloads.add(rtpmap[1]!);
+    const fmtp = /^a=fmtp:(\d+) /.exec(line);
+    if (fmtp) withParameters.add(fmtp[1]!);
   }
   const param = `x-google-start-bitrate=${Math.round(kbps)}`;
-  for (const line of lines) {
+  return lines.flatMap((line) => {
     const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
-    if (fmtp && videoPayloads.includes(fmtp[1]!)) {
-      fmtpSeen.add(fmtp[1]!);
+    if (fmtp && videoPayloads.has(fmtp[1]!)) {
       const params = fmtp[2]!.split(';').filter((p) => !p.trim().startsWith('x-google-start-bitrate='));
-      out.push(`a=fmtp:${fmtp[1]} ${[...params, param].join(';')}`);
-      continue;
+      return [`a=fmtp:${fmtp[1]} ${[...params, param].join(';')}`];
     }
-    out.push(line);
     const rtpmap = /^a=rtpmap:(\d+) /.exec(line);
-    if (rtpmap && videoPayloads.includes(rtpmap[1]!) && !lines.some((l) => l.startsWith(`a=fmtp:${rtpmap[1]} `))) {
-      out.push(`a=fmtp:${rtpmap[1]} ${param}`);
-    }
-  }
-  return out.join('\r\n');
+    return rtpmap && videoPayloads.has(rtpmap[1]!) && !withParameters.has(rtpmap[1]!) ? [line, `a=fmtp:${rtpmap[1]} ${param}`] : [line];
+  }).join('\r\n');
 }
