@@ -13,10 +13,22 @@ const alertBox = byId('login-alert', HTMLElement);
 
 const HOME = { admin: '/', operator: '/', auditor: '/audit.html' } as const;
 
-/** Only a path on this site: `//evil.example` or `https://…` would make the login page an open redirect. */
+/**
+ * Only a page of this site. `next` is resolved the way the browser will resolve it (the URL
+ * parser drops tabs and line breaks, reads `\` as `/`, and takes `//host` as another site), and
+ * anything that does not land on our own origin is refused, so the login page is no open redirect.
+ */
 function safeNext(): string | null {
   const next = new URLSearchParams(window.location.search).get('next');
-  return next && /^\/(?![/\\])/.test(next) ? next : null;
+  if (!next) return null;
+  let target: URL;
+  try {
+    target = new URL(next, window.location.origin);
+  } catch {
+    return null;
+  }
+  if (target.origin !== window.location.origin || target.pathname.startsWith('/login.html')) return null;
+  return `${target.pathname}${target.search}${target.hash}`;
 }
 
 function showError(code: string, message: string): void {
