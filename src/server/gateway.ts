@@ -6,8 +6,9 @@ import { AuthService } from './auth/AuthService.ts';
 import { CameraKeys } from './auth/CameraKeys.ts';
 import { LoginLimiter } from './auth/loginLimiter.ts';
 import type { GatewayConfig } from './config/configSchema.ts';
-import type { ApiContext } from './http/api/context.ts';
+import { sendError, type ApiContext } from './http/api/context.ts';
 import { registerApi } from './http/api/registerApi.ts';
+import { registerCanonicalPaths } from './http/canonicalPath.ts';
 import { clientAddressResolver } from './http/clientAddress.ts';
 import { registerHealth } from './http/health.ts';
 import { registerMetricsRoute } from './http/metricsRoute.ts';
@@ -38,9 +39,13 @@ export interface Gateway extends ApiContext {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly webBundle: boolean;
-  /** The admin made at first start, for the banner to print once; null when people existed. */
+  /**
+   * The admin made at first start, for the banner to print once; null when an admin existed.
+   * Made only once the gateway listens, so a start that fails before (a busy port) loses no
+   * password: the next start makes and prints it.
+   */
   readonly firstAdmin: { username: string; password: string; generated: boolean } | null;
-  /** Starts listening; resolves with the bound port (useful with port 0). */
+  /** Starts listening, then makes the first admin if there is none; resolves with the bound port (useful with port 0). */
   listen(): Promise<AddressInfo>;
   /** Stops accepting, drops clients so they reconnect elsewhere, closes the server and the store. Idempotent. */
   close(): Promise<void>;
@@ -57,7 +62,9 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const logger = dependencies.logger ?? createLogger(config.logLevel);
   const tls = await ensureCertificate(config);
   const store: Store = await openStore(config);
-  const audit = new AuditTrail(store);
+  const audit = new AuditTrail(store, {
+    onWriteError: (error, draft) => logger.error({ err: error, kind: draft.kind }, 'audit write failed'),
+  });
   const cluster = config.redis.url
     ? await Cluster.join(config.redis.url, logger.child({ subsystem: 'cluster' }), async (node) => {
       // A node died: the views and publishes it held end in the trail now.
@@ -74,7 +81,6 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     lifetimeSeconds: Math.round(config.session.lifetimeHours * 3600),
     idleSeconds: Math.round(config.session.idleMinutes * 60),
   }, logger.child({ subsystem: 'auth' }));
-  const firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
   const cameraKeys = new CameraKeys(store, limiter);
   const access = new LiveAccess(store, auth, cameraKeys, logger.child({ subsystem: 'access' }));
   const api: ApiContext = { store, auth, cameraKeys, access, audit };
@@ -88,9 +94,12 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     // Keep-alive connections must not hold a shutdown open.
     forceCloseConnections: true,
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
+    // A path the router cannot decode is refused in our error format, like every other refusal.
+    frameworkErrors: (_error, _request, reply) => sendError(reply, 'PAYLOAD_INVALID', 'The request path is not a valid URL path.'),
   });
   await registerSecurityHeaders(app);
   registerRequestLog(app);
+  registerCanonicalPaths(app);
   const presence: ZonePresence = cluster?.presence
     ?? new LocalPresence(new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed')));
   const quality = new ZoneQuality();
@@ -105,7 +114,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
       return count;
     },
   });
-  audit.observe((draft) => metrics.audited(draft));
+  audit.observeDenials((draft) => metrics.denied(draft));
   audit.observe(logAuditEntry(logger.child({ subsystem: 'audit' })));
   let draining = false;
   registerHealth(app, () => draining, { store: () => store.ping(), ...(cluster ? { redis: () => cluster.ping() } : {}) });
@@ -147,6 +156,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   pruning.unref();
 
   let closing: Promise<void> | null = null;
+  let firstAdmin: Gateway['firstAdmin'] = null;
   return {
     ...api,
     config,
@@ -157,9 +167,10 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     metrics,
     logger,
     webBundle,
-    firstAdmin,
+    get firstAdmin() { return firstAdmin; },
     async listen() {
       await app.listen({ host: config.host, port: config.port });
+      firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
       return app.server.address() as AddressInfo;
     },
     close() {
@@ -173,6 +184,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         await new Promise((resolve) => setImmediate(resolve));
         await activity.drain();
         activity.close();
+        await audit.flush();
         await store.close();
         await cluster?.close();
       })();

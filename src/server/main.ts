@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     const address = await gateway.listen();
     process.stdout.write(renderBanner(address, gateway.tls, gateway.webBundle, gateway.firstAdmin));
   } catch (error) {
-    fail(describeListenError(error as NodeJS.ErrnoException, config.host, config.port));
+    const errno = error as NodeJS.ErrnoException;
+    fail(errno.syscall === 'listen' ? describeListenError(errno, config.host, config.port) : `Cannot start: ${errno.message}.`);
   }
 }
 

@@ -26,6 +26,7 @@ export const ErrorCode = {
   ZONE_FORBIDDEN: 'ZONE_FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
+  SEND_BUFFER_FULL: 'SEND_BUFFER_FULL',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -62,6 +63,7 @@ export const errorCatalogue: Readonly<Record<ErrorCode, ErrorInfo>> = {
   ZONE_FORBIDDEN: { meaning: 'The zone is outside this account\'s grants or this camera key\'s zone pattern.', httpStatus: 403 },
   NOT_FOUND: { meaning: 'The thing named does not exist.', httpStatus: 404 },
   CONFLICT: { meaning: 'The change clashes with what exists (a username already taken, a key already revoked).', httpStatus: 409 },
+  SEND_BUFFER_FULL: { meaning: 'The connection stopped reading: more than the limit of messages for it was waiting, so the gateway closed it.', httpStatus: 503 },
   INTERNAL: { meaning: 'The gateway failed unexpectedly; the event had no effect.', httpStatus: 500 },
 };
 

@@ -22,6 +22,14 @@ export const Limits = {
    * A browser gathers a handful per network interface; a thousand is an attack.
    */
   maxCandidatesPerDescription: 64,
+  /**
+   * What the gateway holds for one connection that it could not hand to the network yet (text
+   * counted in characters). A client that stops reading passes it within a second of relaying and
+   * is disconnected (`SEND_BUFFER_FULL`), so one stalled console cannot grow the gateway's memory.
+   */
+  maxPendingSendBytes: 1024 * 1024,
+  /** The same bound in packets, for floods of small ones. */
+  maxPendingSendPackets: 4_096,
 } as const;
 
 /** Timings shared by server and clients, in milliseconds. */

@@ -94,10 +94,15 @@ describe('GET /metrics access', () => {
       assert.equal(reply.json.error.code, 'AUTH_REQUIRED');
       assert.doesNotMatch(reply.body, /vigil_/);
     }
+    // No credential behind them: the first is written at once, the other two summed up in one row.
     const denied = (await auditEntries(gw, 'api.denied')).filter((e) => e.detail.path === '/metrics');
-    assert.equal(denied.length, 3);
+    assert.equal(denied.length, 1);
+    await gw.gateway.audit.flush();
+    const rows = (await auditEntries(gw, 'api.denied')).filter((e) => e.detail.path === '/metrics');
+    assert.deepEqual(rows.map((e) => e.detail.repeated ?? null), [2, null]);
     const m = await scrape(gw, { authorization: `Bearer ${token}` });
     assert.ok(m.has('vigil_operators_connected'));
+    assert.equal(m.get('vigil_denials_total{kind="api.denied",code="AUTH_REQUIRED"}'), 3, 'every refusal is counted');
   });
 });
 

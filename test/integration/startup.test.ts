@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import { httpsRequestTo } from '../support/http.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'server', 'main.ts');
 
@@ -71,6 +72,41 @@ describe('start-up', () => {
     blocker.close();
     assert.equal(run.code, 1);
     assert.equal(run.stderr.trim(), `vigil: Port ${port} is already in use on 127.0.0.1; stop the other program or choose another port with --port or VIGIL_PORT.`);
+  });
+
+  it('a first start that fails (the port is busy) loses no admin password: the next start makes and prints it', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'vigil-first-'));
+    try {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const { port } = blocker.address() as { port: number };
+      const failed = await runMain(['--port', String(port), '--host', '127.0.0.1', '--data-dir', fresh]);
+      blocker.close();
+      assert.equal(failed.code, 1);
+      assert.doesNotMatch(failed.stdout, /First admin/);
+      const started = await runMain(['--port', '0', '--host', '127.0.0.1', '--data-dir', fresh], {}, BANNER_END);
+      const password = started.stdout.match(/First admin: admin {2}password: (\S+)/)?.[1];
+      assert.ok(password, `the second start prints the first admin's password:\n${started.stdout}`);
+      // That password signs in: the account the banner names is the one in the store.
+      const again = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--host', '127.0.0.1', '--data-dir', fresh], { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' } });
+      try {
+        const listening = await new Promise<number>((resolve, reject) => {
+          let out = '';
+          again.stdout.on('data', (chunk: Buffer) => {
+            out += chunk;
+            const match = /Listening:\s+\S+:(\d+)/.exec(out);
+            if (match && BANNER_END.test(out)) resolve(Number(match[1]));
+          });
+          again.on('exit', () => reject(new Error(out)));
+        });
+        const login = await httpsRequestTo(`https://127.0.0.1:${listening}/api/auth/login`, { body: { username: 'admin', password } });
+        assert.equal(login.status, 200, login.body);
+      } finally {
+        again.kill('SIGTERM');
+      }
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 
   it('ends with one sentence for a bad flag, a bad environment value and an unreadable certificate', async () => {

@@ -16,6 +16,8 @@ export interface HttpOptions {
   rawBody?: string | Buffer;
   /** Source address on loopback (127.0.0.2, …): how tests play several clients. */
   localAddress?: string;
+  /** The request target sent exactly as given (the URL parser would resolve `.` and `..`). */
+  rawPath?: string;
 }
 
 /** A real HTTPS request that accepts the test gateway's self-signed certificate. */
@@ -30,6 +32,7 @@ export function httpsRequestTo(url: string, options: HttpOptions = {}): Promise<
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, {
       method: options.method ?? (payload === undefined ? 'GET' : 'POST'), headers, rejectUnauthorized: false, localAddress: options.localAddress,
+      ...(options.rawPath !== undefined ? { path: options.rawPath } : {}),
     }, (res) => {
       let body = '';
       res.setEncoding('utf8');

@@ -1,5 +1,7 @@
+import { addressSource } from '../http/clientAddress.ts';
 import type { AuditDraft, AuditFilter, AuditRecord, LiveActivity, Store } from '../store/types.ts';
 import { entryHash, GENESIS_HASH } from './chain.ts';
+import { ANONYMOUS_DENIAL_LIMITS, DenialWindows, type DenialWindowLimits } from './DenialWindows.ts';
 
 export interface VerifyResult {
   ok: boolean;
@@ -33,26 +35,109 @@ function clean(value: unknown): unknown {
  * before the action it records takes effect. Text from clients (user agents, labels) is stored
  * with control characters encoded, so no entry can forge a line in a terminal or a log.
  */
+export interface AuditTrailOptions {
+  /** A write of the trail's own (an anonymous denial, a summary) failed: nobody awaits those. */
+  onWriteError?(error: unknown, draft: AuditDraft): void;
+  anonymousDenials?: DenialWindowLimits;
+  /** How often closed denial windows are summed up into rows. */
+  summaryEveryMs?: number;
+  now?(): number;
+}
+
+const safeDraft = (draft: AuditDraft): AuditDraft => ({
+  ...draft,
+  actor: draft.actor === null ? null : encodeControls(draft.actor),
+  userAgent: draft.userAgent === null ? null : encodeControls(draft.userAgent),
+  address: draft.address === null ? null : encodeControls(draft.address),
+  detail: clean(draft.detail) as Record<string, unknown>,
+});
+
 export class AuditTrail {
   readonly #observers: ((draft: AuditDraft) => void)[] = [];
+  readonly #denialObservers: ((draft: AuditDraft) => void)[] = [];
+  readonly #anonymous: DenialWindows;
+  readonly #options: AuditTrailOptions;
+  readonly #now: () => number;
+  readonly #writes = new Set<Promise<unknown>>();
+  #summaryTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, options: AuditTrailOptions = {}) {
+    this.#options = options;
+    this.#anonymous = new DenialWindows(options.anonymousDenials ?? ANONYMOUS_DENIAL_LIMITS);
+    this.#now = options.now ?? Date.now;
+  }
 
-  /** Called with every entry as it is recorded (metrics count denials from here). */
+  /** Called with every entry as it is written (the log line of each entry). */
   observe(observer: (draft: AuditDraft) => void): void {
     this.#observers.push(observer);
   }
 
+  /** Called with every denial, written or only counted in a summary (metrics count from here). */
+  observeDenials(observer: (draft: AuditDraft) => void): void {
+    this.#denialObservers.push(observer);
+  }
+
   record(draft: AuditDraft, activity?: { open?: LiveActivity; close?: string }): Promise<AuditRecord> {
-    const safe: AuditDraft = {
-      ...draft,
-      actor: draft.actor === null ? null : encodeControls(draft.actor),
-      userAgent: draft.userAgent === null ? null : encodeControls(draft.userAgent),
-      address: draft.address === null ? null : encodeControls(draft.address),
-      detail: clean(draft.detail) as Record<string, unknown>,
-    };
+    const safe = safeDraft(draft);
+    if (safe.outcome === 'denied') for (const observer of this.#denialObservers) observer(safe);
+    return this.#append(safe, activity);
+  }
+
+  /**
+   * A denial of someone who presented no valid credential (no session, no key, a foreign origin,
+   * an address already blocked, an unknown user). Per source address (an IPv6 /64), kind and code,
+   * the first of each minute is written at once and the rest as one summary row with their count,
+   * so a flood cannot bury real events or fill the disk; every one is still counted in metrics.
+   * Resolves once the entry is committed (at once when it is only counted); never rejects.
+   */
+  recordAnonymous(draft: AuditDraft): Promise<void> {
+    const safe = safeDraft(draft);
+    for (const observer of this.#denialObservers) observer(safe);
+    this.#summaryTimer ??= this.#scheduleSummaries();
+    return this.#anonymous.note(addressSource(safe.address ?? ''), safe, this.#now()) ? this.#track(safe) : Promise.resolve();
+  }
+
+  /** Writes the summaries of every open denial window now and waits for the trail's own writes (shutdown). */
+  async flush(): Promise<void> {
+    this.#writeSummaries(Infinity);
+    if (this.#summaryTimer) clearInterval(this.#summaryTimer);
+    this.#summaryTimer = null;
+    await Promise.allSettled([...this.#writes]);
+  }
+
+  #scheduleSummaries(): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      this.#writeSummaries(this.#now());
+      if (this.#anonymous.openWindows === 0 && this.#summaryTimer) {
+        clearInterval(this.#summaryTimer);
+        this.#summaryTimer = null;
+      }
+    }, this.#options.summaryEveryMs ?? 5_000);
+    timer.unref();
+    return timer;
+  }
+
+  #writeSummaries(now: number): void {
+    for (const { first, repeated, firstAt, lastAt } of this.#anonymous.close(now)) {
+      void this.#track({
+        ...first,
+        userAgent: null,
+        detail: { ...first.detail, summary: true, repeated, firstAt: new Date(firstAt).toISOString(), lastAt: new Date(lastAt).toISOString() },
+      });
+    }
+  }
+
+  #append(safe: AuditDraft, activity?: { open?: LiveActivity; close?: string }): Promise<AuditRecord> {
     for (const observer of this.#observers) observer(safe);
     return this.store.audit.append(safe, activity);
+  }
+
+  /** A write nobody awaits: its failure is reported, and shutdown waits for it. */
+  #track(draft: AuditDraft): Promise<void> {
+    const tracked = this.#append(draft).then(() => undefined, (error: unknown) => this.#options.onWriteError?.(error, draft));
+    this.#writes.add(tracked);
+    void tracked.finally(() => this.#writes.delete(tracked));
+    return tracked;
   }
 
   query(filter: AuditFilter): Promise<AuditRecord[]> {

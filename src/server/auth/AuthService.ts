@@ -2,7 +2,9 @@ import { protocolError, type AccountRole, type ErrorCode, type ProtocolError } f
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SessionRecord, Store, UserRecord } from '../store/types.ts';
-import type { Limited, LoginLimiter } from './loginLimiter.ts';
+import { addressSource } from '../http/clientAddress.ts';
+import { QueueFullError } from './FairQueue.ts';
+import type { LoginLimiter } from './loginLimiter.ts';
 import { decoyHash, generatePassword, hashPassword, verifyPassword } from './passwords.ts';
 import type { Principal } from './Principal.ts';
 import { hashSecret, newSecret } from './secrets.ts';
@@ -37,23 +39,45 @@ export class AuthService {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Checks a password under the login limits: the attempt's points are taken before the hash (a
+   * burst of guesses is counted in full), and refusals that never reached a password — an address
+   * or account already limited, an attempt already in flight, a full hash queue, an unknown user —
+   * are audited as summaries per address; a wrong password for a real account, one entry each.
+   */
   async login(username: string, password: string, client: ClientInfo): Promise<Refusal | (Authenticated & { token: string })> {
     const name = username.trim().toLowerCase();
     const entry = { actor: name, actorRole: null, zone: null, address: client.address, userAgent: client.userAgent };
-    const limited: Limited | null = await this.limiter.checkLogin(name, client.address);
-    if (limited) {
-      await this.audit.record({ ...entry, kind: 'login.failure', outcome: 'denied', detail: { reason: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds } });
-      return { ...refusal('RATE_LIMITED', `Too many failed logins; try again in ${limited.retryAfterSeconds} s.`), retryAfterSeconds: limited.retryAfterSeconds };
+    const limitedRefusal = async (retryAfterSeconds: number, reason: 'rate_limited' | 'in_flight' | 'busy'): Promise<Refusal> => {
+      await this.audit.recordAnonymous({ ...entry, actor: null, kind: 'login.failure', outcome: 'denied', detail: { reason, user: name, retryAfterSeconds } });
+      const message = {
+        rate_limited: `Too many failed logins; try again in ${retryAfterSeconds} s.`,
+        in_flight: `A sign-in for this account is already being checked; try again in ${retryAfterSeconds} s.`,
+        busy: `The gateway is checking many sign-ins from this address; try again in ${retryAfterSeconds} s.`,
+      }[reason];
+      return { ...refusal('RATE_LIMITED', message), retryAfterSeconds };
+    };
+    const admitted = await this.limiter.admitLogin(name, client.address);
+    if (!admitted.ok) return limitedRefusal(admitted.limited.retryAfterSeconds, admitted.limited.reason);
+    const { attempt } = admitted;
+    let valid: boolean;
+    let user: UserRecord | null;
+    try {
+      user = await this.store.users.byUsername(name);
+      valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()), addressSource(client.address));
+    } catch (error) {
+      attempt.failed();
+      if (error instanceof QueueFullError) return limitedRefusal(1, 'busy');
+      throw error;
     }
-    const user = await this.store.users.byUsername(name);
-    const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !valid || user.disabled) {
-      await this.limiter.loginFailed(name, client.address);
+      attempt.failed();
       const reason = !user ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
-      await this.audit.record({ ...entry, kind: 'login.failure', outcome: 'denied', detail: { reason } });
+      if (user) await this.audit.record({ ...entry, kind: 'login.failure', outcome: 'denied', detail: { reason } });
+      else await this.audit.recordAnonymous({ ...entry, actor: null, kind: 'login.failure', outcome: 'denied', detail: { reason, user: name } });
       return refusal('LOGIN_FAILED');
     }
-    await this.limiter.loginSucceeded(name, client.address);
+    await attempt.succeeded();
     const token = newSecret();
     const now = Date.now();
     const session = await this.store.sessions.create({
@@ -110,9 +134,16 @@ export class AuthService {
       throw new Error('no active admin, and the username "admin" is taken: run `npm run vigil -- user add <name> --role admin`');
     }
     const password = adminPassword ?? generatePassword();
-    const user = await this.store.users.create({
-      username: 'admin', passwordHash: await hashPassword(password), role: 'admin', disabled: false, createdAt: Date.now(),
-    });
+    let user: UserRecord;
+    try {
+      user = await this.store.users.create({
+        username: 'admin', passwordHash: await hashPassword(password), role: 'admin', disabled: false, createdAt: Date.now(),
+      });
+    } catch (error) {
+      // Another node of a cluster, starting at the same moment, made it first.
+      if ((await this.store.users.countActiveAdmins()) > 0) return null;
+      throw error;
+    }
     await this.audit.record({
       kind: 'user.created', actor: 'system', actorRole: 'system', zone: null, address: null, userAgent: null, outcome: 'ok',
       detail: { user: user.username, role: user.role, firstStart: true, passwordFrom: adminPassword ? 'VIGIL_ADMIN_PASSWORD' : 'generated' },

@@ -21,16 +21,18 @@ export class CameraKeys {
   }
 
   async authenticate(apiKey: string | undefined, address: string): Promise<Refusal | { ok: true; principal: CameraPrincipal; key: ApiKeyRecord }> {
-    const limited = await this.limiter.checkCameraKey(address);
-    if (limited) {
-      return { ok: false, error: protocolError('RATE_LIMITED', `Too many wrong camera keys; try again in ${limited.retryAfterSeconds} s.`), retryAfterSeconds: limited.retryAfterSeconds };
+    const checked = await this.limiter.checkCameraKey(address, async () => {
+      const key = apiKey?.startsWith(API_KEY_PREFIX) ? await this.store.keys.byHash(hashSecret(apiKey)) : null;
+      // No key at all is not a guess; a wrong one is.
+      return { valid: key !== null || !apiKey, result: key };
+    });
+    if (!checked.ok) {
+      const { retryAfterSeconds } = checked.limited;
+      return { ok: false, error: protocolError('RATE_LIMITED', `Too many wrong camera keys; try again in ${retryAfterSeconds} s.`), retryAfterSeconds };
     }
+    const key = checked.result;
     if (!apiKey) return { ok: false, error: protocolError('AUTH_REQUIRED', 'A camera connects with its API key.') };
-    const key = apiKey.startsWith(API_KEY_PREFIX) ? await this.store.keys.byHash(hashSecret(apiKey)) : null;
-    if (!key) {
-      await this.limiter.cameraKeyFailed(address);
-      return { ok: false, error: protocolError('KEY_INVALID') };
-    }
+    if (!key) return { ok: false, error: protocolError('KEY_INVALID') };
     if (key.revokedAt !== null) return { ok: false, error: protocolError('KEY_REVOKED') };
     await this.store.keys.markUsed(key.id, Date.now());
     return { ok: true, key, principal: { kind: 'camera', keyId: key.id, label: key.label, zonePattern: key.zonePattern } };

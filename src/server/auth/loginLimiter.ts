@@ -1,14 +1,19 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { addressSource } from '../http/clientAddress.ts';
 import type { RateLimiterFactory } from '../store/types.ts';
+import { KeyedSerial } from '../util/KeyedSerial.ts';
 
 /**
  * Brute-force limits (OWASP Authentication Cheat Sheet), kept in the store so a restart does not
- * reset them:
- * - one account from one address: 5 failures in 15 min blocks that pair for 15 min, so a flood
- *   from one address never locks the real user out from another;
- * - one account from anywhere: 10 failures in 15 min (a distributed guess) blocks the account 15 min;
- * - one address against any accounts: 30 failures an hour blocks the address an hour;
- * - camera keys: 10 wrong keys a minute block the address 5 min.
+ * reset them. An address is an IPv4 address or an IPv6 /64 (see addressSource).
+ * - one account from one address: 5 attempts in 15 min, then that pair waits 15 min;
+ * - one account from anywhere: 10 attempts in 15 min (a distributed guess), then the account
+ *   waits 15 min — never reachable from one address, whose 5 come first;
+ * - one address against any accounts: 30 attempts an hour, then the address waits an hour;
+ * - camera keys: 10 wrong keys a minute, then the address waits 5 min.
+ * A login attempt takes its points before the password is hashed and gives them back when it
+ * succeeds, so a burst of guesses sent at once counts every one of them; only one attempt per
+ * account and address is in flight at a time, the others are refused at once.
  */
 export const LOGIN_LIMITS = {
   accountAddress: { points: 5, duration: 900, blockDuration: 900 },
@@ -17,15 +22,34 @@ export const LOGIN_LIMITS = {
   cameraKey: { points: 10, duration: 60, blockDuration: 300 },
 } as const;
 
-export interface Limited { retryAfterSeconds: number }
+/** How long to wait before an attempt made while another for the same account and address was in flight. */
+const IN_FLIGHT_RETRY_SECONDS = 1;
+
+export interface Limited {
+  retryAfterSeconds: number;
+  /** `rate_limited`: a limit is spent; `in_flight`: an attempt for the same account and address is being checked. */
+  reason: 'rate_limited' | 'in_flight';
+}
+
+/** One admitted login attempt: its points are taken; report how it went exactly once. */
+export interface LoginAttempt {
+  /** The password was right: the attempt's points are given back and the account+address count starts over. */
+  succeeded(): Promise<void>;
+  /** The password was wrong (or the account unusable): the points stay taken. */
+  failed(): void;
+}
 
 const retryAfter = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+const isRefusal = (value: unknown): value is RateLimiterRes => !(value instanceof Error) && typeof (value as RateLimiterRes | null)?.msBeforeNext === 'number';
 
 export class LoginLimiter {
   readonly #accountAddress: RateLimiterAbstract;
   readonly #account: RateLimiterAbstract;
   readonly #address: RateLimiterAbstract;
   readonly #cameraKey: RateLimiterAbstract;
+  /** `account|address` pairs with an attempt being checked on this node. */
+  readonly #inFlight = new Set<string>();
+  readonly #cameraKeyChecks = new KeyedSerial();
 
   /** `limiterFor` keeps the counters in the store, or in Redis when a cluster shares one. */
   constructor(limiterFor: RateLimiterFactory) {
@@ -36,51 +60,71 @@ export class LoginLimiter {
     this.#cameraKey = make('camera_key', LOGIN_LIMITS.cameraKey);
   }
 
-  /** Null when a login attempt may go ahead; otherwise how long to wait. */
-  async checkLogin(username: string, address: string): Promise<Limited | null> {
-    const checks: [RateLimiterAbstract, string, number][] = [
-      [this.#accountAddress, `${username}|${address}`, LOGIN_LIMITS.accountAddress.points],
-      [this.#account, username, LOGIN_LIMITS.account.points],
-      [this.#address, address, LOGIN_LIMITS.address.points],
-    ];
-    return this.#blocked(checks);
-  }
-
-  async loginFailed(username: string, address: string): Promise<void> {
-    await Promise.all([
-      this.#accountAddress.penalty(`${username}|${address}`).catch(() => undefined),
-      this.#account.penalty(username).catch(() => undefined),
-      this.#address.penalty(address).catch(() => undefined),
-    ]);
-    await this.#blockIfOver(this.#accountAddress, `${username}|${address}`, LOGIN_LIMITS.accountAddress);
-    await this.#blockIfOver(this.#account, username, LOGIN_LIMITS.account);
-    await this.#blockIfOver(this.#address, address, LOGIN_LIMITS.address);
-  }
-
-  async loginSucceeded(username: string, address: string): Promise<void> {
-    await this.#accountAddress.delete(`${username}|${address}`);
-  }
-
-  checkCameraKey(address: string): Promise<Limited | null> {
-    return this.#blocked([[this.#cameraKey, address, LOGIN_LIMITS.cameraKey.points]]);
-  }
-
-  async cameraKeyFailed(address: string): Promise<void> {
-    await this.#cameraKey.penalty(address).catch(() => undefined);
-    await this.#blockIfOver(this.#cameraKey, address, LOGIN_LIMITS.cameraKey);
-  }
-
-  async #blocked(checks: [RateLimiterAbstract, string, number][]): Promise<Limited | null> {
-    let wait = 0;
-    for (const [limiter, key, points] of checks) {
-      const res = await limiter.get(key);
-      if (res && res.consumedPoints >= points) wait = Math.max(wait, retryAfter(res));
+  /**
+   * Admits one login attempt, taking its points from every limit (account+address first, so a
+   * single address never spends the account-wide budget beyond its own five), or says how long to
+   * wait. A store failure rejects: no counting, no hashing.
+   */
+  async admitLogin(username: string, address: string): Promise<{ ok: true; attempt: LoginAttempt } | { ok: false; limited: Limited }> {
+    const source = addressSource(address);
+    const pair = `${username}|${source}`;
+    if (this.#inFlight.has(pair)) return { ok: false, limited: { retryAfterSeconds: IN_FLIGHT_RETRY_SECONDS, reason: 'in_flight' } };
+    this.#inFlight.add(pair);
+    const release = () => this.#inFlight.delete(pair);
+    const limits: [RateLimiterAbstract, string][] = [[this.#accountAddress, pair], [this.#address, source], [this.#account, username]];
+    const taken: [RateLimiterAbstract, string][] = [];
+    try {
+      for (const [limiter, key] of limits) {
+        try {
+          await limiter.consume(key);
+          taken.push([limiter, key]);
+        } catch (outcome) {
+          if (!isRefusal(outcome)) throw outcome;
+          // Refused: the attempt never happens, so what it took from the other limits goes back.
+          await Promise.all(taken.map(([l, k]) => l.reward(k)));
+          release();
+          return { ok: false, limited: { retryAfterSeconds: retryAfter(outcome), reason: 'rate_limited' } };
+        }
+      }
+    } catch (error) {
+      release();
+      throw error;
     }
-    return wait > 0 ? { retryAfterSeconds: wait } : null;
+    let reported = false;
+    const report = () => {
+      if (reported) throw new TypeError('a login attempt is reported once');
+      reported = true;
+      release();
+    };
+    return {
+      ok: true,
+      attempt: {
+        succeeded: async () => {
+          report();
+          await Promise.all([this.#accountAddress.delete(pair), this.#address.reward(source), this.#account.reward(username)]);
+        },
+        failed: () => report(),
+      },
+    };
   }
 
-  async #blockIfOver(limiter: RateLimiterAbstract, key: string, limits: { points: number; blockDuration: number }): Promise<void> {
-    const res = await limiter.get(key);
-    if (res && res.consumedPoints >= limits.points) await limiter.block(key, limits.blockDuration);
+  /**
+   * Checks a camera key with `check` under the address's limit: checks of one address run one at
+   * a time, so a burst of wrong keys sent at once is counted exactly; the tenth wrong key in a
+   * minute blocks the address. `check` answers whether the key was one the gateway issued.
+   */
+  async checkCameraKey<T>(address: string, check: () => Promise<{ valid: boolean; result: T }>): Promise<{ ok: true; result: T } | { ok: false; limited: Limited }> {
+    const source = addressSource(address);
+    const { points, blockDuration } = LOGIN_LIMITS.cameraKey;
+    return this.#cameraKeyChecks.run(source, async () => {
+      const spent = await this.#cameraKey.get(source);
+      if (spent && spent.consumedPoints >= points) return { ok: false, limited: { retryAfterSeconds: retryAfter(spent), reason: 'rate_limited' } };
+      const { valid, result } = await check();
+      if (!valid) {
+        const counted = await this.#cameraKey.penalty(source);
+        if (counted.consumedPoints >= points) await this.#cameraKey.block(source, blockDuration);
+      }
+      return { ok: true, result };
+    });
   }
 }

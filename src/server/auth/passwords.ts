@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { FairQueue } from './FairQueue.ts';
 
 /**
  * OWASP Password Storage Cheat Sheet: scrypt with N=2^15, r=8, p=3 (same strength as N=2^17,
@@ -6,42 +8,43 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  */
 export const SCRYPT_COST = { N: 2 ** 15, r: 8, p: 3 } as const;
 const KEY_LENGTH = 32;
-const MAX_CONCURRENT = 4;
 
-let running = 0;
-const waiting: (() => void)[] = [];
+/**
+ * Hashes share the machine's cores: one per core (at most four, 128 MiB), eight per client
+ * address running or waiting (a control room behind one NAT signing in at the start of a shift),
+ * 64 waiting in all. Addresses take turns, so a flood from one is refused past its share and
+ * another address's hash waits for at most the ones already running (~200 ms each here).
+ */
+export const HASH_QUEUE_LIMITS = { concurrency: Math.min(4, availableParallelism()), perSource: 8, waiting: 64 } as const;
+const hashing = new FairQueue(HASH_QUEUE_LIMITS);
 
-/** At most MAX_CONCURRENT hashes at once: a login flood queues instead of exhausting memory. */
-async function bounded<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
-  running += 1;
-  try {
-    return await work();
-  } finally {
-    running -= 1;
-    waiting.shift()?.();
-  }
-}
+/** Work done on behalf of the gateway itself (first admin, admin API, CLI): it waits, never refused. */
+const LOCAL_SOURCE = null;
 
-function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
+function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }, source: string | null): Promise<Buffer> {
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
-  return bounded(() => new Promise((resolve, reject) => {
+  const work = () => new Promise<Buffer>((resolve, reject) => {
     scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
-  }));
+  });
+  return source === null ? hashing.run('', work, true) : hashing.run(source, work);
 }
 
 /** `scrypt$N$r$p$salt$hash`: the cost travels with the hash, so it can be raised later. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, SCRYPT_COST);
+  const key = await derive(password, salt, SCRYPT_COST, LOCAL_SOURCE);
   return ['scrypt', SCRYPT_COST.N, SCRYPT_COST.r, SCRYPT_COST.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/**
+ * True when `password` hashes to `stored`. `source` (the client's address) takes its turn in the
+ * hash queue; a full queue rejects with QueueFullError before any hashing.
+ */
+export async function verifyPassword(password: string, stored: string, source: string | null = LOCAL_SOURCE): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) }, source);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

@@ -39,7 +39,7 @@ export function registerMetricsRoute(app: GatewayApp, metrics: GatewayMetrics, a
   app.get('/metrics', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     if (!mayRead(request.ip, request.headers.authorization)) {
-      await audit.record({
+      await audit.recordAnonymous({
         kind: 'api.denied', actor: null, actorRole: null, zone: null, address: request.ip,
         userAgent: String(request.headers['user-agent'] ?? ''), outcome: 'denied', detail: { code: 'AUTH_REQUIRED', path: '/metrics' },
       });

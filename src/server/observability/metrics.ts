@@ -87,13 +87,12 @@ export class GatewayMetrics {
     this.#rateLimited.inc({ limit: 'socket_events' });
   }
 
-  /** Every audit entry passes here: denials, failed logins and limit trips are counted from it. */
-  audited(draft: AuditDraft): void {
-    if (draft.outcome !== 'denied') return;
+  /** Every denial passes here, written to the trail or only summed up there: denials, failed logins and limit trips. */
+  denied(draft: AuditDraft): void {
     const code = String(draft.detail.code ?? draft.detail.reason ?? 'unknown');
     this.#denials.inc({ kind: draft.kind, code });
     if (draft.kind === 'login.failure' || draft.kind === 'connect.denied') this.#authFailures.inc({ reason: code });
-    if (draft.kind === 'login.failure' && code === 'rate_limited') this.#rateLimited.inc({ limit: 'login' });
+    if (draft.kind === 'login.failure' && (code === 'rate_limited' || code === 'in_flight' || code === 'busy')) this.#rateLimited.inc({ limit: 'login' });
     if (draft.kind === 'connect.denied' && code === 'RATE_LIMITED') this.#rateLimited.inc({ limit: 'camera_key' });
   }
 }

@@ -23,6 +23,7 @@ import { CandidateBudget } from './CandidateBudget.ts';
 import { DirectoryPublisher } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
 import { installHandshake, type HandshakeDeps } from './handshake.ts';
+import { installSendBudget } from './sendBudget.ts';
 import { handlers } from './handlers/index.ts';
 import { iceServersFor, TURN_RENEW_AT, type IceConfig } from './iceProvider.ts';
 import { isOriginAllowed } from './originPolicy.ts';
@@ -84,11 +85,11 @@ export function createSignalling(options: SignallingOptions): Signalling {
       if (isOriginAllowed(req, options.allowedOrigins)) callback(null, true);
       else {
         const address = options.addressOf(req);
-        logger.warn({ origin: req.headers.origin, address }, 'foreign origin refused');
-        void options.audit.record({
+        // Its audit entry is its log line (a flood of them is summarised per address).
+        void options.audit.recordAnonymous({
           kind: 'connect.denied', actor: null, actorRole: null, zone: null, address,
           userAgent: String(req.headers['user-agent'] ?? ''), outcome: 'denied', detail: { code: 'ORIGIN_FORBIDDEN', origin: String(req.headers.origin ?? '') },
-        }).catch(() => undefined);
+        });
         callback('ORIGIN_FORBIDDEN', false);
       }
     },
@@ -106,6 +107,10 @@ export function createSignalling(options: SignallingOptions): Signalling {
     const principal = socket.data.principal;
     const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, who: identityOf(principal).name, address: socket.data.address });
     socketLogger.info('connected');
+    installSendBudget(socket, (pending) => {
+      socketLogger.warn(pending, 'connection stopped reading: disconnecting');
+      activity.denied('connection.dropped', participant, null, protocolError('SEND_BUFFER_FULL'), pending);
+    });
     installEventGuard(socket, socketLogger, {
       onDenied: (event, error) => activity.denied('event.denied', participant, null, error, { event }),
       onRateLimited: () => options.metrics.socketEventRateLimited(),

@@ -57,10 +57,12 @@ export function requireRole(ctx: ApiContext, roles: readonly AccountRole[]) {
     const result = await ctx.auth.authenticate(readSessionToken(request.headers.cookie));
     const client = clientInfo(request);
     const deny = async (code: ErrorCode, actor: string | null, actorRole: string | null) => {
-      await ctx.audit.record({
-        kind: 'api.denied', actor, actorRole, zone: null, ...client, outcome: 'denied',
+      const draft = {
+        kind: 'api.denied', actor, actorRole, zone: null, ...client, outcome: 'denied' as const,
         detail: { code, method: request.method, path: request.routeOptions.url ?? request.url.split('?')[0] },
-      });
+      };
+      // Without a session nobody is behind the request: counted per address, not one row each.
+      await (actor === null ? ctx.audit.recordAnonymous(draft) : ctx.audit.record(draft));
       return sendError(reply, code);
     };
     if (!result.ok) return deny(result.error.code, null, null);

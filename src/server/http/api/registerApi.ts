@@ -13,7 +13,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * The JSON API. Cross-site request forgery is refused three ways: the session cookie is
  * SameSite=Strict, a state-changing request must carry JSON (a cross-site form cannot), and a
- * browser's Origin header must be ours (or configured).
+ * browser's Origin header must be ours (or configured) — on every state-changing request to any
+ * path, so no spelling of a path can slip past it.
  */
 export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigins: readonly string[]): Promise<void> {
   await app.register(fastifyCookie);
@@ -28,9 +29,9 @@ export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigi
     maxAge: 600,
   });
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/') || SAFE_METHODS.has(request.method)) return;
+    if (SAFE_METHODS.has(request.method)) return;
     if (!isOriginAllowed(request.raw, allowedOrigins)) {
-      await ctx.audit.record({
+      await ctx.audit.recordAnonymous({
         kind: 'api.denied', actor: null, actorRole: null, zone: null, address: request.ip,
         userAgent: String(request.headers['user-agent'] ?? ''), outcome: 'denied',
         detail: { code: 'ORIGIN_FORBIDDEN', origin: String(request.headers.origin ?? ''), path: request.url.split('?')[0] },
