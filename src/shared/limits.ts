@@ -30,6 +30,8 @@ export const Limits = {
   maxPendingSendBytes: 1024 * 1024,
   /** The same bound in packets, for floods of small ones. */
   maxPendingSendPackets: 4_096,
+  /** Peers a camera may ask to keep when it publishes again (its live connections). */
+  maxResumePeers: 256,
 } as const;
 
 /** Timings shared by server and clients, in milliseconds. */
@@ -47,4 +49,10 @@ export const Timing = {
   qualityReportIntervalMs: 5_000,
   /** A zone's quality figures older than this are dropped (the console went quiet). */
   qualityStaleMs: 15_000,
+  /**
+   * After a gateway restart, how long a peer the camera asked to keep waits for its viewer to
+   * claim it too (both reconnect with jittered backoff of up to 5 s); then the camera is told the
+   * viewer left. A viewer's claim waits for its camera as long as the view lasts.
+   */
+  resumeGraceMs: 15_000,
 } as const;

@@ -34,9 +34,20 @@ export const publishSchema = z.strictObject({
   zone: zoneField,
   /** Secret the camera chose at its first publish; presenting it again replaces a stale session. */
   resumeToken: z.string().length(Limits.resumeTokenLength).regex(/^[A-Za-z0-9_-]+$/),
+  /**
+   * Peers whose connection the camera still has after its signalling came back (a gateway
+   * restart, a network blip): each is kept, not renegotiated, when its viewer claims it too.
+   */
+  resumePeers: z.array(peerIdSchema).max(Limits.maxResumePeers).optional(),
 });
 
 export const zoneRefSchema = z.strictObject({ zone: zoneField });
+
+export const watchSchema = z.strictObject({
+  zone: zoneField,
+  /** The peer whose connection this console still plays for the zone: kept when the camera claims it too. */
+  resumePeerId: peerIdSchema.optional(),
+});
 
 export const sdpSchema = z.strictObject({
   peerId: peerIdSchema,
@@ -79,6 +90,7 @@ export const qualityReportSchema = z.strictObject({
 
 export type PublishRequest = z.infer<typeof publishSchema>;
 export type ZoneRef = z.infer<typeof zoneRefSchema>;
+export type WatchRequest = z.infer<typeof watchSchema>;
 export type SdpMessage = z.infer<typeof sdpSchema>;
 export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 export type CandidateMessage = z.infer<typeof candidateSchema>;
@@ -90,7 +102,7 @@ export type QualityReport = z.infer<typeof qualityReportSchema>;
 export const clientEventRules = {
   'camera:publish': { schema: publishSchema, roles: [Role.CAMERA] },
   'camera:unpublish': { schema: zoneRefSchema, roles: [Role.CAMERA] },
-  'zone:watch': { schema: zoneRefSchema, roles: [Role.OPERATOR] },
+  'zone:watch': { schema: watchSchema, roles: [Role.OPERATOR] },
   'zone:unwatch': { schema: zoneRefSchema, roles: [Role.OPERATOR] },
   'zone:list': { schema: z.strictObject({}), roles: [Role.OPERATOR, Role.CAMERA] },
   'signal:offer': { schema: sdpSchema, roles: [Role.CAMERA] },
@@ -121,8 +133,18 @@ export interface ZoneSummary {
   viewers: number;
 }
 
-export interface PublishResult { zone: ZoneId; replacedStaleSession: boolean }
-export interface WatchResult { zone: ZoneId; state: ZoneState }
+export interface PublishResult {
+  zone: ZoneId;
+  replacedStaleSession: boolean;
+  /** Of the `resumePeers` asked for, those kept: paired again, or held for their viewer for `Timing.resumeGraceMs`. Close the others. */
+  resumedPeers: PeerId[];
+}
+export interface WatchResult {
+  zone: ZoneId;
+  state: ZoneState;
+  /** The `resumePeerId` was paired with the camera again: keep that connection, no offer follows. */
+  resumed: boolean;
+}
 export interface ZoneListResult { zones: ZoneSummary[] }
 /** A directory delta: zones whose summary changed (or appeared), and zones that no longer exist. */
 export interface ZoneDirectoryUpdate { zones: ZoneSummary[]; removed: ZoneId[] }
@@ -132,7 +154,7 @@ export interface ZoneDirectoryUpdate { zones: ZoneSummary[]; removed: ZoneId[] }
 export interface ClientToServerEvents {
   'camera:publish': (msg: PublishRequest, ack?: AckCallback<PublishResult>) => void;
   'camera:unpublish': (msg: ZoneRef, ack?: AckCallback) => void;
-  'zone:watch': (msg: ZoneRef, ack?: AckCallback<WatchResult>) => void;
+  'zone:watch': (msg: WatchRequest, ack?: AckCallback<WatchResult>) => void;
   'zone:unwatch': (msg: ZoneRef, ack?: AckCallback) => void;
   'zone:list': (msg: Record<string, never>, ack?: AckCallback<ZoneListResult>) => void;
   'signal:offer': (msg: SdpMessage, ack?: AckCallback) => void;

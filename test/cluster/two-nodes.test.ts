@@ -38,7 +38,7 @@ describe('a cluster of two gateway nodes', () => {
     await request(camera, 'camera:publish', { zone: 'CBD-TRAFFIC-01', resumeToken: newResumeToken() });
     const operator = track(await b.connect('operator'));
     const joined = nextEvent(camera, 'viewer:joined');
-    assert.deepEqual(await request(operator, 'zone:watch', { zone: 'CBD-TRAFFIC-01' }), { ok: true, zone: 'CBD-TRAFFIC-01', state: 'live' });
+    assert.deepEqual(await request(operator, 'zone:watch', { zone: 'CBD-TRAFFIC-01' }), { ok: true, zone: 'CBD-TRAFFIC-01', state: 'live', resumed: false });
     const { peerId } = await joined;
 
     const offer = nextEvent(operator, 'signal:offer');
@@ -84,7 +84,7 @@ describe('a cluster of two gateway nodes', () => {
 
     const evicted = new Promise<string>((resolve) => first.once('disconnect', resolve));
     const again = track(await b.connect('camera'));
-    assert.deepEqual(await request(again, 'camera:publish', { zone: 'HARBOUR-01', resumeToken: token }), { ok: true, zone: 'HARBOUR-01', replacedStaleSession: true });
+    assert.deepEqual(await request(again, 'camera:publish', { zone: 'HARBOUR-01', resumeToken: token }), { ok: true, zone: 'HARBOUR-01', replacedStaleSession: true, resumedPeers: [] });
     assert.equal(await evicted, 'io server disconnect', 'the stale connection on node A was closed for good');
     await waitFor(async () => (await auditEntries(a, 'publish.ended')).some((e) => e.zone === 'HARBOUR-01' && e.detail.reason === 'replaced'));
   });

@@ -43,7 +43,7 @@ describe('one live camera per zone', () => {
     const newJoin = nextEvent(fresh, 'viewer:joined');
     const live = nextEvent(viewer, 'zone:state');
     const reply = await request(fresh, 'camera:publish', { zone: 'TAKEOVER-01', resumeToken: token });
-    assert.deepEqual(reply, { ok: true, zone: 'TAKEOVER-01', replacedStaleSession: true });
+    assert.deepEqual(reply, { ok: true, zone: 'TAKEOVER-01', replacedStaleSession: true, resumedPeers: [] });
     assert.equal(await staleGone, 'io server disconnect');
     const { peerId } = await newJoin;
     assert.notEqual(peerId, oldPeer);

@@ -17,10 +17,10 @@ describe('publish and watch', () => {
   it('tells the camera about each viewer by its own peer id', async () => {
     const camera = await open('camera');
     assert.deepEqual(await request(camera, 'camera:publish', { zone: 'CBD-TRAFFIC-01', resumeToken: newResumeToken() }),
-      { ok: true, zone: 'CBD-TRAFFIC-01', replacedStaleSession: false });
+      { ok: true, zone: 'CBD-TRAFFIC-01', replacedStaleSession: false, resumedPeers: [] });
     const first = await open('operator');
     const joinedFirst = nextEvent(camera, 'viewer:joined');
-    assert.deepEqual(await request(first, 'zone:watch', { zone: 'CBD-TRAFFIC-01' }), { ok: true, zone: 'CBD-TRAFFIC-01', state: 'live' });
+    assert.deepEqual(await request(first, 'zone:watch', { zone: 'CBD-TRAFFIC-01' }), { ok: true, zone: 'CBD-TRAFFIC-01', state: 'live', resumed: false });
     const second = await open('operator');
     const a = await joinedFirst;
     const joinedSecond = nextEvent(camera, 'viewer:joined');
@@ -33,7 +33,7 @@ describe('publish and watch', () => {
 
   it('lets a viewer arrive before the camera and goes live when it publishes', async () => {
     const viewer = await open('operator');
-    assert.deepEqual(await request(viewer, 'zone:watch', { zone: 'PARK-WEST-02' }), { ok: true, zone: 'PARK-WEST-02', state: 'waiting' });
+    assert.deepEqual(await request(viewer, 'zone:watch', { zone: 'PARK-WEST-02' }), { ok: true, zone: 'PARK-WEST-02', state: 'waiting', resumed: false });
     const camera = await open('camera');
     const joined = nextEvent(camera, 'viewer:joined');
     const live = nextEvent(viewer, 'zone:state');
@@ -91,7 +91,7 @@ describe('publish and watch', () => {
     const log = recordEvents(camera);
     const viewer = await open('operator');
     await request(viewer, 'zone:watch', { zone });
-    assert.deepEqual(await request(viewer, 'zone:watch', { zone }), { ok: true, zone, state: 'live' });
+    assert.deepEqual(await request(viewer, 'zone:watch', { zone }), { ok: true, zone, state: 'live', resumed: false });
     await flush(camera);
     assert.equal(log.events.filter((e) => e.event === 'viewer:joined').length, 1);
   });

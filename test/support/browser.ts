@@ -44,8 +44,9 @@ export async function openPage(
   browser: Browser,
   url: string,
   initScripts: string[] = [],
+  viewport = { width: 1280, height: 800 },
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
   // tsx compiles test files with keepNames, wrapping functions passed to $eval in __name(...),
   // which does not exist in the page.
   for (const content of ['globalThis.__name = (fn) => fn;', ...initScripts]) await context.addInitScript({ content });
@@ -83,6 +84,8 @@ export interface CameraOptions {
   preset?: string;
   /** Scripts run in the page before its own (see openPage). */
   initScripts?: string[];
+  /** A smaller window costs less to draw: tests with many cameras on two cores use one. */
+  viewport?: { width: number; height: number };
 }
 
 const anyZoneKeys = new WeakMap<BrowserTarget, Promise<string>>();
@@ -90,7 +93,7 @@ const anyZoneKeys = new WeakMap<BrowserTarget, Promise<string>>();
 /** Opens the camera node page for `zone`, types its key and starts publishing. */
 export async function startCamera(browser: Browser, gw: BrowserTarget, zone: string, options: CameraOptions = {}) {
   const source = options.source ? `&source=${options.source}` : '';
-  const opened = await openPage(browser, `${gw.url}/camera.html?zone=${zone}${source}`, options.initScripts);
+  const opened = await openPage(browser, `${gw.url}/camera.html?zone=${zone}${source}`, options.initScripts, options.viewport);
   if (!anyZoneKeys.has(gw)) anyZoneKeys.set(gw, gw.createCameraKey('*', 'browser camera'));
   await opened.page.fill('#api-key-input', options.apiKey ?? (await anyZoneKeys.get(gw)!));
   if (options.preset) await opened.page.selectOption('#preset-select', options.preset);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   Limits,
   protocolError,
+  Timing,
   type Ack,
   type PeerId,
   type ProtocolError,
@@ -16,7 +17,7 @@ import { SafeEmitter } from '../util/SafeEmitter.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { EndReason, Route, ZoneRegistryEvents } from '../zones/ZoneRegistry.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
-import { PUBLISH, UNPUBLISH, UNWATCH, WATCH } from './presenceScripts.ts';
+import { EXPIRE_HELD, PUBLISH, UNPUBLISH, UNWATCH, WATCH } from './presenceScripts.ts';
 import type { RedisClient } from './redisClient.ts';
 
 /** How this node reaches a connection that may live on another node (Socket.IO's Redis adapter). */
@@ -25,7 +26,7 @@ export interface ClusterTransport {
   evict(sid: string): void;
 }
 
-const SCRIPTS = { PUBLISH, UNPUBLISH, WATCH, UNWATCH } as const;
+const SCRIPTS = { PUBLISH, UNPUBLISH, WATCH, UNWATCH, EXPIRE_HELD } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -48,6 +49,8 @@ export class RedisPresence implements ZonePresence {
   readonly #shas = new Map<ScriptName, string>();
   #transport: ClusterTransport | null = null;
   #summaries: { at: number; value: Promise<ZoneSummary[]> } | null = null;
+  /** Zone → the timer that drops its camera's held pairings once their grace has passed. */
+  readonly #expiries = new Map<ZoneId, NodeJS.Timeout>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -55,6 +58,7 @@ export class RedisPresence implements ZonePresence {
     private readonly prefix: string,
     private readonly logger: Logger,
     onListenerError: (error: unknown, event: string) => void,
+    private readonly resumeGraceMs: number = Timing.resumeGraceMs,
   ) {
     this.events = new SafeEmitter<ZoneRegistryEvents>((error, event) => onListenerError(error, String(event)));
   }
@@ -67,6 +71,9 @@ export class RedisPresence implements ZonePresence {
   /** A zone changed somewhere in the cluster (from the `changed` channel). */
   zoneChanged(zone: ZoneId): void {
     this.#summaries = null;
+    // A viewer of our camera may have left quietly on a node that shut down: its pairing is held
+    // for a grace period, and only we can tell the camera when it ends.
+    if ([...this.#published.values()].includes(zone)) this.#expireHeldLater(zone, this.resumeGraceMs);
     this.events.emit('changed', zone);
   }
 
@@ -80,24 +87,27 @@ export class RedisPresence implements ZonePresence {
     return null;
   }
 
-  async publish(camera: Participant, zone: ZoneId, resumeToken: string): Promise<Ack<PublishResult>> {
-    const reply = await this.#run('PUBLISH', [zone, camera.id, this.nodeId, hashToken(resumeToken), nonce()]);
+  async publish(camera: Participant, zone: ZoneId, resumeToken: string, resumePeers: readonly PeerId[] = []): Promise<Ack<PublishResult>> {
+    const reply = await this.#run('PUBLISH', [zone, camera.id, this.nodeId, hashToken(resumeToken), nonce(), String(Date.now()), String(this.resumeGraceMs), ...resumePeers]);
     switch (reply[0]) {
-      case 'already': return { ok: true, zone, replacedStaleSession: false };
+      case 'already': return { ok: true, zone, replacedStaleSession: false, resumedPeers: [] };
       case 'already_publishing': return { ok: false, error: protocolError('ALREADY_PUBLISHING', `This connection already publishes ${reply[1]}.`) };
       case 'busy': return { ok: false, error: protocolError('ZONE_BUSY', `Zone ${zone} already has a live camera.`) };
     }
     const stale = reply[1]!;
+    const keptCount = Number(reply[2]);
+    const resumedPeers = reply.slice(3, 3 + keptCount) as PeerId[];
     this.#local.set(camera.id, camera);
     this.#published.set(camera.id, zone);
     if (stale) this.#evict(stale);
-    for (let i = 2; i < reply.length; i += 2) {
-      this.#send(camera.id, 'viewer:joined', { zone, peerId: reply[i + 1] });
+    for (let i = 3 + keptCount; i < reply.length; i += 3) {
+      if (reply[i + 2] !== '1') this.#send(camera.id, 'viewer:joined', { zone, peerId: reply[i + 1] });
       this.#send(reply[i]!, 'zone:state', { zone, state: 'live' });
     }
+    if (keptCount > 0) this.#expireHeldLater(zone, this.resumeGraceMs);
     this.events.emit('published', zone, camera, stale !== '');
     await this.#announce(zone);
-    return { ok: true, zone, replacedStaleSession: stale !== '' };
+    return { ok: true, zone, replacedStaleSession: stale !== '', resumedPeers };
   }
 
   async unpublish(camera: Participant, zone: ZoneId): Promise<Ack> {
@@ -117,19 +127,20 @@ export class RedisPresence implements ZonePresence {
     return null;
   }
 
-  async watch(viewer: Participant, zone: ZoneId): Promise<Ack<WatchResult>> {
-    const reply = await this.#run('WATCH', [zone, viewer.id, this.nodeId, nonce(), String(Limits.maxWatchedZones)]);
+  async watch(viewer: Participant, zone: ZoneId, resumePeerId?: PeerId): Promise<Ack<WatchResult>> {
+    const reply = await this.#run('WATCH', [zone, viewer.id, this.nodeId, nonce(), String(Limits.maxWatchedZones), resumePeerId ?? '', String(Date.now())]);
     if (reply[0] === 'limit') return { ok: false, error: protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`) };
     const state = reply[1] as 'live' | 'waiting';
-    if (reply[0] === 'already') return { ok: true, zone, state };
+    if (reply[0] === 'already') return { ok: true, zone, state, resumed: false };
     this.#local.set(viewer.id, viewer);
     const watched = this.#watching.get(viewer.id) ?? new Set<ZoneId>();
     watched.add(zone);
     this.#watching.set(viewer.id, watched);
-    if (state === 'live') this.#send(reply[2]!, 'viewer:joined', { zone, peerId: reply[3] });
+    const resumed = reply[4] === '1';
+    if (state === 'live' && !resumed) this.#send(reply[2]!, 'viewer:joined', { zone, peerId: reply[3] });
     this.events.emit('watchStarted', zone, viewer);
     await this.#announce(zone);
-    return { ok: true, zone, state };
+    return { ok: true, zone, state, resumed };
   }
 
   async unwatch(viewer: Participant, zone: ZoneId, reason: 'requested' | 'access_revoked' = 'requested'): Promise<Ack> {
@@ -144,10 +155,10 @@ export class RedisPresence implements ZonePresence {
     return [...(this.#watching.get(viewer.id) ?? [])];
   }
 
-  async leave(participant: Participant): Promise<void> {
+  async leave(participant: Participant, quietly = false): Promise<void> {
     const published = this.#published.get(participant.id);
-    if (published !== undefined) await this.#endPublish(participant, published, 'disconnected');
-    for (const zone of [...(this.#watching.get(participant.id) ?? [])]) await this.#endWatch(participant, zone, 'disconnected');
+    if (published !== undefined) await this.#endPublish(participant, published, 'disconnected', quietly);
+    for (const zone of [...(this.#watching.get(participant.id) ?? [])]) await this.#endWatch(participant, zone, 'disconnected', quietly);
     this.#local.delete(participant.id);
     await this.redis.sRem(this.#key('node', this.nodeId), participant.id);
   }
@@ -196,11 +207,14 @@ export class RedisPresence implements ZonePresence {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.#expiries.values()) clearTimeout(timer);
+    this.#expiries.clear();
     this.#local.clear();
   }
 
-  async #endPublish(camera: Participant, zone: ZoneId, reason: EndReason): Promise<void> {
-    const reply = await this.#run('UNPUBLISH', [zone, camera.id]);
+  /** `quietly`: this node is shutting down; viewers are not told, and claim their peers instead. */
+  async #endPublish(camera: Participant, zone: ZoneId, reason: EndReason, quietly = false): Promise<void> {
+    const reply = await this.#run('UNPUBLISH', [zone, camera.id, quietly ? '1' : '0']);
     const mine = this.#published.get(camera.id) === zone;
     this.#published.delete(camera.id);
     // 'not': another node took the zone over with this camera's resume token: it was replaced.
@@ -208,13 +222,14 @@ export class RedisPresence implements ZonePresence {
       if (mine) this.events.emit('unpublished', zone, camera, 'replaced');
       return;
     }
-    for (const viewer of reply.slice(1)) this.#send(viewer, 'zone:state', { zone, state: 'waiting', reason: 'camera_left' });
+    if (!quietly) for (const viewer of reply.slice(1)) this.#send(viewer, 'zone:state', { zone, state: 'waiting', reason: 'camera_left' });
     if (mine) this.events.emit('unpublished', zone, camera, reason);
     await this.#announce(zone);
   }
 
-  async #endWatch(viewer: Participant, zone: ZoneId, reason: EndReason): Promise<void> {
-    const reply = await this.#run('UNWATCH', [zone, viewer.id]);
+  /** `quietly`: this node is shutting down; the camera is not told, its peer is held for the viewer's return. */
+  async #endWatch(viewer: Participant, zone: ZoneId, reason: EndReason, quietly = false): Promise<void> {
+    const reply = await this.#run('UNWATCH', [zone, viewer.id, quietly ? '1' : '0', String(Date.now() + this.resumeGraceMs)]);
     const watched = this.#watching.get(viewer.id);
     const mine = watched?.delete(zone) ?? false;
     if (watched?.size === 0) this.#watching.delete(viewer.id);
@@ -223,6 +238,25 @@ export class RedisPresence implements ZonePresence {
     }
     if (mine) this.events.emit('watchEnded', zone, viewer, reason);
     await this.#announce(zone);
+  }
+
+  /** Drops our camera's held pairings of `zone` once their grace has passed, telling the camera. */
+  #expireHeldLater(zone: ZoneId, delayMs: number): void {
+    if (this.#expiries.has(zone)) return;
+    const timer = setTimeout(() => {
+      this.#expiries.delete(zone);
+      void this.#expireHeld(zone).catch((error: unknown) => this.logger.warn({ err: error, zone }, 'expiring held pairings failed'));
+    }, Math.max(0, delayMs) + 50);
+    timer.unref();
+    this.#expiries.set(zone, timer);
+  }
+
+  async #expireHeld(zone: ZoneId): Promise<void> {
+    const camera = [...this.#published].find(([, published]) => published === zone)?.[0];
+    if (camera === undefined) return;
+    const [next, ...expired] = await this.#run('EXPIRE_HELD', [zone, camera, String(Date.now())]);
+    for (const peerId of expired) this.#send(camera, 'viewer:left', { zone, peerId, reason: 'viewer_left' });
+    if (next) this.#expireHeldLater(zone, Number(next) - Date.now());
   }
 
   #participant(sid: string): Participant {

@@ -98,6 +98,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
   installHandshake(io, options);
   // A closing connection releases its zones asynchronously (Redis in a cluster); shutdown waits for it.
   const pendingLeaves = new Set<Promise<void>>();
+  let shuttingDown = false;
   const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone));
   const context: HandlerContext = { presence, logger, access, activity, quality: options.quality };
 
@@ -172,7 +173,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
       if (renewal) clearTimeout(renewal);
       access.unregister(connection);
       directory.remove(socket);
-      const leaving = presence.leave(participant).catch((error: unknown) => socketLogger.error({ err: error }, 'releasing the zones of a closed connection failed'));
+      const leaving = presence.leave(participant, shuttingDown).catch((error: unknown) => socketLogger.error({ err: error }, 'releasing the zones of a closed connection failed'));
       pendingLeaves.add(leaving);
       void leaving.finally(() => pendingLeaves.delete(leaving));
       activity.forget(participant);
@@ -194,6 +195,9 @@ export function createSignalling(options: SignallingOptions): Signalling {
   return {
     io,
     close: async () => {
+      // Connections closed by our own shutdown leave quietly: the video they carry peer to peer
+      // goes on, and both ends resume their pairings with the next gateway (see ZoneRegistry.leave).
+      shuttingDown = true;
       directory.close();
       // Not io.close(): it would close the HTTP server too, which the gateway owns.
       io.engine.close();

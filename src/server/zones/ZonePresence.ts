@@ -12,14 +12,17 @@ import type { Route, ZoneRegistry, ZoneRegistryEvents } from './ZoneRegistry.ts'
 export interface ZonePresence {
   readonly events: SafeEmitter<ZoneRegistryEvents>;
   publishCheck(camera: Participant, zone: ZoneId, resumeToken: string): Promise<ProtocolError | 'already' | null>;
-  publish(camera: Participant, zone: ZoneId, resumeToken: string): Promise<Ack<PublishResult>>;
+  /** `resumePeers`: connections the camera still has, kept for the viewers that claim them (see ZoneRegistry.publish). */
+  publish(camera: Participant, zone: ZoneId, resumeToken: string, resumePeers?: readonly PeerId[]): Promise<Ack<PublishResult>>;
   unpublish(camera: Participant, zone: ZoneId): Promise<Ack>;
   watchCheck(viewer: Participant, zone: ZoneId): Promise<ProtocolError | 'already' | null>;
-  watch(viewer: Participant, zone: ZoneId): Promise<Ack<WatchResult>>;
+  /** `resumePeerId`: the connection the viewer still plays, kept when the camera still has it (see ZoneRegistry.watch). */
+  watch(viewer: Participant, zone: ZoneId, resumePeerId?: PeerId): Promise<Ack<WatchResult>>;
   unwatch(viewer: Participant, zone: ZoneId, reason?: 'requested' | 'access_revoked'): Promise<Ack>;
   /** The zones a connection of this node watches now. */
   watchedBy(viewer: Participant): ZoneId[];
-  leave(participant: Participant): Promise<void>;
+  /** `quietly`: this node is shutting down; survivors are not told (see ZoneRegistry.leave). */
+  leave(participant: Participant, quietly?: boolean): Promise<void>;
   route(sender: Participant, peerId: PeerId): Promise<Ack<Route>>;
   summaries(): Promise<ZoneSummary[]>;
   summary(zone: ZoneId): Promise<ZoneSummary | null>;
@@ -34,13 +37,13 @@ export class LocalPresence implements ZonePresence {
 
   get events() { return this.registry.events; }
   async publishCheck(camera: Participant, zone: ZoneId, token: string) { return this.registry.publishCheck(camera, zone, token); }
-  async publish(camera: Participant, zone: ZoneId, token: string) { return this.registry.publish(camera, zone, token); }
+  async publish(camera: Participant, zone: ZoneId, token: string, resumePeers?: readonly PeerId[]) { return this.registry.publish(camera, zone, token, resumePeers); }
   async unpublish(camera: Participant, zone: ZoneId) { return this.registry.unpublish(camera, zone); }
   async watchCheck(viewer: Participant, zone: ZoneId) { return this.registry.watchCheck(viewer, zone); }
-  async watch(viewer: Participant, zone: ZoneId) { return this.registry.watch(viewer, zone); }
+  async watch(viewer: Participant, zone: ZoneId, resumePeerId?: PeerId) { return this.registry.watch(viewer, zone, resumePeerId); }
   async unwatch(viewer: Participant, zone: ZoneId, reason?: 'requested' | 'access_revoked') { return this.registry.unwatch(viewer, zone, reason); }
   watchedBy(viewer: Participant) { return this.registry.watchedBy(viewer); }
-  async leave(participant: Participant) { this.registry.leave(participant); }
+  async leave(participant: Participant, quietly?: boolean) { this.registry.leave(participant, quietly); }
   async route(sender: Participant, peerId: PeerId) { return this.registry.route(sender, peerId); }
   async summaries() { return this.registry.summaries(); }
   async summary(zone: ZoneId) { return this.registry.summary(zone); }
@@ -48,5 +51,5 @@ export class LocalPresence implements ZonePresence {
     const zones = this.registry.summaries();
     return { cameras: zones.filter((z) => z.cameraOnline).length, views: zones.reduce((n, z) => n + z.viewers, 0) };
   }
-  async close() {}
+  async close() { this.registry.close(); }
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   Limits,
   protocolError,
+  Timing,
   type Ack,
   type PeerCloseReason,
   type PeerId,
@@ -25,13 +26,28 @@ interface Peer {
 interface CameraSlot {
   readonly participant: Participant;
   readonly resumeTokenHash: Buffer;
+  /** Peers the camera asked to keep that no viewer has claimed yet, each until its grace ends. */
+  readonly held: Map<PeerId, NodeJS.Timeout>;
+}
+
+interface ViewerEntry {
+  readonly participant: Participant;
+  /** Its current peer with this zone's camera (null while waiting). */
+  peerId: PeerId | null;
+  /** The peer whose connection it still plays, claimed for when the camera comes back. */
+  claim: PeerId | null;
 }
 
 interface Zone {
   readonly id: ZoneId;
   camera: CameraSlot | null;
-  /** Viewer participant id → its current peer with this zone's camera (null while waiting). */
-  readonly viewers: Map<string, { participant: Participant; peerId: PeerId | null }>;
+  /** Viewer participant id → its entry. */
+  readonly viewers: Map<string, ViewerEntry>;
+}
+
+export interface ZoneRegistryOptions {
+  /** How long a peer the camera asked to keep waits for its viewer (Timing.resumeGraceMs). */
+  resumeGraceMs?: number;
 }
 
 export interface ZoneRegistryEvents extends Record<string, unknown[]> {
@@ -64,9 +80,11 @@ export class ZoneRegistry {
   /** Viewer participant id → zones it watches. */
   readonly #watching = new Map<string, Set<ZoneId>>();
   readonly events: SafeEmitter<ZoneRegistryEvents>;
+  readonly #resumeGraceMs: number;
 
-  constructor(onListenerError: (error: unknown, event: string) => void) {
+  constructor(onListenerError: (error: unknown, event: string) => void, options: ZoneRegistryOptions = {}) {
     this.events = new SafeEmitter<ZoneRegistryEvents>((error, event) => onListenerError(error, String(event)));
+    this.#resumeGraceMs = options.resumeGraceMs ?? Timing.resumeGraceMs;
   }
 
   /**
@@ -95,30 +113,45 @@ export class ZoneRegistry {
     return null;
   }
 
-  publish(camera: Participant, zoneId: ZoneId, resumeToken: string): Ack<PublishResult> {
+  /**
+   * Seats the camera. `resumePeers` are the connections it still has (its signalling came back
+   * after a gateway restart or a blip): a waiting viewer that claims one of them is paired with it
+   * again under the same peer id, with no new offer; the others are held for their viewer for
+   * the grace period. Every other viewer gets a new peer and the camera a `viewer:joined`.
+   */
+  publish(camera: Participant, zoneId: ZoneId, resumeToken: string, resumePeers: readonly PeerId[] = []): Ack<PublishResult> {
     const check = this.publishCheck(camera, zoneId, resumeToken);
-    if (check === 'already') return { ok: true, zone: zoneId, replacedStaleSession: false };
+    if (check === 'already') return { ok: true, zone: zoneId, replacedStaleSession: false, resumedPeers: [] };
     if (check) return { ok: false, error: check };
     let zone = this.#zoneFor(zoneId);
     const tokenHash = hashToken(resumeToken);
     let replacedStaleSession = false;
     if (zone.camera) {
       // The same camera came back on a new connection before its old one timed out: take over.
+      // Its viewers keep claiming their peers: the new connection may still have them.
       const stale = zone.camera.participant;
-      this.#removeCamera(zone, 'camera_replaced', false, 'replaced');
+      this.#removeCamera(zone, 'camera_replaced', false, 'replaced', true);
       stale.evict('replaced by the same camera on a new connection');
       replacedStaleSession = true;
       zone = this.#zoneFor(zoneId); // removal drops a zone nobody watches
     }
-    zone.camera = { participant: camera, resumeTokenHash: tokenHash };
+    // A peer id still in use by another pairing is not this camera's to keep.
+    const kept = [...new Set(resumePeers)].filter((peerId) => !this.#peers.has(peerId));
+    const slot: CameraSlot = { participant: camera, resumeTokenHash: tokenHash, held: new Map() };
+    zone.camera = slot;
     this.#publishing.set(camera.id, zoneId);
+    const claimable = new Set(kept);
     for (const viewer of zone.viewers.values()) {
-      viewer.peerId = this.#openPeer(zone, viewer.participant);
+      const claim = viewer.claim;
+      viewer.claim = null;
+      if (claim !== null && claimable.delete(claim)) this.#pair(zone, viewer, claim);
+      else viewer.peerId = this.#openPeer(zone, viewer.participant);
       viewer.participant.send('zone:state', { zone: zoneId, state: 'live' });
     }
+    for (const peerId of claimable) this.#hold(zone, slot, peerId);
     this.events.emit('published', zoneId, camera, replacedStaleSession);
     this.events.emit('changed', zoneId);
-    return { ok: true, zone: zoneId, replacedStaleSession };
+    return { ok: true, zone: zoneId, replacedStaleSession, resumedPeers: kept };
   }
 
   unpublish(camera: Participant, zoneId: ZoneId): Ack {
@@ -130,20 +163,36 @@ export class ZoneRegistry {
     return { ok: true };
   }
 
-  watch(viewer: Participant, zoneId: ZoneId): Ack<WatchResult> {
+  /**
+   * Starts a view. `resumePeerId` is the connection the viewer still plays for the zone: when the
+   * camera holds that peer (it asked to keep it), the two are paired again with no new offer;
+   * while the zone has no camera the claim waits with the view, for the camera's next publish.
+   */
+  watch(viewer: Participant, zoneId: ZoneId, resumePeerId?: PeerId): Ack<WatchResult> {
     const check = this.watchCheck(viewer, zoneId);
-    if (check === 'already') return { ok: true, zone: zoneId, state: this.#zones.get(zoneId)?.camera ? 'live' : 'waiting' };
+    if (check === 'already') return { ok: true, zone: zoneId, state: this.#zones.get(zoneId)?.camera ? 'live' : 'waiting', resumed: false };
     if (check) return { ok: false, error: check };
     const watched = this.#watching.get(viewer.id) ?? new Set<ZoneId>();
     const zone = this.#zoneFor(zoneId);
     watched.add(zoneId);
     this.#watching.set(viewer.id, watched);
-    const entry = { participant: viewer, peerId: null as PeerId | null };
+    const entry: ViewerEntry = { participant: viewer, peerId: null, claim: null };
     zone.viewers.set(viewer.id, entry);
-    if (zone.camera) entry.peerId = this.#openPeer(zone, viewer);
+    let resumed = false;
+    const held = resumePeerId === undefined ? undefined : zone.camera?.held.get(resumePeerId);
+    if (held !== undefined) {
+      clearTimeout(held);
+      zone.camera!.held.delete(resumePeerId!);
+      this.#pair(zone, entry, resumePeerId!);
+      resumed = true;
+    } else if (zone.camera) {
+      entry.peerId = this.#openPeer(zone, viewer);
+    } else if (resumePeerId !== undefined && !this.#peers.has(resumePeerId)) {
+      entry.claim = resumePeerId;
+    }
     this.events.emit('watchStarted', zoneId, viewer);
     this.events.emit('changed', zoneId);
-    return { ok: true, zone: zoneId, state: zone.camera ? 'live' : 'waiting' };
+    return { ok: true, zone: zoneId, state: zone.camera ? 'live' : 'waiting', resumed };
   }
 
   /** Ends a view; with `access_revoked` the camera is told so, and closes that peer. */
@@ -161,16 +210,20 @@ export class ZoneRegistry {
     return [...(this.#watching.get(viewer.id) ?? [])];
   }
 
-  /** A connection ended: release everything it held. Idempotent. */
-  leave(participant: Participant): void {
+  /**
+   * A connection ended: release everything it held. Idempotent. `quietly` (the gateway is shutting
+   * down): nobody is told, so the media already flowing peer to peer goes on, and each pairing is
+   * kept for a resume: a camera's viewers claim their peers, a viewer's peer is held for its camera.
+   */
+  leave(participant: Participant, quietly = false): void {
     const published = this.#publishing.get(participant.id);
     if (published !== undefined) {
       const zone = this.#zones.get(published);
-      if (zone?.camera?.participant === participant) this.#removeCamera(zone, 'camera_left', true, 'disconnected');
+      if (zone?.camera?.participant === participant) this.#removeCamera(zone, 'camera_left', !quietly, 'disconnected', quietly);
     }
     for (const zoneId of [...(this.#watching.get(participant.id) ?? [])]) {
       const zone = this.#zones.get(zoneId);
-      if (zone) this.#removeViewer(zone, participant, 'disconnected');
+      if (zone) this.#removeViewer(zone, participant, 'disconnected', quietly);
     }
   }
 
@@ -199,10 +252,30 @@ export class ZoneRegistry {
     return this.#peers.size;
   }
 
+  /** Stops the hold timers (the process is going away). */
+  close(): void {
+    for (const zone of this.#zones.values()) for (const timer of zone.camera?.held.values() ?? []) clearTimeout(timer);
+  }
+
   #zoneFor(zoneId: ZoneId): Zone {
     let zone = this.#zones.get(zoneId);
     if (!zone) this.#zones.set(zoneId, (zone = { id: zoneId, camera: null, viewers: new Map() }));
     return zone;
+  }
+
+  /** Pairs a viewer with the zone's camera again under a peer id both still have a connection for. */
+  #pair(zone: Zone, viewer: ViewerEntry, peerId: PeerId): void {
+    this.#peers.set(peerId, { id: peerId, zone: zone.id, camera: zone.camera!.participant, viewer: viewer.participant });
+    viewer.peerId = peerId;
+  }
+
+  /** Keeps a peer the camera asked for until its viewer claims it, or tells the camera it left. */
+  #hold(zone: Zone, slot: CameraSlot, peerId: PeerId): void {
+    const timer = setTimeout(() => {
+      if (slot.held.delete(peerId)) slot.participant.send('viewer:left', { zone: zone.id, peerId, reason: 'viewer_left' });
+    }, this.#resumeGraceMs);
+    timer.unref();
+    slot.held.set(peerId, timer);
   }
 
   #openPeer(zone: Zone, viewer: Participant): PeerId {
@@ -221,9 +294,13 @@ export class ZoneRegistry {
     if (notifyCamera) peer.camera.send('viewer:left', { zone: peer.zone, peerId, reason });
   }
 
-  #removeCamera(zone: Zone, reason: PeerCloseReason, announce: boolean, endReason: EndReason): void {
-    const camera = zone.camera!.participant;
+  /** `keepClaims`: the viewers claim their current peers, for the camera's next connection to keep. */
+  #removeCamera(zone: Zone, reason: PeerCloseReason, announce: boolean, endReason: EndReason, keepClaims = false): void {
+    const slot = zone.camera!;
+    const camera = slot.participant;
+    for (const timer of slot.held.values()) clearTimeout(timer);
     for (const viewer of zone.viewers.values()) {
+      if (keepClaims && viewer.peerId !== null) viewer.claim = viewer.peerId;
       this.#closePeer(viewer.peerId, reason, false);
       viewer.peerId = null;
       if (announce) viewer.participant.send('zone:state', { zone: zone.id, state: 'waiting', reason });
@@ -235,10 +312,16 @@ export class ZoneRegistry {
     this.events.emit('changed', zone.id);
   }
 
-  #removeViewer(zone: Zone, viewer: Participant, endReason: EndReason): void {
+  /** `quietly`: the camera is not told; the peer is held for the viewer's return instead. */
+  #removeViewer(zone: Zone, viewer: Participant, endReason: EndReason, quietly = false): void {
     const entry = zone.viewers.get(viewer.id);
     if (!entry) return;
-    this.#closePeer(entry.peerId, endReason === 'access_revoked' ? 'access_revoked' : 'viewer_left', true);
+    if (quietly && entry.peerId !== null && zone.camera) {
+      this.#peers.delete(entry.peerId);
+      this.#hold(zone, zone.camera, entry.peerId);
+    } else {
+      this.#closePeer(entry.peerId, endReason === 'access_revoked' ? 'access_revoked' : 'viewer_left', true);
+    }
     zone.viewers.delete(viewer.id);
     const watched = this.#watching.get(viewer.id);
     watched?.delete(zone.id);

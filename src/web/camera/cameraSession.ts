@@ -1,4 +1,4 @@
-import { Role, type ClientToServerEvents, type ZoneId } from '../../shared/index.ts';
+import { Limits, Role, type ClientToServerEvents, type ZoneId } from '../../shared/index.ts';
 import { CameraPublisher } from '../lib/cameraPublisher.ts';
 import { RtcConfigHolder } from '../lib/rtcConfig.ts';
 import { createSignallingSocket, handshakeErrorCode, request, type SignallingSocket } from '../lib/signallingClient.ts';
@@ -90,7 +90,8 @@ export class CameraSession {
   }
 
   get status(): ConnectionStatus {
-    return statusOf(this.#published && (this.#socket?.connected ?? false), this.operatorsConnected > 0);
+    const signalling = this.#published && this.#socket?.connected ? 'up' : this.#phase === 'publishing' && !this.#socket?.connected ? 'lost' : 'off';
+    return statusOf(signalling, this.operatorsConnected > 0);
   }
 
   async start(zone: ZoneId, settings: CameraSettings, apiKey: string): Promise<void> {
@@ -240,14 +241,17 @@ export class CameraSession {
   async #publish(socket: SignallingSocket, zone: ZoneId, attempt: number): Promise<void> {
     const publisher = this.#publisher;
     if (!publisher) return;
-    // Peers opened on an earlier connection: the gateway has forgotten them, and their viewers
-    // get fresh offers under new peer ids. Taken before the request: viewer:joined for the new
-    // peers arrives before the acknowledgement.
-    const stale = publisher.peerIds;
-    const reply = await request(socket, 'camera:publish', { zone, resumeToken: resumeTokenFor(zone) });
+    // Connections opened on an earlier signalling connection (the gateway restarted, or ours
+    // dropped): we ask to keep them, and the gateway pairs each with its viewer again under the
+    // same peer id, with no new offer. Those it does not keep have no viewer any more: closed.
+    // Taken before the request: viewer:joined for new peers arrives before the acknowledgement.
+    const earlier = publisher.peerIds;
+    const resumePeers = earlier.slice(0, Limits.maxResumePeers);
+    const reply = await request(socket, 'camera:publish', { zone, resumeToken: resumeTokenFor(zone), resumePeers });
     if (attempt !== this.#attempt || socket !== this.#socket) return;
     if (reply.ok) {
-      for (const peerId of stale) publisher.removeViewer(peerId);
+      const kept = new Set(reply.resumedPeers);
+      for (const peerId of earlier) if (!kept.has(peerId)) publisher.removeViewer(peerId);
       this.#published = true;
       publisher.prepareSpare();
       rememberActiveSession({ zone, ...this.#settings! });

@@ -1,4 +1,4 @@
-import type { IceCandidate, PeerCloseReason, PeerId, ZoneId, ZoneState } from '../../shared/index.ts';
+import { Timing, type IceCandidate, type PeerCloseReason, type PeerId, type ZoneId, type ZoneState } from '../../shared/index.ts';
 import { computeKpis, formatKpis, type FormattedKpis, type Kpis, type StatsEntry } from '../lib/kpis.ts';
 import { drawSparkline, SPARKLINE_SAMPLES } from '../lib/sparkline.ts';
 import { ZoneViewer, type ViewerSignalling } from '../lib/zoneViewer.ts';
@@ -68,6 +68,12 @@ export class Tile {
   #previousStats: { peerId: PeerId; entries: StatsEntry[] } | null = null;
   #sampling = false;
   #closed = false;
+  /**
+   * Re-watched after a reconnect while the zone has no camera, still playing the camera's
+   * connection: the gateway keeps our claim for the camera's return. Until the camera publishes
+   * again the picture goes on as long as the connection holds, for at most the grace period.
+   */
+  #awaitingCamera: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: TileOptions) {
     this.zone = options.zone;
@@ -149,10 +155,23 @@ export class Tile {
     this.element.setAttribute('aria-current', selected ? 'true' : 'false');
   }
 
-  /** The gateway accepted `zone:watch` (first time or after a reconnect). */
-  watchAccepted(state: ZoneState): void {
+  /** The connection to offer the gateway after a reconnect: one that is up, or null. */
+  get resumablePeerId(): PeerId | null {
+    return this.#viewer.connected ? this.#viewer.peerId : null;
+  }
+
+  /**
+   * The gateway accepted `zone:watch` (first time or after a reconnect). `resumed`: it paired
+   * the connection we still play with the camera again: nothing changes on screen.
+   */
+  watchAccepted(state: ZoneState, resumed = false): void {
+    this.#stopAwaiting();
     if (state === 'live') {
-      if (this.#presence !== 'online') this.#presence = 'online';
+      // Not resumed: the camera's offer on a new peer id follows and replaces the connection.
+      if (this.#presence !== 'online' || resumed) this.#presence = 'online';
+    } else if (this.#viewer.connected && this.#presence === 'online') {
+      // The gateway restarted and the camera has not published again yet: its video still flows.
+      this.#awaitCamera();
     } else if (this.#viewer.hasConnection || this.#presence === 'online' || this.#presence === 'offline') {
       // Re-watched after our own reconnect and the camera has gone meanwhile.
       this.#viewer.disconnect();
@@ -165,6 +184,7 @@ export class Tile {
 
   /** `zone:state`: the camera came online (an offer follows) or left. */
   zoneState(state: ZoneState, reason?: PeerCloseReason): void {
+    this.#stopAwaiting();
     if (state === 'live') {
       this.#presence = 'online';
     } else {
@@ -213,13 +233,36 @@ export class Tile {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopAwaiting();
     this.#viewer.close();
     this.#video.srcObject = null;
     if (document.fullscreenElement === this.element) void document.exitFullscreen().catch(() => undefined);
     this.element.remove();
   }
 
+  #awaitCamera(): void {
+    this.#awaitingCamera = setTimeout(() => this.#cameraDidNotReturn(), Timing.resumeGraceMs);
+  }
+
+  #stopAwaiting(): void {
+    if (this.#awaitingCamera !== null) clearTimeout(this.#awaitingCamera);
+    this.#awaitingCamera = null;
+  }
+
+  /** The camera did not publish again within the grace, or the connection we kept went down. */
+  #cameraDidNotReturn(): void {
+    this.#stopAwaiting();
+    this.#viewer.disconnect();
+    this.#presence = 'offline';
+    this.#render();
+  }
+
   #connectionChanged(): void {
+    // Without signalling nothing can repair a connection that drops: the camera is gone.
+    if (this.#awaitingCamera !== null && !this.#viewer.connected) {
+      this.#cameraDidNotReturn();
+      return;
+    }
     const peerId = this.#viewer.peerId;
     if (peerId !== this.#peerId) {
       // A new connection (or none): nothing measured so far belongs to it.

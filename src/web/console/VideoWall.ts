@@ -8,8 +8,11 @@ import { Tile } from './Tile.ts';
 export const STATS_INTERVAL_MS = 1_000;
 
 export interface WallSignalling extends ViewerSignalling {
-  /** `zone:watch`; resolves with the gateway's state for the zone, or the refusal. */
-  watch(zone: ZoneId): Promise<{ ok: true; state: ZoneState } | { ok: false; error: RequestError }>;
+  /**
+   * `zone:watch`; resolves with the gateway's state for the zone, or the refusal. `resumePeerId`:
+   * the connection the tile still plays (after a reconnect), for the gateway to pair again.
+   */
+  watch(zone: ZoneId, resumePeerId: PeerId | null): Promise<{ ok: true; state: ZoneState; resumed: boolean } | { ok: false; error: RequestError }>;
   /** `zone:unwatch`; fire and forget: the tile is gone either way. */
   unwatch(zone: ZoneId): void;
   /** True once the gateway said `session:ready` on the current connection. */
@@ -147,10 +150,10 @@ export class VideoWall {
   }
 
   async #watch(tile: Tile): Promise<void> {
-    const reply = await this.#options.signalling.watch(tile.zone);
+    const reply = await this.#options.signalling.watch(tile.zone, tile.resumablePeerId);
     if (this.#tiles.get(tile.zone) !== tile) return; // removed while the request was in flight
     if (reply.ok) {
-      tile.watchAccepted(reply.state);
+      tile.watchAccepted(reply.state, reply.resumed);
       return;
     }
     if (!TEMPORARY_REFUSALS.has(reply.error.code)) this.#drop(tile);

@@ -35,6 +35,8 @@ const warm = new Prepared<RTCPeerConnection>({
   usable: (pc) => pc.signalingState !== 'closed',
 });
 let ready = false;
+/** Signalling was up once on this page: a disconnect since then means the gateway is unreachable. */
+let everConnected = false;
 
 /** Signalling messages of a peer that no longer exists are refused; that is expected, not news. */
 function quietly(label: string) {
@@ -50,9 +52,9 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
   takeConnection: () => warm.take(),
   signalling: {
     isReady: () => ready,
-    async watch(zone) {
-      const reply = await request(socket, 'zone:watch', { zone });
-      return reply.ok ? { ok: true, state: reply.state } : reply;
+    async watch(zone, resumePeerId) {
+      const reply = await request(socket, 'zone:watch', resumePeerId === null ? { zone } : { zone, resumePeerId });
+      return reply.ok ? { ok: true, state: reply.state, resumed: reply.resumed } : reply;
     },
     unwatch(zone) {
       void request(socket, 'zone:unwatch', { zone });
@@ -87,7 +89,7 @@ function watch(zone: ZoneId, clickedAt: number): void {
 }
 
 function render(): void {
-  header.setStatus(statusOf(socket.connected, wall.streaming));
+  header.setStatus(statusOf(socket.connected ? 'up' : everConnected && socket.active ? 'lost' : 'off', wall.streaming));
   kpiSummary.render(wall.selected);
   wallEmpty.hidden = wall.zones.length > 0;
   directory.refresh();
@@ -103,6 +105,7 @@ socket.on('session:ready', (session) => {
   rtc.fromSession(session);
   warm.prepare();
   ready = true;
+  everConnected = true;
   alert.hideIf(CONNECTION_LOST);
   render();
   wall.rewatchAll();

@@ -1,12 +1,17 @@
-export type ConnectionStatus = 'DISCONNECTED' | 'CONNECTED' | 'STREAMING';
+export type ConnectionStatus = 'DISCONNECTED' | 'UNREACHABLE' | 'CONNECTED' | 'STREAMING';
+
+/** The page's signalling: up, lost and being retried (after it was up), or off (not started, ended). */
+export type SignallingState = 'up' | 'lost' | 'off';
 
 /**
- * The header's status pill. STREAMING when at least one peer connection carries video,
- * CONNECTED when signalling is up, DISCONNECTED otherwise.
+ * The header's status pill. UNREACHABLE while the gateway cannot be reached after it was (video
+ * already flowing peer to peer goes on meanwhile: the tiles show it); otherwise STREAMING when at
+ * least one peer connection carries video, CONNECTED when signalling is up, DISCONNECTED.
  */
-export function statusOf(signallingUp: boolean, streaming: boolean): ConnectionStatus {
+export function statusOf(signalling: SignallingState, streaming: boolean): ConnectionStatus {
+  if (signalling === 'lost') return 'UNREACHABLE';
   if (streaming) return 'STREAMING';
-  return signallingUp ? 'CONNECTED' : 'DISCONNECTED';
+  return signalling === 'up' ? 'CONNECTED' : 'DISCONNECTED';
 }
 
 export function renderStatus(pill: HTMLElement, status: ConnectionStatus): void {

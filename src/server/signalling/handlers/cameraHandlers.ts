@@ -10,15 +10,15 @@ export const cameraPublish: Handler<'camera:publish'> = (ctx, { socket, particip
       return { ok: false, error };
     }
     const check = await ctx.presence.publishCheck(participant, zone, msg.resumeToken);
-    if (check === 'already') return { ok: true, zone, replacedStaleSession: false };
+    if (check === 'already') return { ok: true, zone, replacedStaleSession: false, resumedPeers: [] };
     if (check) return { ok: false, error: check };
     // Recorded before it takes effect; the connection may have gone while the entry was written.
     await ctx.activity.started('publish', zone, participant);
     const result = socket.connected
-      ? await ctx.presence.publish(participant, zone, msg.resumeToken)
+      ? await ctx.presence.publish(participant, zone, msg.resumeToken, msg.resumePeers)
       : { ok: false as const, error: protocolError('NOT_PUBLISHING', 'The connection closed.') };
     if (!result.ok) await ctx.activity.notStarted('publish', zone, participant, result.error);
-    else logger.info({ zone, replacedStaleSession: result.replacedStaleSession }, 'camera publishing');
+    else logger.info({ zone, replacedStaleSession: result.replacedStaleSession, resumedPeers: result.resumedPeers.length }, 'camera publishing');
     return result;
   });
 

@@ -13,10 +13,10 @@ export const zoneWatch: Handler<'zone:watch'> = (ctx, { socket, participant, msg
     if (check && check !== 'already') return { ok: false, error: check };
     if (check === null) await ctx.activity.started('view', zone, participant);
     const result = socket.connected
-      ? await ctx.presence.watch(participant, zone)
+      ? await ctx.presence.watch(participant, zone, msg.resumePeerId)
       : { ok: false as const, error: protocolError('NOT_WATCHING', 'The connection closed.') };
     if (!result.ok && check === null) await ctx.activity.notStarted('view', zone, participant, result.error);
-    else if (result.ok) logger.info({ zone, state: result.state }, 'watching zone');
+    else if (result.ok) logger.info({ zone, state: result.state, resumed: result.resumed }, 'watching zone');
     return result;
   });
 
