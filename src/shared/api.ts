@@ -6,6 +6,7 @@
  * Documented in docs/protocol.md ("HTTP API").
  */
 import { z } from 'zod';
+import type { AuditEntry } from './auditCatalogue.ts';
 import type { ProtocolError } from './errors.ts';
 import { ZONE_ID_MAX_LENGTH } from './zoneId.ts';
 
@@ -149,19 +150,8 @@ export interface SessionView {
   current: boolean;
 }
 
-export interface AuditEntryView {
-  id: number;
-  at: string;
-  kind: string;
-  actor: string | null;
-  actorRole: string | null;
-  zone: string | null;
-  address: string | null;
-  userAgent: string | null;
-  outcome: 'ok' | 'denied';
-  detail: Record<string, unknown>;
-  hash: string;
-}
+/** An entry as the API shows it: its predecessor's hash is the hash of the entry before it. */
+export type AuditEntryView = Omit<AuditEntry, 'prevHash'>;
 
 export interface ApiRoutes {
   'POST /api/auth/login': { body: LoginRequest; reply: MeResponse };

@@ -1,4 +1,5 @@
 export * from './api.ts';
+export * from './auditCatalogue.ts';
 export * from './errors.ts';
 export * from './limits.ts';
 export * from './protocol.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { AuditTrail } from '../../src/server/audit/AuditTrail.ts';
 import { openPostgresStore } from '../../src/server/store/postgres/openPostgresStore.ts';
 import { openSqliteStore } from '../../src/server/store/sqlite/openSqliteStore.ts';
+import type { AuditKind } from '../../src/shared/auditCatalogue.ts';
 import type { AuditDraft, Store } from '../../src/server/store/types.ts';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -57,7 +58,7 @@ const engines: Engine[] = [
 ];
 let pgUrl = '';
 
-const draft = (kind: string, extra: Partial<AuditDraft> = {}): AuditDraft => ({
+const draft = (kind: AuditKind, extra: Partial<AuditDraft> = {}): AuditDraft => ({
   kind, actor: 'alice', actorRole: 'operator', zone: 'CBD-TRAFFIC-01', address: '127.0.0.1', userAgent: 'test', outcome: 'ok', detail: { n: 1 }, ...extra,
 });
 
@@ -163,6 +164,22 @@ for (const engine of engines) {
       await lb.consume('mallory|10.0.0.9');
       await assert.rejects(la.consume('mallory|10.0.0.9'), 'the third try is refused, whichever node it reaches');
       assert.equal(await a.ping(), true);
+    });
+
+    it('verifies an entry written before entries named their hash format, alongside new ones', async () => {
+      const head = (await a.audit.head())!;
+      // An old gateway's row: no hash_version column, the positional hash of format 1.
+      const old = { id: head.lastId + 1, at: new Date().toISOString(), detail: '{"old":true}' };
+      const hash = createHash('sha256').update(JSON.stringify([head.lastHash, old.at, 'login.success', 'olga', 'operator', null, '10.0.0.3', 'old gateway', 'ok', old.detail])).digest('hex');
+      await engine.tamper(`
+        INSERT INTO audit (id, at, kind, actor, actor_role, zone, address, user_agent, outcome, detail, prev_hash, hash)
+          VALUES (${old.id}, '${old.at}', 'login.success', 'olga', 'operator', NULL, '10.0.0.3', 'old gateway', 'ok', '${old.detail}', '${head.lastHash}', '${hash}');
+        UPDATE audit_head SET last_id = ${old.id}, last_hash = '${hash}' WHERE id = 1;
+      `);
+      const next = await b.audit.append(draft('logout', { actor: 'olga' }));
+      assert.deepEqual([next.id, next.prevHash, next.hashVersion], [old.id + 1, hash, 1]);
+      assert.deepEqual((await a.audit.query({ actor: 'olga', limit: 2 })).map((r) => [r.kind, r.hashVersion, r.detail]), [['logout', 1, { n: 1 }], ['login.success', 1, { old: true }]]);
+      assert.equal((await new AuditTrail(a).verify()).ok, true);
     });
 
     // Last: it leaves the trail broken.

@@ -1,14 +1,8 @@
+import { AUDIT_FIELDS, type AnyAuditField } from '../../shared/auditCatalogue.ts';
 import { addressSource } from '../http/clientAddress.ts';
 import type { AuditDraft, AuditFilter, AuditRecord, LiveActivity, Store } from '../store/types.ts';
-import { entryHash, GENESIS_HASH } from './chain.ts';
+import { verifyChain, type VerifyResult } from './chain.ts';
 import { ANONYMOUS_DENIAL_LIMITS, DenialWindows, type DenialWindowLimits } from './DenialWindows.ts';
-
-export interface VerifyResult {
-  ok: boolean;
-  checked: number;
-  firstBadId: number | null;
-  reason: string | null;
-}
 
 /** Who did something, from where: the part of an entry every caller already knows. */
 export interface AuditActor {
@@ -148,35 +142,10 @@ export class AuditTrail {
     return this.store.audit.all(filter);
   }
 
-  /**
-   * Walks the chain from the anchor (or genesis): every entry must name its predecessor's hash,
-   * hash to what it says, and ids must not skip (a deleted entry). It must end at the head the
-   * store moves with every append (newest entries deleted), and the last prune entry must agree
-   * with the anchor, so the anchor cannot be moved silently either.
-   */
+  /** Walks the whole chain, from the anchor to the head (see verifyChain). */
   async verify(): Promise<VerifyResult> {
     const [anchor, head] = await Promise.all([this.store.audit.anchor(), this.store.audit.head()]);
-    let expectedPrev = anchor?.lastHash ?? GENESIS_HASH;
-    let expectedId = anchor ? anchor.lastId + 1 : 1;
-    let checked = 0;
-    let lastPrune: AuditRecord | null = null;
-    const bad = (id: number, reason: string): VerifyResult => ({ ok: false, checked, firstBadId: id, reason });
-    for await (const entry of this.store.audit.all()) {
-      if (entry.id !== expectedId) return bad(entry.id, `entry ${expectedId} is missing`);
-      if (entry.prevHash !== expectedPrev) return bad(entry.id, 'does not chain from the entry before it');
-      if (entryHash(entry.prevHash, entry.at, entry) !== entry.hash) return bad(entry.id, 'content does not match its hash (edited)');
-      if (entry.kind === 'audit.pruned') lastPrune = entry;
-      expectedPrev = entry.hash;
-      expectedId += 1;
-      checked += 1;
-    }
-    if (head && (expectedId - 1 !== head.lastId || expectedPrev !== head.lastHash)) {
-      return bad(expectedId, expectedId - 1 < head.lastId ? `entries ${expectedId} to ${head.lastId} are missing (the newest were deleted)` : 'the chain does not end at the recorded head');
-    }
-    if (anchor && (lastPrune === null || lastPrune.detail.upToId !== anchor.lastId || lastPrune.detail.anchorHash !== anchor.lastHash)) {
-      return bad(anchor.lastId, 'the prune anchor does not match the last prune entry');
-    }
-    return { ok: true, checked, firstBadId: null, reason: null };
+    return verifyChain(this.store.audit.all(), { anchor, head });
   }
 
   /** Drops entries older than `retentionDays`, leaving an anchor and an entry saying so. */
@@ -221,8 +190,11 @@ export function csvCell(value: unknown): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-export const CSV_HEADER = ['id', 'at', 'kind', 'actor', 'actor_role', 'zone', 'address', 'user_agent', 'outcome', 'detail', 'hash'];
+const csvFields: readonly AnyAuditField[] = AUDIT_FIELDS.filter((f) => f.csv);
+
+export const CSV_HEADER = csvFields.map((f) => f.column);
 
 export function csvRow(e: AuditRecord): string {
-  return [e.id, e.at, e.kind, e.actor, e.actorRole, e.zone, e.address, e.userAgent, e.outcome, e.detail, e.hash].map(csvCell).join(',');
+  const values = e as unknown as Record<string, unknown>;
+  return csvFields.map((f) => csvCell(f.toColumn(values[f.key]))).join(',');
 }

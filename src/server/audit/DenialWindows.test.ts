@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { AuditKind } from '../../shared/auditCatalogue.ts';
 import type { AuditDraft } from '../store/types.ts';
 import { DenialWindows, OTHER_SOURCES } from './DenialWindows.ts';
 
-const denial = (kind: string, code: string, address: string): AuditDraft => ({
+const denial = (kind: AuditKind, code: string, address: string): AuditDraft => ({
   kind, actor: null, actorRole: null, zone: null, address, userAgent: null, outcome: 'denied', detail: { code },
 });
 

@@ -33,7 +33,7 @@ export function installHandshake(io: VigilServer, deps: HandshakeDeps): void {
     socket.data.address = address;
     const userAgent = String(socket.handshake.headers['user-agent'] ?? '').slice(0, 512);
     const deny = (error: ProtocolError, actor: string | null = null, detail: Record<string, unknown> = {}) => {
-      const draft = { kind: 'connect.denied', actor, actorRole: null, zone: null, address, userAgent, outcome: 'denied' as const, detail: { code: error.code, ...detail } };
+      const draft = { kind: 'connect.denied' as const, actor, actorRole: null, zone: null, address, userAgent, outcome: 'denied' as const, detail: { code: error.code, ...detail } };
       // No credential that held (none, a wrong or revoked key, an ended session): counted per address.
       if (actor === null) void deps.audit.recordAnonymous(draft);
       else void deps.audit.record(draft).catch((e: unknown) => deps.logger.error({ err: e }, 'audit write failed'));

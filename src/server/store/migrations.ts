@@ -207,4 +207,16 @@ export const migrations: readonly Migration[] = [
         ON CONFLICT (id) DO NOTHING;
     `,
   },
+  {
+    version: 4,
+    name: 'the hash format of each audit entry',
+    // Entries name the format their hash was computed with, so a field added to the hash later
+    // leaves every older entry verifiable; the entries already written used format 1.
+    sqlite: `
+      ALTER TABLE audit ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1;
+    `,
+    postgres: `
+      ALTER TABLE audit ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];

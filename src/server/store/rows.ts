@@ -3,6 +3,7 @@
  * SQLite gives booleans as 0/1 and PostgreSQL as true/false; everything else is alike.
  */
 import type { AccountRole } from '../../shared/index.ts';
+import { AUDIT_FIELDS, type AnyAuditField, type RowOf } from '../../shared/auditCatalogue.ts';
 import type { ApiKeyRecord, AuditRecord, GrantRecord, LiveActivity, SessionRecord, UserRecord } from './types.ts';
 
 export interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: number | boolean; created_at: number }
@@ -15,10 +16,7 @@ export interface KeyRow {
   id: number; label: string; zone_pattern: string; prefix: string; created_at: number; created_by: string;
   revoked_at: number | null; last_used_at: number | null;
 }
-export interface AuditRow {
-  id: number; at: string; kind: string; actor: string | null; actor_role: string | null; zone: string | null;
-  address: string | null; user_agent: string | null; outcome: 'ok' | 'denied'; detail: string; prev_hash: string; hash: string;
-}
+export type AuditRow = RowOf<typeof AUDIT_FIELDS>;
 export interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
 
 /** The api_keys columns a caller may see: never key_hash. */
@@ -38,10 +36,25 @@ export const toKey = (r: KeyRow): ApiKeyRecord => ({
   id: r.id, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, createdAt: r.created_at,
   createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
 });
-export const toAuditRecord = (r: AuditRow): AuditRecord => ({
-  id: r.id, at: r.at, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address,
-  userAgent: r.user_agent, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
-});
+const auditFields: readonly AnyAuditField[] = AUDIT_FIELDS;
+
+export const toAuditRecord = (r: AuditRow): AuditRecord => {
+  const row = r as unknown as Record<string, unknown>;
+  return Object.fromEntries(auditFields.map((f) => [f.key, f.fromColumn(row[f.column])])) as AuditRecord;
+};
+
+/**
+ * The append of every engine: all columns of the catalogue, values in the same order. SQLite
+ * numbers entries itself (`withId: false`); PostgreSQL is given the id it took under the chain lock.
+ */
+export function auditInsert(withId: boolean, placeholder: (position: number) => string) {
+  const fields = auditFields.filter((f) => withId || f.key !== 'id');
+  return {
+    sql: `INSERT INTO audit (${fields.map((f) => f.column).join(', ')}) VALUES (${fields.map((_, i) => placeholder(i + 1)).join(', ')})`,
+    values: (entry: Omit<AuditRecord, 'id'> & { id?: number }): unknown[] =>
+      fields.map((f) => f.toColumn((entry as unknown as Record<string, unknown>)[f.key])),
+  };
+}
 export const toActivity = (r: ActivityRow): LiveActivity => ({
   id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at, node: r.node,
 });

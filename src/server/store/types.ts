@@ -5,6 +5,7 @@
  */
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AccountRole } from '../../shared/index.ts';
+import type { AuditEntry, AuditEntryDraft } from '../../shared/auditCatalogue.ts';
 
 export interface RateLimitOptions {
   keyPrefix: string;
@@ -57,27 +58,9 @@ export interface ApiKeyRecord {
   lastUsedAt: number | null;
 }
 
-export type AuditOutcome = 'ok' | 'denied';
-
-/** What a caller asks to record; the store adds id, time and the chain hashes. */
-export interface AuditDraft {
-  kind: string;
-  actor: string | null;
-  actorRole: string | null;
-  zone: string | null;
-  address: string | null;
-  userAgent: string | null;
-  outcome: AuditOutcome;
-  detail: Record<string, unknown>;
-}
-
-export interface AuditRecord extends AuditDraft {
-  id: number;
-  /** ISO 8601 UTC. */
-  at: string;
-  prevHash: string;
-  hash: string;
-}
+/** What a caller asks to record; the store adds id, time, the chain hashes and the hash format. */
+export type AuditDraft = AuditEntryDraft;
+export type AuditRecord = AuditEntry;
 
 export interface AuditAnchor {
   /** Id and hash of the last pruned entry: the first kept entry must chain from it. */

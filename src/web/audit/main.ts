@@ -1,6 +1,6 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
-import type { AuditEntryView } from '../../shared/index.ts';
+import { AUDIT_KIND_NAMES, AUDIT_KINDS, type AuditEntryView } from '../../shared/index.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { api } from '../shared-ui/api.ts';
@@ -12,6 +12,13 @@ const alert = new AlertBanner(byId('audit-alert', HTMLElement));
 const body = byId('audit-body', HTMLElement);
 const older = byId('load-older', HTMLButtonElement);
 let nextBefore: number | null = null;
+
+// From the catalogue, so a new kind can be filtered on the day it is first recorded.
+byId('filter-kind', HTMLSelectElement).append(...AUDIT_KIND_NAMES.map((kind) => {
+  const option = new Option(kind, kind);
+  option.title = AUDIT_KINDS[kind];
+  return option;
+}));
 
 function filters(): URLSearchParams {
   const params = new URLSearchParams();

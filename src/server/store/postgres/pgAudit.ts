@@ -1,11 +1,13 @@
+import { AUDIT_HASH_FORMAT } from '../../../shared/auditCatalogue.ts';
 import { entryHash, GENESIS_HASH } from '../../audit/chain.ts';
-import { toActivity, toAuditRecord, type ActivityRow, type AuditRow } from '../rows.ts';
+import { auditInsert, toActivity, toAuditRecord, type ActivityRow, type AuditRow } from '../rows.ts';
 import type { AuditFilter, AuditRepository } from '../types.ts';
 import { transaction, type Pool } from './openPostgresStore.ts';
 
 /** Every node appends to one chain: this lock, held to the end of the appending transaction, orders them. */
 const CHAIN_LOCK = 0x61_75_64_69; // "audi"
 const PAGE = 1_000;
+const auditRow = auditInsert(true, (position) => `$${position}`);
 
 function where(filter: Omit<AuditFilter, 'limit'>, values: unknown[]): string {
   const clauses: string[] = [];
@@ -28,16 +30,13 @@ export function pgAudit(pool: Pool): AuditRepository {
       const head = (await client.query<{ last_id: string; last_hash: string }>('SELECT last_id, last_hash FROM audit_head WHERE id = 1')).rows[0];
       const prevHash = head?.last_hash ?? GENESIS_HASH;
       const id = Number(head?.last_id ?? 0) + 1;
-      const at = new Date().toISOString();
-      const hash = entryHash(prevHash, at, draft);
-      await client.query(
-        'INSERT INTO audit (id, at, kind, actor, actor_role, zone, address, user_agent, outcome, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
-        [id, at, draft.kind, draft.actor, draft.actorRole, draft.zone, draft.address, draft.userAgent, draft.outcome, JSON.stringify(draft.detail), prevHash, hash],
-      );
+      const chained = { ...draft, at: new Date().toISOString(), prevHash, hashVersion: AUDIT_HASH_FORMAT };
+      const entry = { ...chained, id, hash: entryHash(chained) };
+      await client.query(auditRow.sql, auditRow.values(entry));
       await client.query(
         `INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, $1, $2)
          ON CONFLICT (id) DO UPDATE SET last_id = EXCLUDED.last_id, last_hash = EXCLUDED.last_hash`,
-        [id, hash],
+        [id, entry.hash],
       );
       if (activity?.open) {
         const a = activity.open;
@@ -49,7 +48,7 @@ export function pgAudit(pool: Pool): AuditRepository {
         );
       }
       if (activity?.close) await client.query('DELETE FROM live_activity WHERE id = $1', [activity.close]);
-      return { ...draft, id, at, prevHash, hash };
+      return entry;
     }),
     async query(filter) {
       const values: unknown[] = [];

@@ -1,5 +1,6 @@
+import { AUDIT_HASH_FORMAT } from '../../../shared/auditCatalogue.ts';
 import { entryHash, GENESIS_HASH } from '../../audit/chain.ts';
-import { toActivity, toAuditRecord, type ActivityRow, type AuditRow } from '../rows.ts';
+import { auditInsert, toActivity, toAuditRecord, type ActivityRow, type AuditRow } from '../rows.ts';
 import type { AuditFilter, AuditRepository, LiveActivity } from '../types.ts';
 import type { Db } from './openSqliteStore.ts';
 
@@ -19,9 +20,8 @@ export function sqliteAudit(db: Db): AuditRepository {
   const head = db.prepare<[], { last_id: number; last_hash: string }>('SELECT last_id, last_hash FROM audit_head WHERE id = 1');
   const moveHead = db.prepare('INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash');
   const anchor = db.prepare<[], { last_id: number; last_hash: string; pruned_at: string }>('SELECT * FROM audit_anchor WHERE id = 1');
-  const insert = db.prepare(
-    'INSERT INTO audit (at, kind, actor, actor_role, zone, address, user_agent, outcome, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
+  const auditRow = auditInsert(false, () => '?');
+  const insert = db.prepare(auditRow.sql);
   const openActivity = db.prepare(
     'INSERT OR REPLACE INTO live_activity (id, kind, actor, actor_role, zone, address, user_agent, started_at, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -32,17 +32,16 @@ export function sqliteAudit(db: Db): AuditRepository {
   // rows deleted from the end leave a break the next verify reports.
   const append = db.transaction((draft: Parameters<AuditRepository['append']>[0], activity?: { open?: LiveActivity; close?: string }) => {
     const prevHash = head.get()?.last_hash ?? GENESIS_HASH;
-    const at = new Date().toISOString();
-    const hash = entryHash(prevHash, at, draft);
-    const { lastInsertRowid } = insert.run(at, draft.kind, draft.actor, draft.actorRole, draft.zone, draft.address,
-      draft.userAgent, draft.outcome, JSON.stringify(draft.detail), prevHash, hash);
-    moveHead.run(Number(lastInsertRowid), hash);
+    const chained = { ...draft, at: new Date().toISOString(), prevHash, hashVersion: AUDIT_HASH_FORMAT };
+    const entry = { ...chained, hash: entryHash(chained) };
+    const { lastInsertRowid } = insert.run(...auditRow.values(entry));
+    moveHead.run(Number(lastInsertRowid), entry.hash);
     if (activity?.open) {
       const a = activity.open;
       openActivity.run(a.id, a.kind, a.actor, a.actorRole, a.zone, a.address, a.userAgent, a.startedAt, a.node);
     }
     if (activity?.close) closeActivity.run(activity.close);
-    return { ...draft, id: Number(lastInsertRowid), at, prevHash, hash };
+    return { ...entry, id: Number(lastInsertRowid) };
   });
 
   return {

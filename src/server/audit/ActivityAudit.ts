@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditKind } from '../../shared/auditCatalogue.ts';
 import type { ProtocolError, ZoneId } from '../../shared/index.ts';
-import type { AuditTrail } from '../audit/AuditTrail.ts';
+import type { AuditTrail } from './AuditTrail.ts';
 import { principalName, principalRole } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { LiveActivity } from '../store/types.ts';
 import type { Participant } from '../zones/Participant.ts';
-import type { EndReason, ZoneRegistryEvents } from '../zones/ZoneRegistry.ts';
+import type { EndReason, ZoneRegistryEvents } from '../zones/ZonePresence.ts';
 import type { SafeEmitter } from '../util/SafeEmitter.ts';
 
 /** Denials recorded per connection; a flood past this leaves one "suppressed" entry, not a million. */
@@ -59,7 +60,7 @@ export class ActivityAudit {
       activity ? { close: activity.id } : undefined);
   }
 
-  denied(kind: string, p: Participant, zone: string | null, error: ProtocolError, detail: Record<string, unknown> = {}): void {
+  denied(kind: AuditKind, p: Participant, zone: string | null, error: ProtocolError, detail: Record<string, unknown> = {}): void {
     const count = (this.#denials.get(p.id) ?? 0) + 1;
     this.#denials.set(p.id, count);
     if (count > DENIALS_AUDITED_PER_CONNECTION + 1) return;
