@@ -1,4 +1,5 @@
-// `npm run vigil -- <command>`: the administration CLI (people, camera keys, audit trail).
+#!/usr/bin/env node
+// `npx vigil <command>` or `npm run vigil -- <command>`: the administration CLI (people, grants, camera keys, audit trail).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureDependencies, root } from './lib/prepare.mjs';

@@ -1,18 +1,22 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController } from 'fastify';
 import { LiveAccess } from './access/LiveAccess.ts';
+import { ActivityAudit } from './audit/ActivityAudit.ts';
 import { AuditTrail } from './audit/AuditTrail.ts';
+import { Accounts } from './auth/Accounts.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { CameraKeys } from './auth/CameraKeys.ts';
 import { LoginLimiter } from './auth/loginLimiter.ts';
 import type { GatewayConfig } from './config/configSchema.ts';
-import { sendError, type ApiContext } from './http/api/context.ts';
+import type { ApiContext } from './http/api/context.ts';
 import { registerApi } from './http/api/registerApi.ts';
 import { registerCanonicalPaths } from './http/canonicalPath.ts';
 import { clientAddressResolver } from './http/clientAddress.ts';
 import { registerHealth } from './http/health.ts';
 import { registerMetricsRoute } from './http/metricsRoute.ts';
+import { registerOriginCheck } from './http/originCheck.ts';
 import { registerPageGuard } from './http/pageGuard.ts';
+import { registerRootReplies, sendError } from './http/replyError.ts';
 import { registerSecurityHeaders } from './http/securityHeaders.ts';
 import { registerStaticAssets } from './http/staticAssets.ts';
 import { Role } from '../shared/index.ts';
@@ -20,7 +24,6 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { logAuditEntry, registerRequestLog } from './observability/requestLog.ts';
 import { ZoneQuality } from './observability/ZoneQuality.ts';
-import { ActivityAudit } from './signalling/ActivityAudit.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
 import { openStore } from './store/openStore.ts';
 import type { Store } from './store/types.ts';
@@ -61,7 +64,7 @@ const DAY_MS = 86_400_000;
 export async function createGateway(config: GatewayConfig, dependencies: GatewayDependencies = {}): Promise<Gateway> {
   const logger = dependencies.logger ?? createLogger(config.logLevel);
   const tls = await ensureCertificate(config);
-  const store: Store = await openStore(config);
+  const store: Store = await openStore(config, logger.child({ subsystem: 'store' }));
   const audit = new AuditTrail(store, {
     onWriteError: (error, draft) => logger.error({ err: error, kind: draft.kind }, 'audit write failed'),
   });
@@ -83,7 +86,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   }, logger.child({ subsystem: 'auth' }));
   const cameraKeys = new CameraKeys(store, limiter);
   const access = new LiveAccess(store, auth, cameraKeys, logger.child({ subsystem: 'access' }));
-  const api: ApiContext = { store, auth, cameraKeys, access, audit };
+  const accounts = new Accounts(store, audit, cameraKeys);
+  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts };
 
   const app = Fastify({
     https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
@@ -100,6 +104,9 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   await registerSecurityHeaders(app);
   registerRequestLog(app);
   registerCanonicalPaths(app);
+  // Before every plugin: a root hook added later would not reach the /api plugin's routes.
+  registerOriginCheck(app, audit, config.allowedOrigins);
+  registerRootReplies(app);
   const presence: ZonePresence = cluster?.presence
     ?? new LocalPresence(new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed')));
   const quality = new ZoneQuality();

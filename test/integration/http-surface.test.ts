@@ -38,6 +38,32 @@ describe('HTTP surface', () => {
     assert.equal(script.headers['cache-control'], 'public, max-age=31536000, immutable');
   });
 
+  it('answers API refusals in the catalogue format: schema, role before schema, unknown routes', async () => {
+    const short = await gw.api('/api/users', { body: { username: 'kim', password: 'short', role: 'operator' }, cookie: gw.admin.cookie });
+    assert.equal(short.status, 400);
+    assert.deepEqual(short.json.error, { code: 'PAYLOAD_INVALID', message: 'password: at least 12 characters' });
+    const empty = await gw.api('/api/users/1', { method: 'PATCH', body: {}, cookie: gw.admin.cookie });
+    assert.deepEqual(empty.json.error, { code: 'PAYLOAD_INVALID', message: 'request: nothing to change' });
+    const badId = await gw.api('/api/grants/zero', { method: 'DELETE', cookie: gw.admin.cookie });
+    assert.equal(badId.status, 400);
+    assert.match(badId.json.error.message, /^id: /);
+    const badQuery = await gw.api('/api/audit?limit=100000', { cookie: gw.admin.cookie });
+    assert.equal(badQuery.json.error.code, 'PAYLOAD_INVALID');
+    // Without a session the schema is never consulted: the answer does not depend on the body.
+    const stranger = await gw.api('/api/users', { body: { nonsense: true } });
+    assert.equal(stranger.status, 401);
+    assert.equal(stranger.json.error.code, 'AUTH_REQUIRED');
+    assert.equal(stranger.headers['cache-control'], 'no-store');
+    for (const [method, path] of [['GET', '/api/nope'], ['POST', '/api/nope'], ['DELETE', '/api/users/1/extra']] as const) {
+      const reply = await gw.api(path, { method, cookie: gw.admin.cookie, ...(method === 'POST' ? { body: {} } : {}) });
+      assert.equal(reply.status, 404, `${method} ${path}`);
+      assert.equal(reply.json?.error?.code, 'NOT_FOUND', `${method} ${path}`);
+    }
+    const page = await httpsGet(`${gw.url}/no-such-page.html`);
+    assert.equal(page.status, 404);
+    assert.equal(page.body, 'Not found\n', 'outside /api a 404 stays plain text');
+  });
+
   it('answers health and readiness', async () => {
     assert.deepEqual(JSON.parse((await httpsGet(`${gw.url}/healthz`)).body), { status: 'ok' });
     assert.deepEqual(JSON.parse((await httpsGet(`${gw.url}/readyz`)).body), { status: 'ready' });

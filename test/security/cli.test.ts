@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openSocket, request } from '../support/clients.ts';
+import { nextEvent, openSocket, request, type TestClient } from '../support/clients.ts';
 import { auditEntries, endedBy, handshakeRefusal } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -12,6 +12,17 @@ function vigil(dataDir: string, args: string[], input?: string, env: Record<stri
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/cli/vigil.ts'), ...args, '--data-dir', dataDir], { encoding: 'utf8', input, env: { ...process.env, ...env } });
   return { status: result.status, out: result.stdout, err: result.stderr };
 }
+
+/** The running gateway picks up the CLI's changes by polling: retry the watch for up to 2 s. */
+async function watchSoon(socket: TestClient, zone: string): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < 2_000; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if ((await request(socket, 'zone:watch', { zone })).ok) return true;
+  }
+  return false;
+}
+
+/** The cells of a headed table's lines, split on the runs of spaces that align its columns. */
+const cells = (out: string) => out.trimEnd().split('\n').map((line) => line.split(/ {2,}/));
 
 describe('vigil CLI against the store of a running gateway', () => {
   let gw: TestGateway;
@@ -83,5 +94,58 @@ describe('vigil CLI against the store of a running gateway', () => {
     assert.match(wrong.err, /^vigil: Give a username/);
     assert.equal(vigil(gw.dataDir, ['frobnicate']).status, 2);
     assert.equal(vigil(gw.dataDir, ['user', 'disable', 'admin']).status, 2, 'the last admin cannot be disabled');
+  });
+
+  it('grants a zone pattern to a person, lists the grant, and revoking it cuts their live view', async () => {
+    assert.equal(vigil(gw.dataDir, ['user', 'add', 'pia', '--role', 'operator', '--password-stdin'], 'pia-has-a-long-password\n').status, 0);
+    const camera = await gw.connect('camera');
+    assert.equal((await request(camera, 'camera:publish', { zone: 'PORT-GATE-01', resumeToken: 'B'.repeat(43) })).ok, true);
+    const viewer = await gw.connect('operator', { cookie: await gw.login('pia', 'pia-has-a-long-password') });
+    const refused = await request(viewer, 'zone:watch', { zone: 'PORT-GATE-01' });
+    assert.equal(!refused.ok && refused.error.code, 'ZONE_FORBIDDEN', 'no grant yet');
+    const granted = vigil(gw.dataDir, ['grant', 'add', 'pia', '--zones', 'port-*', '--expires', new Date(Date.now() + 3_600_000).toISOString()]);
+    assert.equal(granted.status, 0, granted.err);
+    const id = granted.out.match(/Granted PORT-\* to pia until \S+ \(grant (\d+)\)/)?.[1];
+    assert.ok(id, granted.out);
+    assert.ok(await watchSoon(viewer, 'PORT-GATE-01'), 'the running gateway honours the new grant');
+    const [header, ...rows] = cells(vigil(gw.dataDir, ['grant', 'list', 'pia']).out);
+    assert.deepEqual(header, ['ID', 'USER', 'PATTERN', 'EXPIRES', 'BY', 'CREATED']);
+    assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[4]]), [[id, 'pia', 'PORT-*', 'cli']]);
+    const revoked = nextEvent(viewer, 'zone:revoked', 3_000);
+    const removed = vigil(gw.dataDir, ['grant', 'revoke', id!]);
+    assert.equal(removed.status, 0, removed.err);
+    assert.equal((await revoked).error.code, 'ZONE_FORBIDDEN');
+    assert.equal(cells(vigil(gw.dataDir, ['grant', 'list', 'pia']).out).length, 1, 'only the header is left');
+    assert.ok((await auditEntries(gw, 'grant.created')).some((e) => e.actor === 'cli' && e.detail.user === 'pia' && e.zone === 'PORT-*'));
+    assert.ok((await auditEntries(gw, 'grant.removed')).some((e) => e.actor === 'cli' && e.detail.user === 'pia'));
+    const past = vigil(gw.dataDir, ['grant', 'add', 'pia', '--zones', 'PORT-*', '--expires', '2020-01-01T00:00:00Z']);
+    assert.equal(past.status, 2);
+    assert.match(past.err, /^vigil: --expires must be in the future/);
+    assert.equal(vigil(gw.dataDir, ['grant', 'add', 'pia', '--zones', 'not a zone']).status, 2);
+    assert.equal(vigil(gw.dataDir, ['grant', 'revoke', '999999']).status, 2);
+    camera.close();
+    viewer.close();
+  });
+
+  it('lists people and keys as headed tables whose columns line up', () => {
+    assert.equal(vigil(gw.dataDir, ['key', 'create', '--label', 'Pier 4 north', '--zones', 'PORT-*']).status, 0);
+    const users = vigil(gw.dataDir, ['user', 'list']).out.trimEnd().split('\n');
+    assert.match(users[0]!, /^ID +USERNAME +ROLE +STATUS +CREATED$/);
+    const roleAt = users[0]!.indexOf('ROLE');
+    const omar = users.find((line) => /\bomar\b/.test(line));
+    assert.ok(omar?.slice(roleAt).startsWith('operator '), 'the ROLE column lines up under its header');
+    assert.ok(users.some((line) => /\bnina\b.*\bdisabled\b/.test(line)));
+    const keys = vigil(gw.dataDir, ['key', 'list']).out.trimEnd().split('\n');
+    assert.match(keys[0]!, /^ID +PREFIX +ZONES +STATUS +LAST USED +LABEL$/);
+    const labelAt = keys[0]!.indexOf('LABEL');
+    const pier = keys.find((line) => line.includes('Pier 4 north'));
+    assert.equal(pier?.indexOf('Pier 4 north'), labelAt, 'LABEL column aligned');
+  });
+
+  it('runs as `npx vigil`: the bin script is executable with a node shebang', () => {
+    const bin = join(ROOT, 'scripts', 'vigil.mjs');
+    const direct = spawnSync(bin, ['--help'], { encoding: 'utf8' });
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.match(direct.stdout, /grant add <name> --zones <pattern>/);
   });
 });

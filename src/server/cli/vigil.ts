@@ -1,24 +1,31 @@
 /**
- * `npm run vigil -- <command>`: manage people, camera keys and the audit trail in the store,
- * with the gateway running or not (a running gateway applies changes within a second).
+ * `npx vigil <command>` (or `npm run vigil -- <command>`): manage people, zone grants, camera keys
+ * and the audit trail in the store, with the gateway running or not (a running gateway applies
+ * changes within a second). The account rules are the admin API's: both go through Accounts.
  */
 import { readFileSync } from 'node:fs';
-import { ACCOUNT_ROLES, passwordSchema, usernameSchema, zonePatternSchema, type AccountRole } from '../../shared/index.ts';
+import { ACCOUNT_ROLES, createGrantSchema, passwordSchema, usernameSchema, zonePatternSchema, type AccountRole } from '../../shared/index.ts';
 import { AuditTrail } from '../audit/AuditTrail.ts';
+import { Accounts, type AccountResult, type Actor } from '../auth/Accounts.ts';
 import { CameraKeys } from '../auth/CameraKeys.ts';
 import { LoginLimiter } from '../auth/loginLimiter.ts';
-import { generatePassword, hashPassword } from '../auth/passwords.ts';
+import { generatePassword } from '../auth/passwords.ts';
 import { renderEffectiveConfig, renderHelp } from '../config/configText.ts';
 import { ConfigError, loadConfig } from '../config/loadConfig.ts';
 import { openStore } from '../store/openStore.ts';
 import type { Store } from '../store/types.ts';
+import { formatTable } from './table.ts';
 
-export const CLI_USAGE = `Usage: npm run vigil -- <command> [--config <file>] [options]
+export const CLI_USAGE = `Usage: npx vigil <command> [--config <file>] [options]
+   (or: npm run vigil -- <command> …)
 
   user add <name> --role admin|operator|auditor [--password-stdin]
   user passwd <name> [--password-stdin]     (ends the person's sessions)
   user disable <name>                       (ends the person's sessions)
   user list
+  grant add <name> --zones <pattern> [--expires <time>]   e.g. --zones CBD-* --expires 2026-12-31T18:00:00Z
+  grant list [<name>]
+  grant revoke <id>                         (cuts the person's live views outside their other grants)
   key create --label <text> --zones <pattern>   prints the key once
   key revoke <id>
   key list
@@ -31,7 +38,10 @@ The store is the gateway's: the same configuration file, VIGIL_* environment and
 
 class CliError extends Error {}
 
-const CLI_ACTOR = { actor: 'cli', actorRole: 'admin', zone: null, address: null, userAgent: 'vigil-cli' };
+const CLI_ACTOR: Actor = { actor: 'cli', actorRole: 'admin', address: null, userAgent: 'vigil-cli' };
+
+const day = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 10));
+const minute = (ms: number | null): string => (ms === null ? 'never' : `${new Date(ms).toISOString().slice(0, 16)}Z`);
 
 function readPassword(fromStdin: boolean): { password: string; generated: boolean } {
   if (!fromStdin) return { password: generatePassword(), generated: true };
@@ -39,6 +49,12 @@ function readPassword(fromStdin: boolean): { password: string; generated: boolea
   const parsed = passwordSchema.safeParse(password);
   if (!parsed.success) throw new CliError(`The password must be ${parsed.error.issues[0]?.message}.`);
   return { password, generated: false };
+}
+
+/** The value of an account operation, or its refusal as the CLI's one sentence. */
+function settled<T>(result: AccountResult<T>): T {
+  if (!result.ok) throw new CliError(result.error.message);
+  return result.value;
 }
 
 async function userByName(store: Store, name: string) {
@@ -50,12 +66,14 @@ async function userByName(store: Store, name: string) {
 async function run(args: string[], out: (line: string) => void): Promise<number> {
   const { config, flags, positionals, help } = loadConfig(args, process.env, {
     allowPositionals: true,
-    extraFlags: { role: { type: 'string' }, label: { type: 'string' }, zones: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    extraFlags: {
+      role: { type: 'string' }, label: { type: 'string' }, zones: { type: 'string' }, expires: { type: 'string' }, 'password-stdin': { type: 'boolean' },
+    },
   });
-  const values = flags as { role?: string; label?: string; zones?: string; 'password-stdin'?: boolean };
+  const values = flags as { role?: string; label?: string; zones?: string; expires?: string; 'password-stdin'?: boolean };
   const [noun, verb, target] = positionals;
   if (help || !noun) {
-    out(noun === 'config' ? renderHelp('npm run vigil -- config print') : CLI_USAGE);
+    out(noun === 'config' ? renderHelp('npx vigil config print') : CLI_USAGE);
     return 0;
   }
   if (noun === 'config') {
@@ -64,7 +82,13 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
     return 0;
   }
   const store = await openStore(config);
-  const audit = new AuditTrail(store);
+  // The change goes ahead without its entry (as in the gateway), but the person at the console is told.
+  const audit = new AuditTrail(store, {
+    onWriteError: (error, draft) => process.stderr.write(`vigil: the audit entry ${draft.kind} was not written: ${(error as Error).message}\n`),
+  });
+  // The limiter's tables are only needed to make a key: a CLI run that makes none starts faster.
+  const cameraKeys = { create: (...key: Parameters<CameraKeys['create']>) => new CameraKeys(store, new LoginLimiter(store.rateLimiter)).create(...key) };
+  const accounts = new Accounts(store, audit, cameraKeys);
   try {
     const command = `${noun} ${verb ?? ''}`.trim();
     switch (command) {
@@ -72,58 +96,85 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
         const name = usernameSchema.safeParse(target);
         if (!name.success) throw new CliError('Give a username: lower-case letters, digits, dot, dash, underscore.');
         if (!ACCOUNT_ROLES.includes(values.role as AccountRole)) throw new CliError(`--role must be one of ${ACCOUNT_ROLES.join(', ')}.`);
+        const role = values.role as AccountRole;
         if (await store.users.byUsername(name.data)) throw new CliError(`The username ${name.data} is taken.`);
         const { password, generated } = readPassword(values['password-stdin'] === true);
-        await audit.record({ ...CLI_ACTOR, kind: 'user.created', outcome: 'ok', detail: { user: name.data, role: values.role } });
-        await store.users.create({ username: name.data, passwordHash: await hashPassword(password), role: values.role as AccountRole, disabled: false, createdAt: Date.now() });
-        out(generated ? `Created ${name.data} (${values.role}). Password (shown once): ${password}` : `Created ${name.data} (${values.role}).`);
+        settled(await accounts.createUser(CLI_ACTOR, { username: name.data, password, role }));
+        out(generated ? `Created ${name.data} (${role}). Password (shown once): ${password}` : `Created ${name.data} (${role}).`);
         break;
       }
       case 'user passwd': {
         const user = await userByName(store, target ?? '');
         const { password, generated } = readPassword(values['password-stdin'] === true);
-        await audit.record({ ...CLI_ACTOR, kind: 'user.updated', outcome: 'ok', detail: { user: user.username, passwordChanged: true } });
-        await store.users.update(user.id, { passwordHash: await hashPassword(password) });
-        await store.sessions.revokeAllOfUser(user.id, Date.now(), 'password_changed');
+        settled(await accounts.updateUser(CLI_ACTOR, user, { password }));
         out(generated ? `New password for ${user.username} (shown once): ${password}` : `Password of ${user.username} changed.`);
         break;
       }
       case 'user disable': {
         const user = await userByName(store, target ?? '');
-        if (user.role === 'admin' && !user.disabled && (await store.users.countActiveAdmins()) <= 1) {
-          throw new CliError('This is the last active admin; make another admin first.');
-        }
-        await audit.record({ ...CLI_ACTOR, kind: 'user.updated', outcome: 'ok', detail: { user: user.username, disabled: true } });
-        await store.users.update(user.id, { disabled: true });
-        await store.sessions.revokeAllOfUser(user.id, Date.now(), 'account_disabled');
+        settled(await accounts.updateUser(CLI_ACTOR, user, { disabled: true }));
         out(`Disabled ${user.username}; their sessions are ended.`);
         break;
       }
-      case 'user list':
-        for (const u of await store.users.list()) out(`${u.id}\t${u.username}\t${u.role}${u.disabled ? '\tdisabled' : ''}`);
+      case 'user list': {
+        const rows = (await store.users.list()).map((u) => [String(u.id), u.username, u.role, u.disabled ? 'disabled' : 'active', day(u.createdAt)]);
+        for (const line of formatTable(['ID', 'USERNAME', 'ROLE', 'STATUS', 'CREATED'], rows)) out(line);
         break;
+      }
+      case 'grant add': {
+        const user = await userByName(store, target ?? '');
+        const parsed = createGrantSchema.safeParse({ userId: user.id, pattern: values.zones, ...(values.expires !== undefined ? { expiresAt: values.expires } : {}) });
+        if (!parsed.success) {
+          throw new CliError(parsed.error.issues[0]?.path[0] === 'expiresAt'
+            ? '--expires must be a time with its offset, e.g. 2026-12-31T18:00:00Z.'
+            : '--zones must be a zone id, a prefix ending in * (CBD-*), or *.');
+        }
+        const expiresAt = parsed.data.expiresAt ? Date.parse(parsed.data.expiresAt) : null;
+        const result = await accounts.grant(CLI_ACTOR, user, parsed.data.pattern, expiresAt);
+        if (!result.ok && result.error.code === 'PAYLOAD_INVALID') throw new CliError('--expires must be in the future.');
+        const grant = settled(result);
+        out(`Granted ${grant.pattern} to ${user.username}${expiresAt === null ? '' : ` until ${minute(expiresAt)}`} (grant ${grant.id}).`);
+        break;
+      }
+      case 'grant list': {
+        const names = new Map((await store.users.list()).map((u) => [u.id, u.username]));
+        const only = target === undefined ? null : (await userByName(store, target)).id;
+        const rows = (await store.grants.list())
+          .filter((g) => only === null || g.userId === only)
+          .map((g) => [String(g.id), names.get(g.userId) ?? '?', g.pattern, minute(g.expiresAt), g.createdBy, day(g.createdAt)]);
+        for (const line of formatTable(['ID', 'USER', 'PATTERN', 'EXPIRES', 'BY', 'CREATED'], rows)) out(line);
+        break;
+      }
+      case 'grant revoke': {
+        const grant = await store.grants.byId(Number(target));
+        if (!grant) throw new CliError(`No grant with id ${target}.`);
+        await accounts.removeGrant(CLI_ACTOR, grant);
+        out(`Revoked grant ${grant.id} (${grant.pattern}).`);
+        break;
+      }
       case 'key create': {
         const pattern = zonePatternSchema.safeParse(values.zones);
         if (!pattern.success) throw new CliError('--zones must be a zone id, a prefix ending in * (CBD-*), or *.');
         const label = values.label?.trim();
         if (!label) throw new CliError('--label is required (where the camera is).');
-        await audit.record({ ...CLI_ACTOR, kind: 'key.created', outcome: 'ok', zone: pattern.data, detail: { label, zonePattern: pattern.data } });
-        const { key, secret } = await new CameraKeys(store, new LoginLimiter(store.rateLimiter)).create(label, pattern.data, 'cli');
+        const { key, secret } = await accounts.createKey(CLI_ACTOR, label, pattern.data);
         out(`Key ${key.id} for ${pattern.data} (shown once): ${secret}`);
         break;
       }
       case 'key revoke': {
         const key = await store.keys.byId(Number(target));
         if (!key) throw new CliError(`No key with id ${target}.`);
-        if (key.revokedAt !== null) throw new CliError(`Key ${key.id} is already revoked.`);
-        await audit.record({ ...CLI_ACTOR, kind: 'key.revoked', outcome: 'ok', zone: key.zonePattern, detail: { key: key.id, label: key.label, prefix: key.prefix } });
-        await store.keys.revoke(key.id, Date.now());
+        settled(await accounts.revokeKey(CLI_ACTOR, key));
         out(`Revoked key ${key.id} (${key.label}).`);
         break;
       }
-      case 'key list':
-        for (const k of await store.keys.list()) out(`${k.id}\t${k.prefix}…\t${k.zonePattern}\t${k.label}${k.revokedAt ? '\trevoked' : ''}`);
+      case 'key list': {
+        const rows = (await store.keys.list()).map((k) => [
+          String(k.id), `${k.prefix}…`, k.zonePattern, k.revokedAt === null ? 'active' : 'revoked', minute(k.lastUsedAt), k.label,
+        ]);
+        for (const line of formatTable(['ID', 'PREFIX', 'ZONES', 'STATUS', 'LAST USED', 'LABEL'], rows)) out(line);
         break;
+      }
       case 'audit verify': {
         const result = await audit.verify();
         out(result.ok ? `Audit chain intact: ${result.checked} entries verified.` : `Audit chain BROKEN at entry ${result.firstBadId}: ${result.reason} (${result.checked} entries verified before it).`);
@@ -132,9 +183,9 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       default:
         throw new CliError(`Unknown command "${command}". Run with --help.`);
     }
-    await store.bumpChangeSeq();
     return 0;
   } finally {
+    await audit.flush();
     await store.close();
   }
 }

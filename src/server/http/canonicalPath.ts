@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { sendError } from './api/context.ts';
+import { sendError } from './replyError.ts';
 import type { GatewayApp } from './GatewayApp.ts';
 
 /**

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
-import { sendError } from './api/context.ts';
+import { sendError } from './replyError.ts';
 import type { GatewayApp } from './GatewayApp.ts';
 
 export interface MetricsAccess {

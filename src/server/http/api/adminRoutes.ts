@@ -6,141 +6,97 @@ import {
   updateUserSchema,
   type SessionView,
 } from '../../../shared/index.ts';
-import { hashPassword } from '../../auth/passwords.ts';
-import type { GatewayApp } from '../GatewayApp.ts';
-import { actorOf, parseOr, requireRole, sendError, type ApiContext } from './context.ts';
+import type { ApiApp } from '../GatewayApp.ts';
+import { sendError } from '../replyError.ts';
+import { actorOf, type ApiContext } from './context.ts';
 import { grantView, iso, keyView, userView } from './views.ts';
 
+const admin = { config: { roles: ['admin'] as const } };
+const byId = { ...admin, schema: { params: idParamSchema } };
+
 /**
- * People, grants, camera keys and sessions: admins only. Every change is written to the audit
- * trail before it takes effect, and live connections are re-checked right after, so a removed
- * grant or a revoked key bites at once.
+ * People, grants, camera keys and sessions: admins only. The rules live in Accounts (shared with
+ * the CLI); here each change is also re-checked against this gateway's live connections at once,
+ * so a removed grant or a revoked key bites without waiting for the poll.
  */
-export function registerAdminRoutes(app: GatewayApp, ctx: ApiContext): void {
-  const admin = { preHandler: requireRole(ctx, ['admin']) };
-  const changed = async () => {
-    await ctx.store.bumpChangeSeq();
-    await ctx.access.recheck();
-  };
+export function registerAdminRoutes(api: ApiApp, ctx: ApiContext): void {
+  const { accounts } = ctx;
 
-  app.get('/api/users', admin, async () => ({ users: (await ctx.store.users.list()).map(userView) }));
+  api.get('/users', admin, async () => ({ users: (await ctx.store.users.list()).map(userView) }));
 
-  app.post('/api/users', admin, async (request, reply) => {
-    const body = parseOr(createUserSchema, request.body, reply);
-    if (!body) return reply;
-    if (await ctx.store.users.byUsername(body.username)) return sendError(reply, 'CONFLICT', `The username ${body.username} is taken.`);
-    await ctx.audit.record({ ...actorOf(request), kind: 'user.created', outcome: 'ok', detail: { user: body.username, role: body.role } });
-    const user = await ctx.store.users.create({
-      username: body.username, passwordHash: await hashPassword(body.password), role: body.role, disabled: false, createdAt: Date.now(),
-    });
-    return reply.code(201).send({ user: userView(user) });
+  api.post('/users', { ...admin, schema: { body: createUserSchema } }, async (request, reply) => {
+    const created = await accounts.createUser(actorOf(request), request.body);
+    if (!created.ok) return sendError(reply, created.error.code, created.error.message);
+    return reply.code(201).send({ user: userView(created.value) });
   });
 
-  app.patch('/api/users/:id', admin, async (request, reply) => {
-    const params = parseOr(idParamSchema, request.params, reply);
-    const body = params && parseOr(updateUserSchema, request.body, reply);
-    if (!params || !body) return reply;
-    const user = await ctx.store.users.byId(params.id);
+  api.patch('/users/:id', { ...byId, schema: { ...byId.schema, body: updateUserSchema } }, async (request, reply) => {
+    const user = await ctx.store.users.byId(request.params.id);
     if (!user) return sendError(reply, 'NOT_FOUND', 'No such user.');
-    const losesAdmin = user.role === 'admin' && !user.disabled && (body.disabled === true || (body.role !== undefined && body.role !== 'admin'));
-    if (losesAdmin && (await ctx.store.users.countActiveAdmins()) <= 1) {
-      return sendError(reply, 'CONFLICT', 'This is the last active admin; make another admin first.');
-    }
-    await ctx.audit.record({
-      ...actorOf(request), kind: 'user.updated', outcome: 'ok',
-      detail: { user: user.username, ...(body.role ? { role: body.role } : {}), ...(body.disabled !== undefined ? { disabled: body.disabled } : {}), passwordChanged: body.password !== undefined },
-    });
-    const updated = await ctx.store.users.update(user.id, {
-      ...(body.password !== undefined ? { passwordHash: await hashPassword(body.password) } : {}),
-      ...(body.role !== undefined ? { role: body.role } : {}),
-      ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
-    });
-    // A new password, a new role or a disabled account ends every session the account had.
-    if (body.password !== undefined || body.role !== undefined || body.disabled === true) {
-      const reason = body.disabled ? 'account_disabled' : body.password !== undefined ? 'password_changed' : 'role_changed';
-      await ctx.store.sessions.revokeAllOfUser(user.id, Date.now(), reason);
-    }
-    await changed();
-    return { user: userView(updated!) };
+    const updated = await accounts.updateUser(actorOf(request), user, request.body);
+    if (!updated.ok) return sendError(reply, updated.error.code, updated.error.message);
+    await ctx.access.recheck();
+    return { user: userView(updated.value) };
   });
 
-  app.get('/api/grants', admin, async () => {
+  api.get('/grants', admin, async () => {
     const names = new Map((await ctx.store.users.list()).map((u) => [u.id, u.username]));
     return { grants: (await ctx.store.grants.list()).map((g) => grantView(g, names.get(g.userId) ?? '?')) };
   });
 
-  app.post('/api/grants', admin, async (request, reply) => {
-    const body = parseOr(createGrantSchema, request.body, reply);
-    if (!body) return reply;
-    const user = await ctx.store.users.byId(body.userId);
+  api.post('/grants', { ...admin, schema: { body: createGrantSchema } }, async (request, reply) => {
+    const user = await ctx.store.users.byId(request.body.userId);
     if (!user) return sendError(reply, 'NOT_FOUND', 'No such user.');
-    const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
-    if (expiresAt !== null && expiresAt <= Date.now()) return sendError(reply, 'PAYLOAD_INVALID', 'expiresAt: must be in the future');
-    await ctx.audit.record({
-      ...actorOf(request), kind: 'grant.created', outcome: 'ok', zone: body.pattern,
-      detail: { user: user.username, pattern: body.pattern, expiresAt: iso(expiresAt) },
-    });
-    const grant = await ctx.store.grants.create({ userId: user.id, pattern: body.pattern, expiresAt, createdAt: Date.now(), createdBy: request.principal!.username });
-    await changed();
-    return reply.code(201).send({ grant: grantView(grant, user.username) });
+    const expiresAt = request.body.expiresAt ? Date.parse(request.body.expiresAt) : null;
+    const granted = await accounts.grant(actorOf(request), user, request.body.pattern, expiresAt);
+    if (!granted.ok) return sendError(reply, granted.error.code, granted.error.message);
+    await ctx.access.recheck();
+    return reply.code(201).send({ grant: grantView(granted.value, user.username) });
   });
 
-  app.delete('/api/grants/:id', admin, async (request, reply) => {
-    const params = parseOr(idParamSchema, request.params, reply);
-    if (!params) return reply;
-    const grant = await ctx.store.grants.byId(params.id);
+  api.delete('/grants/:id', byId, async (request, reply) => {
+    const grant = await ctx.store.grants.byId(request.params.id);
     if (!grant) return sendError(reply, 'NOT_FOUND', 'No such grant.');
-    const user = await ctx.store.users.byId(grant.userId);
-    await ctx.audit.record({
-      ...actorOf(request), kind: 'grant.removed', outcome: 'ok', zone: grant.pattern, detail: { user: user?.username, pattern: grant.pattern },
-    });
-    await ctx.store.grants.remove(grant.id);
-    await changed();
+    await accounts.removeGrant(actorOf(request), grant);
+    await ctx.access.recheck();
     return {};
   });
 
-  app.get('/api/keys', admin, async () => ({ keys: (await ctx.store.keys.list()).map(keyView) }));
+  api.get('/keys', admin, async () => ({ keys: (await ctx.store.keys.list()).map(keyView) }));
 
-  app.post('/api/keys', admin, async (request, reply) => {
-    const body = parseOr(createKeySchema, request.body, reply);
-    if (!body) return reply;
-    await ctx.audit.record({ ...actorOf(request), kind: 'key.created', outcome: 'ok', zone: body.zonePattern, detail: { label: body.label, zonePattern: body.zonePattern } });
-    const { key, secret } = await ctx.cameraKeys.create(body.label, body.zonePattern, request.principal!.username);
+  api.post('/keys', { ...admin, schema: { body: createKeySchema } }, async (request, reply) => {
+    const { key, secret } = await accounts.createKey(actorOf(request), request.body.label, request.body.zonePattern);
     return reply.code(201).send({ key: keyView(key), secret });
   });
 
-  app.delete('/api/keys/:id', admin, async (request, reply) => {
-    const params = parseOr(idParamSchema, request.params, reply);
-    if (!params) return reply;
-    const key = await ctx.store.keys.byId(params.id);
+  api.delete('/keys/:id', byId, async (request, reply) => {
+    const key = await ctx.store.keys.byId(request.params.id);
     if (!key) return sendError(reply, 'NOT_FOUND', 'No such key.');
-    if (key.revokedAt !== null) return sendError(reply, 'CONFLICT', 'The key is already revoked.');
-    await ctx.audit.record({ ...actorOf(request), kind: 'key.revoked', outcome: 'ok', zone: key.zonePattern, detail: { key: key.id, label: key.label, prefix: key.prefix } });
-    await ctx.store.keys.revoke(key.id, Date.now());
-    await changed();
-    return { key: keyView((await ctx.store.keys.byId(key.id))!) };
+    const revoked = await accounts.revokeKey(actorOf(request), key);
+    if (!revoked.ok) return sendError(reply, revoked.error.code, revoked.error.message);
+    await ctx.access.recheck();
+    return { key: keyView(revoked.value) };
   });
 
-  app.get('/api/sessions', admin, async (request) => {
+  api.get('/sessions', admin, async (request) => {
     const users = new Map((await ctx.store.users.list()).map((u) => [u.id, u]));
     const sockets = ctx.access.socketsBySession();
     const sessions: SessionView[] = (await ctx.store.sessions.listActive(Date.now())).map((s) => ({
       id: s.id, userId: s.userId, username: users.get(s.userId)?.username ?? '?', role: users.get(s.userId)?.role ?? 'operator',
       address: s.address, userAgent: s.userAgent, createdAt: iso(s.createdAt)!, lastSeenAt: iso(s.lastSeenAt)!, expiresAt: iso(s.expiresAt)!,
-      sockets: sockets.get(s.id) ?? 0, current: s.id === request.principal!.sessionId,
+      sockets: sockets.get(s.id) ?? 0, current: s.id === request.principal.sessionId,
     }));
     return { sessions };
   });
 
-  app.delete('/api/sessions/:id', admin, async (request, reply) => {
-    const params = parseOr(idParamSchema, request.params, reply);
-    if (!params) return reply;
-    const session = await ctx.store.sessions.byId(params.id);
+  api.delete('/sessions/:id', byId, async (request, reply) => {
+    const session = await ctx.store.sessions.byId(request.params.id);
     if (!session || session.revokedAt !== null) return sendError(reply, 'NOT_FOUND', 'No such live session.');
     const user = await ctx.store.users.byId(session.userId);
     await ctx.audit.record({ ...actorOf(request), kind: 'session.revoked', outcome: 'ok', detail: { session: session.id, user: user?.username } });
     await ctx.store.sessions.revoke(session.id, Date.now(), 'revoked_by_admin');
-    await changed();
+    await ctx.store.bumpChangeSeq();
+    await ctx.access.recheck();
     return {};
   });
 }

@@ -1,13 +1,15 @@
-import type { FastifyReply } from 'fastify';
 import { auditQuerySchema, type AuditEntryView } from '../../../shared/index.ts';
 import { CSV_HEADER, csvRow } from '../../audit/AuditTrail.ts';
 import type { AuditFilter, AuditRecord } from '../../store/types.ts';
-import type { GatewayApp } from '../GatewayApp.ts';
-import { actorOf, parseOr, requireRole, type ApiContext } from './context.ts';
+import type { ApiApp } from '../GatewayApp.ts';
+import { actorOf, type ApiContext } from './context.ts';
 
 const view = ({ prevHash: _prev, ...entry }: AuditRecord): AuditEntryView => entry;
 
 const EXPORT_MAX_ROWS = 100_000;
+
+/** The filter as the person sent it (request.query holds the parsed one, defaults added). */
+const askedFilter = (url: string): Record<string, string> => Object.fromEntries(new URLSearchParams(url.split('?')[1] ?? ''));
 
 function filterOf(query: ReturnType<typeof auditQuerySchema.parse>): AuditFilter {
   return {
@@ -18,22 +20,20 @@ function filterOf(query: ReturnType<typeof auditQuerySchema.parse>): AuditFilter
 }
 
 /** The audit trail: admins and auditors read, filter, export and verify it; nobody edits it. */
-export function registerAuditRoutes(app: GatewayApp, ctx: ApiContext): void {
-  const readers = { preHandler: requireRole(ctx, ['admin', 'auditor']) };
+export function registerAuditRoutes(api: ApiApp, ctx: ApiContext): void {
+  const readers = { config: { roles: ['admin', 'auditor'] as const }, schema: { querystring: auditQuerySchema } };
 
-  app.get('/api/audit', readers, async (request, reply: FastifyReply) => {
-    const query = parseOr(auditQuerySchema, request.query, reply);
-    if (!query) return reply;
+  api.get('/audit', readers, async (request) => {
+    const query = request.query;
     const entries = await ctx.audit.query(filterOf(query));
     const nextBefore = entries.length === query.limit ? entries.at(-1)!.id : null;
     return { entries: entries.map(view), nextBefore };
   });
 
-  app.get('/api/audit.csv', readers, async (request, reply: FastifyReply) => {
-    const query = parseOr(auditQuerySchema, request.query, reply);
-    if (!query) return reply;
+  api.get('/audit.csv', readers, async (request, reply) => {
+    const query = request.query;
     // Exporting the trail is itself worth recording.
-    await ctx.audit.record({ ...actorOf(request), kind: 'audit.exported', outcome: 'ok', detail: { filter: request.query as Record<string, unknown> } });
+    await ctx.audit.record({ ...actorOf(request), kind: 'audit.exported', outcome: 'ok', detail: { filter: askedFilter(request.url) } });
     const { before: _b, limit: _l, ...filter } = filterOf(query);
     const lines = [CSV_HEADER.join(',')];
     for await (const entry of ctx.audit.entries(filter)) {
@@ -46,5 +46,5 @@ export function registerAuditRoutes(app: GatewayApp, ctx: ApiContext): void {
       .send(`${lines.join('\r\n')}\r\n`);
   });
 
-  app.get('/api/audit/verify', readers, async () => ctx.audit.verify());
+  api.get('/audit/verify', readers, async () => ctx.audit.verify());
 }

@@ -1,9 +1,12 @@
 import { loginRequestSchema, type MeResponse } from '../../../shared/index.ts';
 import type { SessionRecord, UserRecord } from '../../store/types.ts';
-import type { GatewayApp } from '../GatewayApp.ts';
+import type { ApiApp } from '../GatewayApp.ts';
+import { sendError } from '../replyError.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from '../sessionCookie.ts';
-import { clientInfo, parseOr, requireRole, sendError, type ApiContext } from './context.ts';
+import { clientInfo, type ApiContext } from './context.ts';
 import { userView } from './views.ts';
+
+const signedIn = { config: { roles: ['admin', 'operator', 'auditor'] as const } };
 
 function me(ctx: ApiContext, user: UserRecord, session: SessionRecord): MeResponse {
   return {
@@ -12,27 +15,26 @@ function me(ctx: ApiContext, user: UserRecord, session: SessionRecord): MeRespon
   };
 }
 
-export function registerAuthRoutes(app: GatewayApp, ctx: ApiContext): void {
-  app.post('/api/auth/login', async (request, reply) => {
-    reply.header('Cache-Control', 'no-store');
-    const body = parseOr(loginRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const result = await ctx.auth.login(body.username, body.password, clientInfo(request));
+export function registerAuthRoutes(api: ApiApp, ctx: ApiContext): void {
+  api.post('/auth/login', { schema: { body: loginRequestSchema } }, async (request, reply) => {
+    const result = await ctx.auth.login(request.body.username, request.body.password, clientInfo(request));
     if (!result.ok) return sendError(reply, result.error.code, result.error.message, result.retryAfterSeconds);
     reply.setCookie(SESSION_COOKIE, result.token, sessionCookieOptions(ctx.auth.policy.lifetimeSeconds));
     return me(ctx, result.user, result.session);
   });
 
-  app.post('/api/auth/logout', { preHandler: requireRole(ctx, ['admin', 'operator', 'auditor']) }, async (request, reply) => {
-    await ctx.auth.logout(request.principal!, clientInfo(request));
+  api.post('/auth/logout', signedIn, async (request, reply) => {
+    await ctx.auth.logout(request.principal, clientInfo(request));
     await ctx.access.recheck();
     reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(0));
     return {};
   });
 
-  app.get('/api/auth/me', { preHandler: requireRole(ctx, ['admin', 'operator', 'auditor']) }, async (request) => {
-    const session = (await ctx.store.sessions.byId(request.principal!.sessionId))!;
-    const user = (await ctx.store.users.byId(request.principal!.userId))!;
+  api.get('/auth/me', signedIn, async (request, reply) => {
+    const session = await ctx.store.sessions.byId(request.principal.sessionId);
+    const user = await ctx.store.users.byId(request.principal.userId);
+    // The role check just read both; only a change between the two reads can remove them.
+    if (!session || !user) return sendError(reply, 'SESSION_REVOKED');
     return me(ctx, user, session);
   });
 }

@@ -1,12 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
-import { errorCatalogue, protocolError, type AccountRole, type ErrorCode } from '../../../shared/index.ts';
+import type { AccountRole, ErrorCode } from '../../../shared/index.ts';
 import type { LiveAccess } from '../../access/LiveAccess.ts';
 import type { AuditTrail } from '../../audit/AuditTrail.ts';
+import type { Accounts, Actor } from '../../auth/Accounts.ts';
 import type { AuthService, ClientInfo } from '../../auth/AuthService.ts';
 import type { CameraKeys } from '../../auth/CameraKeys.ts';
 import type { Principal } from '../../auth/Principal.ts';
 import type { Store } from '../../store/types.ts';
+import type { ApiApp } from '../GatewayApp.ts';
+import { sendError } from '../replyError.ts';
 import { readSessionToken } from '../sessionCookie.ts';
 
 /** What the API routes need; built once by the gateway. */
@@ -16,20 +18,20 @@ export interface ApiContext {
   cameraKeys: CameraKeys;
   access: LiveAccess;
   audit: AuditTrail;
+  accounts: Accounts;
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal?: UserPrincipal;
+    /** The signed-in person: readable on routes whose config names `roles`, a TypeError elsewhere. */
+    principal: UserPrincipal;
   }
-}
-
-export function sendError(reply: FastifyReply, code: ErrorCode, message?: string, retryAfterSeconds?: number): FastifyReply {
-  if (retryAfterSeconds !== undefined) reply.header('Retry-After', String(retryAfterSeconds));
-  const error = { ...protocolError(code, message), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
-  return reply.code(errorCatalogue[code].httpStatus).send({ error });
+  interface FastifyContextConfig {
+    /** Who may call the route; absent on the one public route (login). */
+    roles?: readonly AccountRole[];
+  }
 }
 
 export const clientInfo = (request: FastifyRequest): ClientInfo => ({
@@ -37,28 +39,40 @@ export const clientInfo = (request: FastifyRequest): ClientInfo => ({
   userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
 });
 
-/** Parses with a zod schema; on failure answers PAYLOAD_INVALID naming the first bad field. */
-export function parseOr<T extends z.ZodType>(schema: T, value: unknown, reply: FastifyReply): z.infer<T> | null {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.length ? issue.path.map(String).join('.') : 'request';
-  sendError(reply, 'PAYLOAD_INVALID', `${where}: ${issue?.message ?? 'invalid'}`);
-  return null;
+const signedIn = Symbol('vigil.principal');
+type WithPrincipal = FastifyRequest & { [signedIn]: UserPrincipal | null };
+
+/**
+ * `request.principal`, set by the role check. Reading it where no role was checked is a bug in
+ * the route, not something a client can cause: it throws rather than hand out an empty principal.
+ */
+export function decoratePrincipal(api: ApiApp): void {
+  api.decorateRequest(signedIn, null);
+  api.decorateRequest('principal', {
+    getter(this: FastifyRequest) {
+      const principal = (this as WithPrincipal)[signedIn];
+      if (!principal) throw new TypeError(`request.principal read on ${this.routeOptions.url}, a route that names no roles`);
+      return principal;
+    },
+    setter(this: FastifyRequest, principal: UserPrincipal) {
+      (this as WithPrincipal)[signedIn] = principal;
+    },
+  });
 }
 
 /**
- * A preHandler admitting only a live session of one of `roles`; it sets request.principal.
- * Refusals are audited. Per-user answers are never cached.
+ * The role check, before the body is validated (a stranger learns nothing of a route's schema):
+ * a route naming `roles` admits only a live session of one of them. Refusals are audited.
  */
-export function requireRole(ctx: ApiContext, roles: readonly AccountRole[]) {
+export function roleCheck(ctx: ApiContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    reply.header('Cache-Control', 'no-store');
+    const roles = request.routeOptions.config.roles;
+    if (!roles) return;
     const result = await ctx.auth.authenticate(readSessionToken(request.headers.cookie));
     const client = clientInfo(request);
     const deny = async (code: ErrorCode, actor: string | null, actorRole: string | null) => {
       const draft = {
-        kind: 'api.denied', actor, actorRole, zone: null, ...client, outcome: 'denied' as const,
+        kind: 'api.denied' as const, actor, actorRole, zone: null, ...client, outcome: 'denied' as const,
         detail: { code, method: request.method, path: request.routeOptions.url ?? request.url.split('?')[0] },
       };
       // Without a session nobody is behind the request: counted per address, not one row each.
@@ -72,7 +86,7 @@ export function requireRole(ctx: ApiContext, roles: readonly AccountRole[]) {
 }
 
 /** The audit entry fields of the signed-in person making a request. */
-export function actorOf(request: FastifyRequest) {
-  const p = request.principal!;
-  return { actor: p.username, actorRole: p.role, zone: null, ...clientInfo(request) };
+export function actorOf(request: FastifyRequest): Actor & { zone: null } {
+  const { username, role } = request.principal;
+  return { actor: username, actorRole: role, zone: null, ...clientInfo(request) };
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import type { Logger } from '../../observability/logger.ts';
 import { migrations } from '../migrations.ts';
 import type { Store } from '../types.ts';
 import { pgAudit } from './pgAudit.ts';
@@ -36,24 +37,27 @@ async function migrate(pool: Pool): Promise<void> {
       }
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
+    // A connection that cannot unlock is closed instead of pooled: closing it is what frees the lock.
+    const unlocked = await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).then(() => null, (error: Error) => error);
+    client.release(unlocked ?? undefined);
   }
 }
 
 /** Runs `work` in one transaction on one pooled connection. */
 export async function transaction<T>(pool: Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // The caller gets the first error; a connection that cannot even roll back is closed, not pooled mid-transaction.
+    broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 
@@ -62,10 +66,11 @@ export async function transaction<T>(pool: Pool, work: (client: pg.PoolClient) =
  * keys, grants, audit chain and login limits. Same repository interface and migration numbers as
  * the SQLite store; the audit chain is serialised across nodes by a transaction-scoped lock.
  */
-export async function openPostgresStore(url: string): Promise<Store> {
+export async function openPostgresStore(url: string, logger?: Logger): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types, connectionTimeoutMillis: 5_000, application_name: 'vigil' });
-  // An idle client that loses its server must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
+  // An idle client that loses its server must not crash the process (the next query reconnects),
+  // but an operator sees why connections drop. The URL, with its password, is never logged.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'PostgreSQL connection lost'));
   try {
     await migrate(pool);
   } catch (error) {
