@@ -84,3 +84,44 @@ export function protocolError(code: ErrorCode, message?: string): ProtocolError 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ErrorCode, value);
 }
+
+/** Codes a client gives a request that got no answer at all; the gateway never sends them. */
+export const ClientRequestError = {
+  TIMEOUT: 'TIMEOUT',
+  NOT_CONNECTED: 'NOT_CONNECTED',
+} as const;
+export type ClientRequestError = (typeof ClientRequestError)[keyof typeof ClientRequestError];
+
+/** Every code a client can see for a request: the gateway's refusals and its own. */
+export type RequestErrorCode = ErrorCode | ClientRequestError;
+
+// What a client does after a refusal, decided here once for every page (and the edge node).
+const TEMPORARY_REFUSALS: ReadonlySet<string> = new Set<RequestErrorCode>(['NOT_CONNECTED', 'TIMEOUT', 'RATE_LIMITED', 'INTERNAL']);
+const SIGN_IN_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>(['AUTH_REQUIRED', 'SESSION_EXPIRED', 'SESSION_REVOKED']);
+const KEY_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>(['KEY_INVALID', 'KEY_REVOKED', 'AUTH_REQUIRED']);
+
+/**
+ * A refusal that says nothing about the request itself (the gateway was unreachable, slow, busy
+ * or failed): the same request may succeed later, so a client keeps what it asked for and retries.
+ * @example isTemporaryRefusal('RATE_LIMITED') // true
+ * @example isTemporaryRefusal('ZONE_FORBIDDEN') // false
+ */
+export function isTemporaryRefusal(code: string): boolean {
+  return TEMPORARY_REFUSALS.has(code);
+}
+
+/**
+ * An operator's session is missing or over: only signing in again helps.
+ * @example needsSignIn('SESSION_EXPIRED') // true
+ */
+export function needsSignIn(code: string): boolean {
+  return SIGN_IN_REFUSALS.has(code);
+}
+
+/**
+ * A camera's API key is missing or no good: retrying with it cannot help; the node needs another.
+ * @example isKeyRefusal('KEY_REVOKED') // true
+ */
+export function isKeyRefusal(code: string): boolean {
+  return KEY_REFUSALS.has(code);
+}

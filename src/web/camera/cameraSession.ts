@@ -1,7 +1,6 @@
-import { Limits, Role, type ClientToServerEvents, type ZoneId } from '../../shared/index.ts';
+import { isTemporaryRefusal, Limits, Role, type ZoneId } from '../../shared/index.ts';
 import { CameraPublisher } from '../lib/cameraPublisher.ts';
-import { RtcConfigHolder } from '../lib/rtcConfig.ts';
-import { createSignallingSocket, handshakeErrorCode, request, type SignallingSocket } from '../lib/signallingClient.ts';
+import { SignallingSession, type Refusal, type SignallingHooks } from '../lib/SignallingSession.ts';
 import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shared-ui/errorMessages.ts';
 import { statusOf, type ConnectionStatus } from '../shared-ui/statusPill.ts';
 import { CameraErrorCode, cameraError, mediaErrorFor, mediaSupportError, type CameraError } from './mediaErrors.ts';
@@ -15,9 +14,6 @@ export interface CameraSettings {
   readonly preset: PresetId;
 }
 
-/** Codes after which the camera's key is no good: the page forgets it and asks again. */
-export const KEY_REFUSALS = new Set(['KEY_INVALID', 'KEY_REVOKED', 'AUTH_REQUIRED']);
-
 /** What the session needs from the page; the page renders, the session decides. */
 export interface CameraView {
   showPreview(stream: MediaStream | null): void;
@@ -29,8 +25,6 @@ export interface CameraView {
   changed(): void;
 }
 
-/** A refusal after which retrying the same publish cannot help. */
-const RETRYABLE_PUBLISH_REFUSALS = new Set<string>(['TIMEOUT', 'RATE_LIMITED', 'INTERNAL']);
 const PUBLISH_RETRY_MS = 2_000;
 
 /**
@@ -46,10 +40,8 @@ export class CameraSession {
   #zone: ZoneId | null = null;
   #settings: CameraSettings | null = null;
   #source: VideoSource | null = null;
-  #socket: SignallingSocket | null = null;
+  #signalling: SignallingSession | null = null;
   #publisher: CameraPublisher | null = null;
-  readonly #rtc = new RtcConfigHolder();
-  #apiKey = '';
   /** The gateway accepted our publish on the current connection. */
   #published = false;
 
@@ -90,14 +82,14 @@ export class CameraSession {
   }
 
   get status(): ConnectionStatus {
-    const signalling = this.#published && this.#socket?.connected ? 'up' : this.#phase === 'publishing' && !this.#socket?.connected ? 'lost' : 'off';
+    const state = this.#signalling?.state ?? 'off';
+    const signalling = this.#published && state === 'up' ? 'up' : this.#phase === 'publishing' && state === 'lost' ? 'lost' : 'off';
     return statusOf(signalling, this.operatorsConnected > 0);
   }
 
   async start(zone: ZoneId, settings: CameraSettings, apiKey: string): Promise<void> {
     if (this.#phase !== 'idle') return;
     const attempt = ++this.#attempt;
-    this.#apiKey = apiKey;
     this.#zone = zone;
     this.#settings = settings;
     this.#setPhase('starting');
@@ -121,34 +113,34 @@ export class CameraSession {
     this.#useSource(source);
     this.#view.camerasAvailable();
 
-    this.#publisher = new CameraPublisher({
+    const signalling = new SignallingSession({ role: Role.CAMERA, apiKey, hooks: this.#hooks(zone, attempt) });
+    const publisher = new CameraPublisher({
       stream: source.stream,
-      rtcConfig: () => this.#rtc.current,
+      rtcConfig: () => signalling.rtcConfig,
       onChange: () => this.#view.changed(),
-      signalling: {
-        offer: (peerId, sdp) => void this.#send('signal:offer', { peerId, sdp }),
-        candidate: (peerId, candidate) => void this.#send('signal:candidate', { peerId, candidate }),
-      },
+      signalling: signalling.peerSignalling,
     });
-    this.#socket = this.#connect(zone, attempt);
+    signalling.on('viewer:joined', ({ zone: joined, peerId }) => {
+      if (joined === zone) publisher.addViewer(peerId);
+    });
+    signalling.on('viewer:left', ({ peerId }) => publisher.removeViewer(peerId));
+    signalling.on('signal:answer', ({ peerId, sdp }) => publisher.acceptAnswer(peerId, sdp));
+    signalling.on('signal:candidate', ({ peerId, candidate }) => publisher.addRemoteCandidate(peerId, candidate));
+    signalling.on('signal:restart', ({ peerId }) => publisher.restartIce(peerId));
+    this.#signalling = signalling;
+    this.#publisher = publisher;
   }
 
   /** End Session: unpublish, close every peer, stop the camera, disconnect. Idempotent. */
   stop(reason = 'ended by the operator of the camera'): void {
     if (this.#phase === 'idle') return;
     this.#attempt += 1;
-    const socket = this.#socket;
+    const signalling = this.#signalling;
     const zone = this.#zone;
-    if (socket) {
-      socket.removeAllListeners();
-      if (this.#published && socket.connected && zone) {
-        // Tell viewers at once ("camera offline") rather than when the gateway notices the disconnect.
-        void request(socket, 'camera:unpublish', { zone }, 1_000).finally(() => socket.disconnect());
-      } else {
-        socket.disconnect();
-      }
-    }
-    this.#socket = null;
+    // Tell viewers at once ("camera offline") rather than when the gateway notices the disconnect.
+    const unpublish = this.#published && signalling?.connected && zone ? () => signalling.request('camera:unpublish', { zone }, 1_000) : undefined;
+    signalling?.close(unpublish);
+    this.#signalling = null;
     this.#published = false;
     this.#publisher?.close(reason);
     this.#publisher = null;
@@ -193,62 +185,43 @@ export class CameraSession {
     }
   }
 
-  #connect(zone: ZoneId, attempt: number): SignallingSocket {
-    const socket = createSignallingSocket(Role.CAMERA, this.#apiKey);
-    const publisher = this.#publisher!;
-    socket.on('session:ready', (session) => {
-      this.#rtc.fromSession(session);
-      this.#view.hideAlert(CONNECTION_LOST);
-      void this.#publish(socket, zone, attempt);
-    });
-    socket.on('viewer:joined', ({ zone: joined, peerId }) => {
-      if (joined === zone) publisher.addViewer(peerId);
-    });
-    socket.on('viewer:left', ({ peerId }) => publisher.removeViewer(peerId));
-    socket.on('signal:answer', ({ peerId, sdp }) => publisher.acceptAnswer(peerId, sdp));
-    socket.on('signal:candidate', ({ peerId, candidate }) => publisher.addRemoteCandidate(peerId, candidate));
-    socket.on('signal:restart', ({ peerId }) => publisher.restartIce(peerId));
-    socket.on('vigil:error', ({ event, error }) => console.warn(`vigil: ${event} refused: ${error.code}`));
-    socket.on('ice:servers', ({ iceServers }) => {
-      this.#rtc.renew(iceServers);
-      publisher.prepareSpare();
-    });
-    // The key was revoked: stop at once and do not reconnect with it.
-    socket.on('session:ended', ({ error }) => this.#fail({ code: error.code, message: describeError(error.code, { zone }, error.message) }));
-    // Viewers already connected keep receiving video while signalling reconnects.
-    socket.on('disconnect', (reason) => {
-      this.#published = false;
-      this.#view.changed();
-      if (reason === 'io server disconnect') {
-        this.#fail({ code: 'SESSION_CLOSED', message: `The gateway closed this camera session for ${zone} (another tab or device took the zone over with this session's token).` });
-      } else if (reason !== 'io client disconnect') {
-        this.#view.showAlert(CONNECTION_LOST, CONNECTION_LOST_MESSAGE, 'warning');
-      }
-    });
-    socket.on('connect_error', (error) => {
-      const code = handshakeErrorCode(error);
-      if (!code) {
-        this.#view.showAlert(CONNECTION_LOST, CONNECTION_LOST_MESSAGE, 'warning');
-      } else if (!socket.active) {
-        this.#fail({ code, message: describeError(code, { zone }, error.message) });
-      } else {
-        this.#view.showAlert(code, describeError(code, { zone }, error.message));
-      }
-    });
-    return socket;
+  #hooks(zone: ZoneId, attempt: number): SignallingHooks {
+    const failWith = ({ code, message }: Refusal): void => this.#fail({ code, message: describeError(code, { zone }, message) });
+    return {
+      restore: () => {
+        this.#view.hideAlert(CONNECTION_LOST);
+        void this.#publish(zone, attempt);
+      },
+      iceServersRenewed: () => this.#publisher?.prepareSpare(),
+      // Viewers already connected keep receiving video while signalling reconnects.
+      down: () => {
+        this.#published = false;
+        this.#view.changed();
+      },
+      lost: () => this.#view.showAlert(CONNECTION_LOST, CONNECTION_LOST_MESSAGE, 'warning'),
+      closed: () =>
+        this.#fail({ code: 'SESSION_CLOSED', message: `The gateway closed this camera session for ${zone} (another tab or device took the zone over with this session's token).` }),
+      // The key was revoked or is not one the gateway knows: stop at once and do not reconnect with it.
+      ended: failWith,
+      refused: (refusal, retrying) => {
+        if (retrying) this.#view.showAlert(refusal.code, describeError(refusal.code, { zone }, refusal.message));
+        else failWith(refusal);
+      },
+    };
   }
 
-  async #publish(socket: SignallingSocket, zone: ZoneId, attempt: number): Promise<void> {
+  async #publish(zone: ZoneId, attempt: number): Promise<void> {
+    const signalling = this.#signalling;
     const publisher = this.#publisher;
-    if (!publisher) return;
+    if (!signalling || !publisher) return;
     // Connections opened on an earlier signalling connection (the gateway restarted, or ours
     // dropped): we ask to keep them, and the gateway pairs each with its viewer again under the
     // same peer id, with no new offer. Those it does not keep have no viewer any more: closed.
     // Taken before the request: viewer:joined for new peers arrives before the acknowledgement.
     const earlier = publisher.peerIds;
     const resumePeers = earlier.slice(0, Limits.maxResumePeers);
-    const reply = await request(socket, 'camera:publish', { zone, resumeToken: resumeTokenFor(zone), resumePeers });
-    if (attempt !== this.#attempt || socket !== this.#socket) return;
+    const reply = await signalling.request('camera:publish', { zone, resumeToken: resumeTokenFor(zone), resumePeers });
+    if (attempt !== this.#attempt || signalling !== this.#signalling) return;
     if (reply.ok) {
       const kept = new Set(reply.resumedPeers);
       for (const peerId of earlier) if (!kept.has(peerId)) publisher.removeViewer(peerId);
@@ -260,24 +233,14 @@ export class CameraSession {
     }
     const { code, message } = reply.error;
     if (code === 'NOT_CONNECTED') return; // the next session:ready publishes again
-    if (RETRYABLE_PUBLISH_REFUSALS.has(code)) {
+    if (isTemporaryRefusal(code)) {
       this.#view.showAlert(code, describeError(code, { zone }, message), 'warning');
       setTimeout(() => {
-        if (attempt === this.#attempt && socket.connected && !this.#published) void this.#publish(socket, zone, attempt);
+        if (attempt === this.#attempt && signalling.connected && !this.#published) void this.#publish(zone, attempt);
       }, PUBLISH_RETRY_MS);
       return;
     }
     this.#fail({ code, message: describeError(code, { zone }, message) });
-  }
-
-  /** Sends a signalling message; refusals for peers that have since gone are expected. */
-  async #send<E extends 'signal:offer' | 'signal:candidate'>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<void> {
-    const socket = this.#socket;
-    if (!socket) return;
-    const reply = await request(socket, event, payload);
-    if (!reply.ok && reply.error.code !== 'PEER_UNKNOWN' && reply.error.code !== 'NOT_CONNECTED') {
-      console.warn(`vigil: ${event} refused: ${reply.error.code}`);
-    }
   }
 
   #fail(error: CameraError | { code: string; message: string }): void {

@@ -1,11 +1,11 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
-import { isZoneId, Role } from '../../shared/index.ts';
+import { isKeyRefusal, isZoneId, Role } from '../../shared/index.ts';
 import { computeKpis, formatEncryption, NO_VALUE, type StatsEntry } from '../lib/kpis.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { initHeader, zoneFromAddress } from '../shared-ui/header.ts';
-import { CameraSession, KEY_REFUSALS, type CameraSettings } from './cameraSession.ts';
+import { CameraSession, type CameraSettings } from './cameraSession.ts';
 import { forgetApiKey, looksLikeApiKey, readApiKey, storeApiKey } from './keyStore.ts';
 import { readActiveSession } from './resumeStore.ts';
 import { DEFAULT_CAMERA, DEFAULT_PRESET, isPresetId, listCameras, TEST_PATTERN } from './videoSource.ts';
@@ -54,7 +54,7 @@ const session = new CameraSession({
   },
   camerasAvailable: () => void refreshCameraList(),
   showAlert(code, message, variant) {
-    if (KEY_REFUSALS.has(code)) {
+    if (isKeyRefusal(code)) {
       forgetApiKey();
       keyInput.value = '';
       keyRemember.checked = false;

@@ -1,4 +1,4 @@
-import { Limits, Timing, type IceCandidate, type PeerCloseReason, type PeerId, type QualitySample, type ZoneId, type ZoneState } from '../../shared/index.ts';
+import { isTemporaryRefusal, Limits, Timing, type IceCandidate, type PeerCloseReason, type PeerId, type QualitySample, type ZoneId, type ZoneState } from '../../shared/index.ts';
 import { qualitySampleOf } from '../lib/kpis.ts';
 import type { RequestError } from '../lib/signallingClient.ts';
 import type { ViewerSignalling } from '../lib/zoneViewer.ts';
@@ -31,9 +31,6 @@ export interface VideoWallOptions {
   /** Tiles, their states, the selection or the selected tile's KPIs changed. */
   onChange(): void;
 }
-
-/** Refusals that say nothing about the zone: keep the tile and watch again on the next connect. */
-const TEMPORARY_REFUSALS = new Set<string>(['NOT_CONNECTED', 'TIMEOUT', 'RATE_LIMITED', 'INTERNAL']);
 
 /**
  * The operator's grid of watched zones. Owns the tiles, the selection and the once-a-second
@@ -156,7 +153,8 @@ export class VideoWall {
       tile.watchAccepted(reply.state, reply.resumed);
       return;
     }
-    if (!TEMPORARY_REFUSALS.has(reply.error.code)) this.#drop(tile);
+    // A temporary refusal says nothing about the zone: keep the tile, watched again on the next connect.
+    if (!isTemporaryRefusal(reply.error.code)) this.#drop(tile);
     this.#options.onWatchRefused(tile.zone, reply.error);
   }
 

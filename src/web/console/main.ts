@@ -1,10 +1,9 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import { Role, type ZoneId } from '../../shared/index.ts';
-import { createSignallingSocket, handshakeErrorCode, request, type RequestResult } from '../lib/signallingClient.ts';
-import { RtcConfigHolder } from '../lib/rtcConfig.ts';
 import { newPeerConnection } from '../lib/peerSession.ts';
 import { Prepared } from '../lib/prepared.ts';
+import { SignallingSession } from '../lib/SignallingSession.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { loginUrl } from '../shared-ui/api.ts';
@@ -24,53 +23,48 @@ const header = initHeader(Role.OPERATOR);
 const alert = new AlertBanner(byId('console-alert', HTMLElement));
 const kpiSummary = new KpiSummary();
 const wallEmpty = byId('wall-empty', HTMLElement);
-const socket = createSignallingSocket(Role.OPERATOR);
+const signalling = new SignallingSession({
+  role: Role.OPERATOR,
+  hooks: {
+    restore() {
+      warm.prepare();
+      alert.hideIf(CONNECTION_LOST);
+      render();
+      wall.rewatchAll();
+    },
+    iceServersRenewed: () => warm.prepare(),
+    // Video already flowing peer to peer keeps playing while signalling reconnects.
+    down: () => render(),
+    lost: () => alert.show(CONNECTION_LOST, CONNECTION_LOST_MESSAGE, 'warning'),
+    closed: () => alert.show('DISCONNECTED', 'The gateway closed this session. Reload the page to reconnect.'),
+    // The session ended (expired, revoked, logged out elsewhere): stop every video and sign in again.
+    ended: ({ code }) => endSession(code),
+    refused: ({ code, message }) => alert.show(code, describeError(code, {}, message)),
+  },
+});
 
-const rtc = new RtcConfigHolder();
 // A connection is ready before the operator clicks: its ICE candidates are gathered by then.
 const warm = new Prepared<RTCPeerConnection>({
-  config: () => rtc.current,
+  config: () => signalling.rtcConfig,
   make: newPeerConnection,
   dispose: (pc) => pc.close(),
   usable: (pc) => pc.signalingState !== 'closed',
 });
-let ready = false;
-/** Signalling was up once on this page: a disconnect since then means the gateway is unreachable. */
-let everConnected = false;
-
-/** Signalling messages of a peer that no longer exists are refused; that is expected, not news. */
-function quietly(label: string) {
-  return (reply: RequestResult<'signal:answer' | 'signal:candidate' | 'signal:restart'>): void => {
-    if (!reply.ok && reply.error.code !== 'PEER_UNKNOWN' && reply.error.code !== 'NOT_CONNECTED') {
-      console.warn(`vigil: ${label} refused: ${reply.error.code}`);
-    }
-  };
-}
 
 const wall = new VideoWall(byId('video-wall', HTMLElement), {
-  rtcConfig: () => rtc.current,
+  rtcConfig: () => signalling.rtcConfig,
   takeConnection: () => warm.take(),
   signalling: {
-    isReady: () => ready,
+    ...signalling.peerSignalling,
+    isReady: () => signalling.ready,
     async watch(zone, resumePeerId) {
-      const reply = await request(socket, 'zone:watch', resumePeerId === null ? { zone } : { zone, resumePeerId });
+      const reply = await signalling.request('zone:watch', resumePeerId === null ? { zone } : { zone, resumePeerId });
       return reply.ok ? { ok: true, state: reply.state, resumed: reply.resumed } : reply;
     },
     unwatch(zone) {
-      void request(socket, 'zone:unwatch', { zone });
+      void signalling.request('zone:unwatch', { zone });
     },
-    reportQuality(tiles) {
-      void request(socket, 'quality:report', { tiles }).then(quietly('quality report'));
-    },
-    answer(peerId, sdp) {
-      void request(socket, 'signal:answer', { peerId, sdp }).then(quietly('answer'));
-    },
-    candidate(peerId, candidate) {
-      void request(socket, 'signal:candidate', { peerId, candidate }).then(quietly('candidate'));
-    },
-    restart(peerId) {
-      void request(socket, 'signal:restart', { peerId }).then(quietly('ICE restart request'));
-    },
+    reportQuality: (tiles) => signalling.send('quality:report', { tiles }),
   },
   onWatchRefused(zone, error) {
     alert.show(error.code, describeError(error.code, { zone }, error.message));
@@ -89,7 +83,7 @@ function watch(zone: ZoneId, clickedAt: number): void {
 }
 
 function render(): void {
-  header.setStatus(statusOf(socket.connected ? 'up' : everConnected && socket.active ? 'lost' : 'off', wall.streaming));
+  header.setStatus(statusOf(signalling.state, wall.streaming));
   kpiSummary.render(wall.selected);
   wallEmpty.hidden = wall.zones.length > 0;
   directory.refresh();
@@ -101,59 +95,26 @@ header.onSubmit(() => {
   if (zone) wall.add(zone, clickedAt);
 });
 
-socket.on('session:ready', (session) => {
-  rtc.fromSession(session);
-  warm.prepare();
-  ready = true;
-  everConnected = true;
-  alert.hideIf(CONNECTION_LOST);
-  render();
-  wall.rewatchAll();
-});
 // The whole directory arrives once per connection (also after a reconnect), then only deltas.
-socket.on('zone:directory', ({ zones }) => directory.render(zones));
-socket.on('zone:updated', (update) => directory.update(update));
-socket.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
-socket.on('signal:offer', ({ zone, peerId, sdp }) => wall.acceptOffer(zone, peerId, sdp));
-socket.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
-socket.on('vigil:error', ({ event, error }) => console.warn(`vigil: ${event} refused: ${error.code}`));
-socket.on('ice:servers', ({ iceServers }) => {
-  rtc.renew(iceServers);
-  warm.prepare();
-});
+signalling.on('zone:directory', ({ zones }) => directory.render(zones));
+signalling.on('zone:updated', (update) => directory.update(update));
+signalling.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
+signalling.on('signal:offer', ({ zone, peerId, sdp }) => wall.acceptOffer(zone, peerId, sdp));
+signalling.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
 // A grant was withdrawn: the gateway already cut the view; close the tile's connection too.
-socket.on('zone:revoked', ({ zone, error }) => {
+signalling.on('zone:revoked', ({ zone, error }) => {
   wall.remove(zone);
   alert.show(error.code, `Access to ${zone} was withdrawn; its view was closed.`);
 });
-// The session ended (expired, revoked, logged out elsewhere): stop every video and sign in again.
-socket.on('session:ended', ({ error }) => endSession(error.code));
 
-const SIGN_IN_AGAIN = new Set(['AUTH_REQUIRED', 'SESSION_EXPIRED', 'SESSION_REVOKED']);
 function endSession(code: string): void {
-  socket.removeAllListeners();
-  socket.disconnect();
+  signalling.close();
   wall.close();
   warm.close();
   render();
   alert.show(code, `${describeError(code)} Taking you to the sign-in page…`);
   setTimeout(() => window.location.assign(loginUrl('/')), 1_500);
 }
-
-// Video already flowing peer to peer keeps playing while signalling reconnects.
-socket.on('disconnect', (reason) => {
-  ready = false;
-  render();
-  if (reason === 'io server disconnect') alert.show('DISCONNECTED', 'The gateway closed this session. Reload the page to reconnect.');
-  else if (reason !== 'io client disconnect') alert.show(CONNECTION_LOST, CONNECTION_LOST_MESSAGE, 'warning');
-});
-socket.on('connect_error', (error) => {
-  const code = handshakeErrorCode(error);
-  if (code && SIGN_IN_AGAIN.has(code)) endSession(code);
-  else if (code) alert.show(code, describeError(code, {}, error.message));
-  else alert.show(CONNECTION_LOST, CONNECTION_LOST_MESSAGE, 'warning');
-  render();
-});
 
 window.addEventListener('pagehide', () => {
   wall.close();

@@ -1,36 +1,28 @@
 import { io, type Socket } from 'socket.io-client';
 import {
+  ClientRequestError,
   PROTOCOL_VERSION,
   type ClientToServerEvents,
-  type ErrorCode,
   type HandshakeAuth,
+  type RequestErrorCode,
   type Role,
   type ServerToClientEvents,
 } from '../../shared/index.ts';
 
 export type SignallingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Refusals that never come from the gateway: the request did not get an answer at all. */
-export const ClientRequestError = {
-  TIMEOUT: 'TIMEOUT',
-  NOT_CONNECTED: 'NOT_CONNECTED',
-} as const;
-export type ClientRequestError = (typeof ClientRequestError)[keyof typeof ClientRequestError];
-
-export type RequestErrorCode = ErrorCode | ClientRequestError;
-
 export interface RequestError {
   readonly code: RequestErrorCode;
   readonly message: string;
 }
 
-type EventName = keyof ClientToServerEvents;
-type PayloadOf<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
+export type ClientEventName = keyof ClientToServerEvents;
+export type PayloadOf<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
 /** The acknowledgement the gateway sends for `E`, exactly as declared in the shared event map. */
-type ReplyOf<E extends EventName> = Parameters<NonNullable<Parameters<ClientToServerEvents[E]>[1]>>[0];
-type SuccessOf<E extends EventName> = Extract<ReplyOf<E>, { ok: true }>;
+type ReplyOf<E extends ClientEventName> = Parameters<NonNullable<Parameters<ClientToServerEvents[E]>[1]>>[0];
+type SuccessOf<E extends ClientEventName> = Extract<ReplyOf<E>, { ok: true }>;
 
-export type RequestResult<E extends EventName> = SuccessOf<E> | { ok: false; error: RequestError };
+export type RequestResult<E extends ClientEventName> = SuccessOf<E> | { ok: false; error: RequestError };
 
 /** Long enough for a loaded gateway, short enough that a person is told something went wrong. */
 export const REQUEST_TIMEOUT_MS = 5_000;
@@ -60,7 +52,7 @@ export function createSignallingSocket(role: Role, apiKey?: string): SignallingS
  * gateway has forgotten this connection's peers, so a buffered message would only be refused.
  * @example const reply = await request(socket, 'zone:watch', { zone: 'CBD-TRAFFIC-01' });
  */
-export function request<E extends EventName>(
+export function request<E extends ClientEventName>(
   socket: SignallingSocket,
   event: E,
   payload: PayloadOf<E>,

@@ -1,7 +1,6 @@
-export type ConnectionStatus = 'DISCONNECTED' | 'UNREACHABLE' | 'CONNECTED' | 'STREAMING';
+import type { SignallingState } from '../lib/SignallingSession.ts';
 
-/** The page's signalling: up, lost and being retried (after it was up), or off (not started, ended). */
-export type SignallingState = 'up' | 'lost' | 'off';
+export type ConnectionStatus = 'DISCONNECTED' | 'UNREACHABLE' | 'CONNECTED' | 'STREAMING';
 
 /**
  * The header's status pill. UNREACHABLE while the gateway cannot be reached after it was (video
