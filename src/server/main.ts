@@ -2,6 +2,7 @@ import { renderHelp } from './config/configText.ts';
 import { ConfigError, loadConfig } from './config/loadConfig.ts';
 import { renderBanner } from './banner.ts';
 import { createGateway, type Gateway } from './gateway.ts';
+import { describeFailure, exitOnUnhandledRejection } from './processGuards.ts';
 
 /** Start-up failures a person can fix are one sentence and a non-zero exit, never a stack trace. */
 function fail(message: string, code = 1): never {
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message, 2);
     fail(`Cannot start: ${(error as Error).message}.`);
   }
+  logger = gateway.logger;
   const shutdown = (signal: NodeJS.Signals): void => {
     gateway.logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
@@ -64,8 +66,10 @@ async function main(): Promise<void> {
   }
 }
 
-process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`vigil: unexpected failure: ${String(reason)}\n`);
+let logger: Gateway['logger'] | null = null;
+exitOnUnhandledRejection(process, (reason) => {
+  logger?.fatal({ err: reason }, 'unhandled rejection: exiting');
+  process.stderr.write(`vigil: unexpected failure, exiting: ${describeFailure(reason)}\n`);
 });
 
 await main();

@@ -98,27 +98,6 @@ export type PeerRef = z.infer<typeof peerRefSchema>;
 export type QualitySample = z.infer<typeof qualitySampleSchema>;
 export type QualityReport = z.infer<typeof qualityReportSchema>;
 
-/** Every client→server event, its schema and the roles allowed to send it. Deny by default. */
-export const clientEventRules = {
-  'camera:publish': { schema: publishSchema, roles: [Role.CAMERA] },
-  'camera:unpublish': { schema: zoneRefSchema, roles: [Role.CAMERA] },
-  'zone:watch': { schema: watchSchema, roles: [Role.OPERATOR] },
-  'zone:unwatch': { schema: zoneRefSchema, roles: [Role.OPERATOR] },
-  'zone:list': { schema: z.strictObject({}), roles: [Role.OPERATOR, Role.CAMERA] },
-  'signal:offer': { schema: sdpSchema, roles: [Role.CAMERA] },
-  'signal:answer': { schema: sdpSchema, roles: [Role.OPERATOR] },
-  'signal:candidate': { schema: candidateSchema, roles: [Role.CAMERA, Role.OPERATOR] },
-  'signal:restart': { schema: peerRefSchema, roles: [Role.OPERATOR] },
-  'quality:report': { schema: qualityReportSchema, roles: [Role.OPERATOR] },
-} as const satisfies Record<string, { schema: z.ZodType; roles: readonly Role[] }>;
-
-export type ClientEventName = keyof typeof clientEventRules;
-export const CLIENT_EVENT_NAMES = Object.keys(clientEventRules) as ClientEventName[];
-
-export function isClientEventName(name: unknown): name is ClientEventName {
-  return typeof name === 'string' && Object.hasOwn(clientEventRules, name);
-}
-
 // ---------------------------------------------------------------- replies
 
 /** Every acknowledgement is either `{ ok: true, ... }` or `{ ok: false, error }`. */
@@ -149,20 +128,46 @@ export interface ZoneListResult { zones: ZoneSummary[] }
 /** A directory delta: zones whose summary changed (or appeared), and zones that no longer exist. */
 export interface ZoneDirectoryUpdate { zones: ZoneSummary[]; removed: ZoneId[] }
 
-// ---------------------------------------------------------------- event maps
+// ---------------------------------------------------------------- the client event table
 
-export interface ClientToServerEvents {
-  'camera:publish': (msg: PublishRequest, ack?: AckCallback<PublishResult>) => void;
-  'camera:unpublish': (msg: ZoneRef, ack?: AckCallback) => void;
-  'zone:watch': (msg: WatchRequest, ack?: AckCallback<WatchResult>) => void;
-  'zone:unwatch': (msg: ZoneRef, ack?: AckCallback) => void;
-  'zone:list': (msg: Record<string, never>, ack?: AckCallback<ZoneListResult>) => void;
-  'signal:offer': (msg: SdpMessage, ack?: AckCallback) => void;
-  'signal:answer': (msg: SdpMessage, ack?: AckCallback) => void;
-  'signal:candidate': (msg: CandidateMessage, ack?: AckCallback) => void;
-  'signal:restart': (msg: PeerRef, ack?: AckCallback) => void;
-  'quality:report': (msg: QualityReport, ack?: AckCallback<{ accepted: number }>) => void;
+/** Carries a reply type in the table (the value itself is never read). */
+const replyOf = <T extends object>(): T => undefined as unknown as T;
+/** An acknowledgement with nothing but `ok: true`. */
+const noReply = replyOf<object>();
+
+/**
+ * Every client→server event: its schema, the roles allowed to send it, and what its success
+ * reply carries. Deny by default: the guard refuses anything not here. ClientToServerEvents, the
+ * guard's rules and the server's handler table are all derived from this one table, so adding an
+ * event is one entry here, one handler, and its row in docs/protocol.md (a test checks the row).
+ */
+export const clientEvents = {
+  'camera:publish': { schema: publishSchema, roles: [Role.CAMERA], reply: replyOf<PublishResult>() },
+  'camera:unpublish': { schema: zoneRefSchema, roles: [Role.CAMERA], reply: noReply },
+  'zone:watch': { schema: watchSchema, roles: [Role.OPERATOR], reply: replyOf<WatchResult>() },
+  'zone:unwatch': { schema: zoneRefSchema, roles: [Role.OPERATOR], reply: noReply },
+  'zone:list': { schema: z.strictObject({}), roles: [Role.OPERATOR, Role.CAMERA], reply: replyOf<ZoneListResult>() },
+  'signal:offer': { schema: sdpSchema, roles: [Role.CAMERA], reply: noReply },
+  'signal:answer': { schema: sdpSchema, roles: [Role.OPERATOR], reply: noReply },
+  'signal:candidate': { schema: candidateSchema, roles: [Role.CAMERA, Role.OPERATOR], reply: noReply },
+  'signal:restart': { schema: peerRefSchema, roles: [Role.OPERATOR], reply: noReply },
+  'quality:report': { schema: qualityReportSchema, roles: [Role.OPERATOR], reply: replyOf<{ accepted: number }>() },
+} as const satisfies Record<string, { schema: z.ZodType; roles: readonly Role[]; reply: object }>;
+
+export type ClientEventName = keyof typeof clientEvents;
+export const CLIENT_EVENT_NAMES = Object.keys(clientEvents) as ClientEventName[];
+/** The payload of `E` as its schema parsed it. */
+export type ClientRequest<E extends ClientEventName> = z.infer<(typeof clientEvents)[E]['schema']>;
+/** What `E`'s success acknowledgement carries besides `ok: true`. */
+export type ClientReply<E extends ClientEventName> = (typeof clientEvents)[E]['reply'];
+
+export function isClientEventName(name: unknown): name is ClientEventName {
+  return typeof name === 'string' && Object.hasOwn(clientEvents, name);
 }
+
+export type ClientToServerEvents = {
+  [E in ClientEventName]: (msg: ClientRequest<E>, ack?: AckCallback<ClientReply<E>>) => void;
+};
 
 export interface IceServer {
   urls: string | string[];

@@ -8,16 +8,14 @@ describe('TURN credentials handed to clients', () => {
   before(async () => { gw = await startGateway({ turn: { urls: ['turn:127.0.0.1:3478'], secret: 'a-secret-of-enough-length', ttlSeconds: 10 } }); });
   after(async () => { await gw.close(); });
 
-  it('each authenticated connection gets its own expiring credential, renewed before it expires; never the secret', async () => {
+  // Renewal itself is proven on a moved clock (src/server/signalling/Connection.test.ts), not by waiting.
+  it('each authenticated connection gets its own expiring credential; never the secret', async () => {
     const socket = openSocket(gw.url, { role: 'operator', protocol: 1 }, { extraHeaders: { cookie: gw.admin.cookie } });
     const ready = await nextEvent(socket, 'session:ready');
     const turn = ready.iceServers.find((s) => [s.urls].flat().some((u) => u.startsWith('turn:')))!;
     assert.match(turn.username!, /^\d+:u\d+$/);
     assert.ok(ready.iceServersExpireAt! > Date.now() && ready.iceServersExpireAt! <= Date.now() + 10_000);
     assert.equal(JSON.stringify(ready).includes('a-secret-of-enough-length'), false);
-    const renewed = await nextEvent(socket, 'ice:servers', 9_000);
-    assert.ok(renewed.iceServersExpireAt! > ready.iceServersExpireAt!, 'fresh credentials arrive before the old ones expire');
-    assert.ok(Date.now() < ready.iceServersExpireAt!);
     socket.close();
   });
 

@@ -168,7 +168,11 @@ export class LiveAccess {
       this.#lastKeepAlive = now;
       const sessions = new Set<number>();
       for (const c of this.#connections) if (c.principal.kind === 'user') sessions.add(c.principal.sessionId);
-      for (const id of sessions) void this.auth.touch(id, now).catch(() => undefined);
+      // A failed touch only lets an idle timeout come sooner; said once per sweep, not per session.
+      void Promise.allSettled([...sessions].map((id) => this.auth.touch(id, now))).then((results) => {
+        const failed = results.filter((r) => r.status === 'rejected');
+        if (failed.length > 0) this.logger.warn({ err: (failed[0] as PromiseRejectedResult).reason, failed: failed.length }, 'session keep-alive failed');
+      });
     }
   }
 

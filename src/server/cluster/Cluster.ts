@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import { settleWithin } from '../util/settleWithin.ts';
 import type { RateLimiterFactory } from '../store/types.ts';
 import { connectRedis, type RedisClient } from './redisClient.ts';
-import { RedisPresence } from './RedisPresence.ts';
+import { RedisPresence } from '../zones/RedisPresence.ts';
 
 const PREFIX = 'vigil:';
 /** A node that has not renewed its heartbeat for this long is dead; its survivors release what it held. */

@@ -1,5 +1,6 @@
 import { protocolError, Timing, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
 import type { Principal } from '../auth/Principal.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { VigilServer, VigilSocket } from './types.ts';
 
@@ -20,7 +21,7 @@ export class DirectoryPublisher {
   readonly #operators = new Set<VigilSocket>();
   readonly #unsubscribe: () => void;
 
-  constructor(private readonly io: VigilServer, private readonly presence: ZonePresence, private readonly visible: ZoneFilter) {
+  constructor(private readonly io: VigilServer, private readonly presence: ZonePresence, private readonly visible: ZoneFilter, private readonly logger: Logger) {
     this.#unsubscribe = presence.events.on('changed', (zone) => this.#schedule(zone));
   }
 
@@ -39,7 +40,10 @@ export class DirectoryPublisher {
     const principal = socket.data.principal;
     void this.presence.summaries().then(
       (zones) => socket.emit('zone:directory', { zones: zones.filter((z) => this.visible(principal, z.zone)) }),
-      () => socket.emit('vigil:error', { event: 'zone:directory', error: protocolError('INTERNAL', 'The zone directory is unavailable; it will be sent again.') }),
+      (error: unknown) => {
+        this.logger.warn({ err: error, socket: socket.id }, 'zone directory unavailable for a console');
+        socket.emit('vigil:error', { event: 'zone:directory', error: protocolError('INTERNAL', 'The zone directory is unavailable; it will be sent again.') });
+      },
     );
   }
 
@@ -60,7 +64,11 @@ export class DirectoryPublisher {
     this.#changed.clear();
     const zones: ZoneSummary[] = [];
     const removed: ZoneId[] = [];
-    const summaries = await Promise.all(changed.map((zone) => this.presence.summary(zone).catch(() => undefined)));
+    // A zone whose summary cannot be read now is left out of this push (its next change resends it).
+    const summaries = await Promise.all(changed.map((zone) => this.presence.summary(zone).catch((error: unknown) => {
+      this.logger.warn({ err: error, zone }, 'zone summary unavailable: left out of a directory update');
+      return undefined;
+    })));
     changed.forEach((zone, i) => {
       const summary = summaries[i];
       if (summary) zones.push(summary);

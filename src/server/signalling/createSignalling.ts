@@ -6,8 +6,12 @@ import {
   protocolError,
   Role,
   Timing,
+  CLIENT_EVENT_NAMES,
   type Ack,
+  type AckCallback,
   type ClientEventName,
+  type ClientReply,
+  type ClientRequest,
   type Identity,
   type ProtocolError,
 } from '../../shared/index.ts';
@@ -18,16 +22,17 @@ import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
-import type { ActivityAudit } from './ActivityAudit.ts';
-import { CandidateBudget } from './CandidateBudget.ts';
+import type { ActivityAudit } from '../audit/ActivityAudit.ts';
+import { Connection } from './Connection.ts';
 import { DirectoryPublisher } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
 import { installHandshake, type HandshakeDeps } from './handshake.ts';
 import { installSendBudget } from './sendBudget.ts';
 import { handlers } from './handlers/index.ts';
-import { iceServersFor, TURN_RENEW_AT, type IceConfig } from './iceProvider.ts';
+import { iceServersFor, renewTurnCredentials, type IceConfig } from './iceProvider.ts';
 import { isOriginAllowed } from './originPolicy.ts';
-import type { HandlerCall, HandlerContext, VigilServer, VigilSocket } from './types.ts';
+import type { Handler, HandlerContext, VigilServer, VigilSocket } from './types.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
 
 export interface SignallingOptions extends HandshakeDeps {
   httpServer: HttpsServer;
@@ -40,6 +45,8 @@ export interface SignallingOptions extends HandshakeDeps {
   quality: ZoneQuality;
   /** Socket.IO's Redis adapter when this node is part of a cluster. */
   adapter?: ServerOptions['adapter'] | undefined;
+  /** Time for the connections' timers (TURN renewal); the system clock unless a test moves it. */
+  clock?: Clock;
 }
 
 export interface Signalling {
@@ -97,17 +104,25 @@ export function createSignalling(options: SignallingOptions): Signalling {
 
   installHandshake(io, options);
   // A closing connection releases its zones asynchronously (Redis in a cluster); shutdown waits for it.
-  const pendingLeaves = new Set<Promise<void>>();
+  const pendingCloses = new Set<Promise<void>>();
+  const clock = options.clock ?? systemClock;
   let shuttingDown = false;
-  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone));
+  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone), logger);
   const context: HandlerContext = { presence, logger, access, activity, quality: options.quality };
 
   io.on('connection', (socket) => {
-    const participant = participantFor(socket);
-    const candidates = new CandidateBudget(Limits.maxCandidatesPerDescription);
     const principal = socket.data.principal;
     const socketLogger = logger.child({ socket: socket.id, role: socket.data.role, who: identityOf(principal).name, address: socket.data.address });
+    const connection = new Connection(participantFor(socket), socketLogger, clock);
+    const { participant } = connection;
     socketLogger.info('connected');
+    socket.on('disconnect', (reason) => {
+      socketLogger.info({ reason }, 'disconnected');
+      const closing = connection.close(reason);
+      pendingCloses.add(closing);
+      void closing.finally(() => pendingCloses.delete(closing));
+    });
+
     installSendBudget(socket, (pending) => {
       socketLogger.warn(pending, 'connection stopped reading: disconnecting');
       activity.denied('connection.dropped', participant, null, protocolError('SEND_BUFFER_FULL'), pending);
@@ -116,33 +131,68 @@ export function createSignalling(options: SignallingOptions): Signalling {
       onDenied: (event, error) => activity.denied('event.denied', participant, null, error, { event }),
       onRateLimited: () => options.metrics.socketEventRateLimited(),
     });
+    for (const event of CLIENT_EVENT_NAMES) serve(socket, connection, event);
 
-    for (const event of Object.keys(handlers) as ClientEventName[]) {
-      socket.on(event, ((msg: HandlerCall<typeof event>['msg'], ack?: (reply: Ack<object>) => void) => {
-        const handled = options.metrics.messageReceived(event);
-        const respond = (reply: Ack<object>) => {
-          handled?.();
-          if (ack) ack(reply);
-          else if (!reply.ok) socket.emit('vigil:error', { event, error: reply.error });
-        };
-        const fail = (error: unknown) => {
-          socketLogger.error({ err: error, event }, 'handler failed');
-          respond({ ok: false, error: protocolError('INTERNAL') });
-        };
-        try {
-          const handler = handlers[event] as (ctx: HandlerContext, call: HandlerCall<typeof event>) => Ack<object> | Promise<Ack<object>>;
-          const reply = handler(context, { socket, participant, candidates, logger: socketLogger, msg });
-          if (reply instanceof Promise) reply.then(respond, fail);
-          else respond(reply);
-        } catch (error) {
-          fail(error);
-        }
-      }) as never);
+    // Released the last taken first: the directory, live access, then the zones (the audit
+    // sees the views end), then what the connection left in the audit and quality bookkeeping.
+    connection.own('quality figures', () => options.quality.forget(participant.id));
+    connection.own('audit activity', () => activity.forget(participant));
+    connection.own('zones', () => presence.leave(participant, shuttingDown));
+    const live = liveConnectionOf(socket, connection);
+    access.register(live);
+    connection.own('live access', () => access.unregister(live));
+
+    const turnUser = principal.kind === 'user' ? `u${principal.userId}` : `k${principal.keyId}`;
+    const ice = iceServersFor(options.ice, turnUser, clock.now());
+    renewTurnCredentials(connection, ice.iceServersExpireAt, () => iceServersFor(options.ice, turnUser, clock.now()), (fresh) => socket.emit('ice:servers', fresh));
+
+    socket.emit('session:ready', {
+      protocol: PROTOCOL_VERSION,
+      role: socket.data.role,
+      identity: identityOf(principal),
+      ...ice,
+      iceTransportPolicy: options.iceTransportPolicy,
+      serverTime: clock.now(),
+    });
+    // After session:ready: the whole directory is the operator's first message after it.
+    if (socket.data.role === Role.OPERATOR) {
+      directory.add(socket);
+      connection.own('directory', () => directory.remove(socket));
     }
+  });
 
-    const connection: LiveConnection = {
+  /** Registers the handler of `event`: its reply type is the one the event table declares. */
+  function serve<E extends ClientEventName>(socket: VigilSocket, connection: Connection, event: E): void {
+    const handler: Handler<E> = handlers[event];
+    const listener = (msg: ClientRequest<E>, ack?: AckCallback<ClientReply<E>>) => {
+      const handled = options.metrics.messageReceived(event);
+      const respond = (reply: Ack<ClientReply<E>>) => {
+        handled?.();
+        if (ack) ack(reply);
+        else if (!reply.ok) socket.emit('vigil:error', { event, error: reply.error });
+      };
+      const fail = (error: unknown) => {
+        connection.logger.error({ err: error, event }, 'handler failed');
+        respond({ ok: false, error: protocolError('INTERNAL') });
+      };
+      try {
+        const reply = handler(context, { socket, participant: connection.participant, candidates: connection.candidates, logger: connection.logger, msg });
+        if (reply instanceof Promise) reply.then(respond, fail);
+        else respond(reply);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    // The listener is typed from the event table above; TypeScript cannot reduce Socket.IO's
+    // listener type for a generic event name, so the registration alone is untyped.
+    (socket.on as (event: E, listener: (msg: ClientRequest<E>, ack?: AckCallback<ClientReply<E>>) => void) => void)(event, listener);
+  }
+
+  function liveConnectionOf(socket: VigilSocket, connection: Connection): LiveConnection {
+    const { participant, logger: socketLogger } = connection;
+    return {
       id: socket.id,
-      principal,
+      principal: socket.data.principal,
       watchedZones: () => presence.watchedBy(participant),
       end(error: ProtocolError) {
         socketLogger.info({ code: error.code }, 'credential ended: disconnecting');
@@ -155,42 +205,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
       },
       refreshDirectory: () => directory.sendTo(socket),
     };
-    access.register(connection);
-
-    const ice = iceServersFor(options.ice, `${principal.kind === 'user' ? `u${principal.userId}` : `k${principal.keyId}`}`);
-    let renewal: NodeJS.Timeout | null = null;
-    const scheduleRenewal = (expiresAt: number | null) => {
-      if (expiresAt === null) return;
-      renewal = setTimeout(() => {
-        const fresh = iceServersFor(options.ice, `${principal.kind === 'user' ? `u${principal.userId}` : `k${principal.keyId}`}`);
-        socket.emit('ice:servers', fresh);
-        scheduleRenewal(fresh.iceServersExpireAt);
-      }, Math.max(1_000, (expiresAt - Date.now()) * TURN_RENEW_AT));
-    };
-    scheduleRenewal(ice.iceServersExpireAt);
-
-    socket.on('disconnect', (reason) => {
-      if (renewal) clearTimeout(renewal);
-      access.unregister(connection);
-      directory.remove(socket);
-      const leaving = presence.leave(participant, shuttingDown).catch((error: unknown) => socketLogger.error({ err: error }, 'releasing the zones of a closed connection failed'));
-      pendingLeaves.add(leaving);
-      void leaving.finally(() => pendingLeaves.delete(leaving));
-      activity.forget(participant);
-      options.quality.forget(participant.id);
-      socketLogger.info({ reason }, 'disconnected');
-    });
-
-    socket.emit('session:ready', {
-      protocol: PROTOCOL_VERSION,
-      role: socket.data.role,
-      identity: identityOf(principal),
-      ...ice,
-      iceTransportPolicy: options.iceTransportPolicy,
-      serverTime: Date.now(),
-    });
-    if (socket.data.role === Role.OPERATOR) directory.add(socket);
-  });
+  }
 
   return {
     io,
@@ -201,7 +216,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
       directory.close();
       // Not io.close(): it would close the HTTP server too, which the gateway owns.
       io.engine.close();
-      await Promise.allSettled([...pendingLeaves]);
+      await Promise.allSettled([...pendingCloses]);
       // Stops a cluster adapter's stream reading and heartbeats (a no-op in memory).
       await io.of('/').adapter.close();
     },

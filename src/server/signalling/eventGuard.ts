@@ -1,4 +1,4 @@
-import { clientEventRules, isClientEventName, protocolError, type ProtocolError } from '../../shared/index.ts';
+import { clientEvents, isClientEventName, protocolError, type ProtocolError } from '../../shared/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { TokenBucket } from './TokenBucket.ts';
 import type { VigilSocket } from './types.ts';
@@ -60,7 +60,7 @@ export function installEventGuard(socket: VigilSocket, logger: Logger, hooks: Ev
       deny(event, ack, protocolError('EVENT_UNKNOWN'));
       return;
     }
-    const rule = clientEventRules[event];
+    const rule = clientEvents[event];
     if (!(rule.roles as readonly string[]).includes(socket.data.role)) {
       deny(event, ack, protocolError('ROLE_FORBIDDEN', `${event} is not allowed for a ${socket.data.role} connection.`));
       return;

@@ -1,12 +1,12 @@
 import type { Server, Socket } from 'socket.io';
-import type { z } from 'zod';
 import type {
   Ack,
   ClientEventName,
+  ClientReply,
+  ClientRequest,
   ClientToServerEvents,
   Role,
   ServerToClientEvents,
-  clientEventRules,
 } from '../../shared/index.ts';
 import type { LiveAccess } from '../access/LiveAccess.ts';
 import type { Principal } from '../auth/Principal.ts';
@@ -14,7 +14,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
-import type { ActivityAudit } from './ActivityAudit.ts';
+import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import type { CandidateBudget } from './CandidateBudget.ts';
 
 /** Set by the handshake middleware; a socket without it never reaches a handler. */
@@ -44,9 +44,10 @@ export interface HandlerCall<E extends ClientEventName> {
   /** ICE candidates this connection sent to each peer since its last description there. */
   readonly candidates: CandidateBudget;
   readonly logger: Logger;
-  readonly msg: z.infer<(typeof clientEventRules)[E]['schema']>;
+  readonly msg: ClientRequest<E>;
 }
 
-export type Handler<E extends ClientEventName> = (ctx: HandlerContext, call: HandlerCall<E>) => Ack<object> | Promise<Ack<object>>;
+/** A handler answers with its event's reply type (from the shared event table), checked here. */
+export type Handler<E extends ClientEventName> = (ctx: HandlerContext, call: HandlerCall<E>) => Ack<ClientReply<E>> | Promise<Ack<ClientReply<E>>>;
 
 export type HandlerTable = { readonly [E in ClientEventName]: Handler<E> };

@@ -4,7 +4,7 @@ import type { ServerToClientEvents } from '../../shared/index.ts';
 import { startRedis, type RedisServer } from '../../../test/support/redis.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
-import { connectRedis, type RedisClient } from './redisClient.ts';
+import { connectRedis, type RedisClient } from '../cluster/redisClient.ts';
 import { RedisPresence } from './RedisPresence.ts';
 
 type Sent = { event: keyof ServerToClientEvents; payload: unknown };

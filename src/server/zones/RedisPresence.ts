@@ -14,11 +14,11 @@ import {
 } from '../../shared/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { SafeEmitter } from '../util/SafeEmitter.ts';
-import type { Participant } from '../zones/Participant.ts';
-import type { EndReason, Route, ZoneRegistryEvents } from '../zones/ZoneRegistry.ts';
-import type { ZonePresence } from '../zones/ZonePresence.ts';
-import { EXPIRE_HELD, PUBLISH, UNPUBLISH, UNWATCH, WATCH } from './presenceScripts.ts';
-import type { RedisClient } from './redisClient.ts';
+import type { Participant } from './Participant.ts';
+import { ownPublishRule, peerCloseReasonFor, presenceRefusal, watchRule } from './presenceRules.ts';
+import type { EndReason, Route, ZonePresence, ZoneRegistryEvents } from './ZonePresence.ts';
+import type { RedisClient } from '../cluster/redisClient.ts';
+import { EXPIRE_HELD, PUBLISH, UNPUBLISH, UNWATCH, WATCH } from './redisPresenceScripts.ts';
 
 /** How this node reaches a connection that may live on another node (Socket.IO's Redis adapter). */
 export interface ClusterTransport {
@@ -78,21 +78,18 @@ export class RedisPresence implements ZonePresence {
   }
 
   async publishCheck(camera: Participant, zone: ZoneId, resumeToken: string): Promise<ProtocolError | 'already' | null> {
-    const current = this.#published.get(camera.id);
-    if (current !== undefined) {
-      return current === zone ? 'already' : protocolError('ALREADY_PUBLISHING', `This connection already publishes ${current}.`);
-    }
+    const own = ownPublishRule(this.#published.get(camera.id), zone);
+    if (own !== null) return own;
     const [holder, tok] = await this.redis.hmGet(this.#key('zone', zone), ['cam', 'tok']);
-    if (holder && tok !== hashToken(resumeToken)) return protocolError('ZONE_BUSY', `Zone ${zone} already has a live camera.`);
-    return null;
+    return holder && tok !== hashToken(resumeToken) ? presenceRefusal.zoneBusy(zone) : null;
   }
 
   async publish(camera: Participant, zone: ZoneId, resumeToken: string, resumePeers: readonly PeerId[] = []): Promise<Ack<PublishResult>> {
     const reply = await this.#run('PUBLISH', [zone, camera.id, this.nodeId, hashToken(resumeToken), nonce(), String(Date.now()), String(this.resumeGraceMs), ...resumePeers]);
     switch (reply[0]) {
       case 'already': return { ok: true, zone, replacedStaleSession: false, resumedPeers: [] };
-      case 'already_publishing': return { ok: false, error: protocolError('ALREADY_PUBLISHING', `This connection already publishes ${reply[1]}.`) };
-      case 'busy': return { ok: false, error: protocolError('ZONE_BUSY', `Zone ${zone} already has a live camera.`) };
+      case 'already_publishing': return { ok: false, error: presenceRefusal.alreadyPublishing(reply[1]!) };
+      case 'busy': return { ok: false, error: presenceRefusal.zoneBusy(zone) };
     }
     const stale = reply[1]!;
     const keptCount = Number(reply[2]);
@@ -112,24 +109,19 @@ export class RedisPresence implements ZonePresence {
 
   async unpublish(camera: Participant, zone: ZoneId): Promise<Ack> {
     if (this.#published.get(camera.id) !== zone) {
-      return { ok: false, error: protocolError('NOT_PUBLISHING', `This connection does not publish ${zone}.`) };
+      return { ok: false, error: presenceRefusal.notPublishing(zone) };
     }
     await this.#endPublish(camera, zone, 'requested');
     return { ok: true };
   }
 
   async watchCheck(viewer: Participant, zone: ZoneId): Promise<ProtocolError | 'already' | null> {
-    const watched = this.#watching.get(viewer.id);
-    if (watched?.has(zone)) return 'already';
-    if ((watched?.size ?? 0) >= Limits.maxWatchedZones) {
-      return protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`);
-    }
-    return null;
+    return watchRule(this.#watching.get(viewer.id), zone);
   }
 
   async watch(viewer: Participant, zone: ZoneId, resumePeerId?: PeerId): Promise<Ack<WatchResult>> {
     const reply = await this.#run('WATCH', [zone, viewer.id, this.nodeId, nonce(), String(Limits.maxWatchedZones), resumePeerId ?? '', String(Date.now())]);
-    if (reply[0] === 'limit') return { ok: false, error: protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`) };
+    if (reply[0] === 'limit') return { ok: false, error: presenceRefusal.watchLimit() };
     const state = reply[1] as 'live' | 'waiting';
     if (reply[0] === 'already') return { ok: true, zone, state, resumed: false };
     this.#local.set(viewer.id, viewer);
@@ -145,7 +137,7 @@ export class RedisPresence implements ZonePresence {
 
   async unwatch(viewer: Participant, zone: ZoneId, reason: 'requested' | 'access_revoked' = 'requested'): Promise<Ack> {
     if (!this.#watching.get(viewer.id)?.has(zone)) {
-      return { ok: false, error: protocolError('NOT_WATCHING', `This connection does not watch ${zone}.`) };
+      return { ok: false, error: presenceRefusal.notWatching(zone) };
     }
     await this.#endWatch(viewer, zone, reason);
     return { ok: true };
@@ -234,7 +226,7 @@ export class RedisPresence implements ZonePresence {
     const mine = watched?.delete(zone) ?? false;
     if (watched?.size === 0) this.#watching.delete(viewer.id);
     if (reply[0] === 'ok' && reply[1]) {
-      this.#send(reply[1], 'viewer:left', { zone, peerId: reply[2], reason: reason === 'access_revoked' ? 'access_revoked' : 'viewer_left' });
+      this.#send(reply[1], 'viewer:left', { zone, peerId: reply[2], reason: peerCloseReasonFor(reason) });
     }
     if (mine) this.events.emit('watchEnded', zone, viewer, reason);
     await this.#announce(zone);

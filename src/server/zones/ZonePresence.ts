@@ -1,7 +1,30 @@
 import type { Ack, PeerId, ProtocolError, PublishResult, WatchResult, ZoneId, ZoneSummary } from '../../shared/index.ts';
 import type { SafeEmitter } from '../util/SafeEmitter.ts';
 import type { Participant } from './Participant.ts';
-import type { Route, ZoneRegistry, ZoneRegistryEvents } from './ZoneRegistry.ts';
+import type { ZoneRegistry } from './ZoneRegistry.ts';
+
+/**
+ * What happened to this node's own connections in their zones, for the audit trail and the
+ * directory. The same events whichever implementation keeps the presence.
+ */
+export interface ZoneRegistryEvents extends Record<string, unknown[]> {
+  /** Something the directory shows about this zone changed (or the zone appeared or vanished). */
+  changed: [zone: ZoneId];
+  published: [zone: ZoneId, camera: Participant, replacedStaleSession: boolean];
+  unpublished: [zone: ZoneId, camera: Participant, reason: EndReason];
+  watchStarted: [zone: ZoneId, viewer: Participant];
+  watchEnded: [zone: ZoneId, viewer: Participant, reason: EndReason];
+}
+
+/**
+ * Why a view or a publish ended, for the audit trail. The other end hears a PeerCloseReason
+ * (the wire's vocabulary, see presenceRules.peerCloseReasonFor); a crash is `server_crash`,
+ * written by the trail's recovery, never by presence.
+ */
+export type EndReason = 'requested' | 'disconnected' | 'replaced' | 'access_revoked';
+
+/** Where a signalling message about a peer goes: the other end's connection, and the zone. */
+export type Route = { target: Participant; zone: ZoneId };
 
 /**
  * Who publishes and who watches each zone, and the peer pairings between them: in this process

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  Limits,
   protocolError,
   Timing,
   type Ack,
@@ -14,6 +13,8 @@ import {
 } from '../../shared/index.ts';
 import { SafeEmitter } from '../util/SafeEmitter.ts';
 import type { Participant } from './Participant.ts';
+import { ownPublishRule, peerCloseReasonFor, presenceRefusal, watchRule } from './presenceRules.ts';
+import type { EndReason, Route, ZoneRegistryEvents } from './ZonePresence.ts';
 
 /** One camera↔viewer pairing in one zone; the unit every signalling message is addressed to. */
 interface Peer {
@@ -50,20 +51,6 @@ export interface ZoneRegistryOptions {
   resumeGraceMs?: number;
 }
 
-export interface ZoneRegistryEvents extends Record<string, unknown[]> {
-  /** Something the directory shows about this zone changed (or the zone appeared or vanished). */
-  changed: [zone: ZoneId];
-  published: [zone: ZoneId, camera: Participant, replacedStaleSession: boolean];
-  unpublished: [zone: ZoneId, camera: Participant, reason: EndReason];
-  watchStarted: [zone: ZoneId, viewer: Participant];
-  watchEnded: [zone: ZoneId, viewer: Participant, reason: EndReason];
-}
-
-/** Why a view or a publish ended, for the audit trail. */
-export type EndReason = 'requested' | 'disconnected' | 'replaced' | 'access_revoked';
-
-export type Route = { target: Participant; zone: ZoneId };
-
 const summarise = (zone: Zone): ZoneSummary => ({ zone: zone.id, cameraOnline: zone.camera !== null, viewers: zone.viewers.size });
 const hashToken = (token: string): Buffer => createHash('sha256').update(token).digest();
 const newPeerId = (): PeerId => randomBytes(12).toString('base64url');
@@ -92,25 +79,16 @@ export class ZoneRegistry {
    * `'already'` when this connection already publishes the zone, else the refusal.
    */
   publishCheck(camera: Participant, zoneId: ZoneId, resumeToken: string): ProtocolError | 'already' | null {
-    const current = this.#publishing.get(camera.id);
-    if (current !== undefined) {
-      return current === zoneId ? 'already' : protocolError('ALREADY_PUBLISHING', `This connection already publishes ${current}.`);
-    }
+    const own = ownPublishRule(this.#publishing.get(camera.id), zoneId);
+    if (own !== null) return own;
     const holder = this.#zones.get(zoneId)?.camera;
-    if (holder && !timingSafeEqual(holder.resumeTokenHash, hashToken(resumeToken))) {
-      return protocolError('ZONE_BUSY', `Zone ${zoneId} already has a live camera.`);
-    }
+    if (holder && !timingSafeEqual(holder.resumeTokenHash, hashToken(resumeToken))) return presenceRefusal.zoneBusy(zoneId);
     return null;
   }
 
   /** What watch() would answer: `null` for a new view, `'already'` when watching, else the refusal. */
   watchCheck(viewer: Participant, zoneId: ZoneId): ProtocolError | 'already' | null {
-    const watched = this.#watching.get(viewer.id);
-    if (watched?.has(zoneId)) return 'already';
-    if ((watched?.size ?? 0) >= Limits.maxWatchedZones) {
-      return protocolError('WATCH_LIMIT', `At most ${Limits.maxWatchedZones} zones can be watched at once.`);
-    }
-    return null;
+    return watchRule(this.#watching.get(viewer.id), zoneId);
   }
 
   /**
@@ -157,7 +135,7 @@ export class ZoneRegistry {
   unpublish(camera: Participant, zoneId: ZoneId): Ack {
     const zone = this.#zones.get(zoneId);
     if (!zone || zone.camera?.participant !== camera) {
-      return { ok: false, error: protocolError('NOT_PUBLISHING', `This connection does not publish ${zoneId}.`) };
+      return { ok: false, error: presenceRefusal.notPublishing(zoneId) };
     }
     this.#removeCamera(zone, 'camera_left', true, 'requested');
     return { ok: true };
@@ -199,7 +177,7 @@ export class ZoneRegistry {
   unwatch(viewer: Participant, zoneId: ZoneId, reason: 'requested' | 'access_revoked' = 'requested'): Ack {
     const zone = this.#zones.get(zoneId);
     if (!zone?.viewers.has(viewer.id)) {
-      return { ok: false, error: protocolError('NOT_WATCHING', `This connection does not watch ${zoneId}.`) };
+      return { ok: false, error: presenceRefusal.notWatching(zoneId) };
     }
     this.#removeViewer(zone, viewer, reason);
     return { ok: true };
@@ -320,7 +298,7 @@ export class ZoneRegistry {
       this.#peers.delete(entry.peerId);
       this.#hold(zone, zone.camera, entry.peerId);
     } else {
-      this.#closePeer(entry.peerId, endReason === 'access_revoked' ? 'access_revoked' : 'viewer_left', true);
+      this.#closePeer(entry.peerId, peerCloseReasonFor(endReason), true);
     }
     zone.viewers.delete(viewer.id);
     const watched = this.#watching.get(viewer.id);
