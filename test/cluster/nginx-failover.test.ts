@@ -86,7 +86,9 @@ it('camera through node A, operator through node B: video flows; node A dies, th
   assert.ok(peerBefore);
 
   const a = nodes[before.camera[0]!]!;
+  const exited = new Promise((resolve) => a.child.once('exit', resolve));
   a.child.kill('SIGKILL');
+  await exited; // placement() asks only the nodes still running
   // The camera's socket drops with node A; it reconnects through nginx (to B) and publishes again
   // with its resume token and the peer it still plays: B pairs it with the operator again under
   // the same peer id, so the tile never renegotiates and its video never stops.

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { connect, flush, nextEvent, newResumeToken, recordEvents, request, type TestClient } from '../support/clients.ts';
-import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { gatewayPerFile } from '../support/gateway.ts';
 
 describe('publish and watch', () => {
-  let gw: TestGateway;
-  const clients: TestClient[] = [];
-  const open = async (role: 'camera' | 'operator') => {
-    const c = await gw.connect(role);
-    clients.push(c);
-    return c;
-  };
-  before(async () => { gw = await startGateway(); });
-  after(async () => { clients.forEach((c) => c.close()); await gw.close(); });
+  const { open } = gatewayPerFile();
 
   it('tells the camera about each viewer by its own peer id', async () => {
     const camera = await open('camera');

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccountRole, Role } from '../../src/shared/index.ts';
@@ -100,6 +101,33 @@ export async function startGateway(overrides: GatewayConfigInput = {}, existingD
     async close() {
       await gateway.close();
       if (!existingDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One gateway for a whole test file (servers are shared within a file), started before its
+ * first test and closed after its last, with the clients its tests open closed first.
+ */
+export function gatewayPerFile(overrides: GatewayConfigInput = {}) {
+  let gateway: TestGateway | undefined;
+  const clients: TestClient[] = [];
+  before(async () => { gateway = await startGateway(overrides); });
+  after(async () => {
+    clients.forEach((c) => c.close());
+    await gateway?.close();
+  });
+  const started = (): TestGateway => {
+    if (!gateway) throw new Error('the gateway starts in before(); use it inside a test');
+    return gateway;
+  };
+  return {
+    get gw(): TestGateway { return started(); },
+    /** A signalling client with real credentials (see TestGateway.connect), closed after the file. */
+    async open(role: Role): Promise<TestClient> {
+      const client = await started().connect(role);
+      clients.push(client);
+      return client;
     },
   };
 }
