@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import Fastify, { LogController } from 'fastify';
 import { LiveAccess } from './access/LiveAccess.ts';
 import { ActivityAudit } from './audit/ActivityAudit.ts';
@@ -31,6 +32,8 @@ import { ensureCertificate, type TlsMaterial } from './tls/ensureCertificate.ts'
 import { ZoneRegistry } from './zones/ZoneRegistry.ts';
 import { LocalPresence, type ZonePresence } from './zones/ZonePresence.ts';
 import { Cluster } from './cluster/Cluster.ts';
+import { MediaRelay } from './media/MediaRelay.ts';
+import { RelayWorkers } from './media/RelayWorkers.ts';
 
 export interface Gateway extends ApiContext {
   readonly config: GatewayConfig;
@@ -39,6 +42,8 @@ export interface Gateway extends ApiContext {
   /** Null on a single box (no Redis configured). */
   readonly cluster: Cluster | null;
   readonly signalling: Signalling;
+  /** The media relay's workers; null when media is peer to peer only. */
+  readonly relayWorkers: RelayWorkers | null;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly webBundle: boolean;
@@ -107,8 +112,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   // Before every plugin: a root hook added later would not reach the /api plugin's routes.
   registerOriginCheck(app, audit, config.allowedOrigins);
   registerRootReplies(app);
-  const presence: ZonePresence = cluster?.presence
-    ?? new LocalPresence(new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed')));
+  const media = startMediaRelay(config, cluster !== null && cluster !== undefined, logger.child({ subsystem: 'media' }));
+  const presence: ZonePresence = cluster?.presence ?? localPresence(media?.relay, logger);
   const quality = new ZoneQuality();
   presence.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
   let signalling: Signalling | null = null;
@@ -171,6 +176,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     presence,
     cluster,
     signalling,
+    relayWorkers: media?.workers ?? null,
     metrics,
     logger,
     webBundle,
@@ -194,8 +200,36 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         await audit.flush();
         await store.close();
         await cluster?.close();
+        await media?.workers.close();
       })();
       return closing;
     },
   };
+}
+
+/** The media relay's workers, unless media is peer to peer only (or presence is shared through Redis). */
+function startMediaRelay(config: GatewayConfig, clustered: boolean, logger: Logger): { workers: RelayWorkers; relay: MediaRelay } | null {
+  const { media } = config;
+  if (media.policy === 'p2p') return null;
+  if (clustered) {
+    logger.warn({ policy: media.policy }, 'the media relay needs the in-process presence: media stays peer to peer in a cluster');
+    return null;
+  }
+  const workers = new RelayWorkers({
+    count: media.workers || availableParallelism(),
+    logger,
+    network: {
+      listenAddress: media.listenAddress ?? null,
+      announcedAddress: media.announcedAddress ?? null,
+      portRange: media.portMin !== undefined && media.portMax !== undefined ? [media.portMin, media.portMax] : null,
+      maxBitrateBps: media.maxBitrateKbps * 1000,
+    },
+  });
+  return { workers, relay: new MediaRelay({ policy: media.policy, p2pMaxViewers: media.p2pMaxViewers, workers, logger }) };
+}
+
+function localPresence(relay: MediaRelay | undefined, logger: Logger): LocalPresence {
+  const registry = new ZoneRegistry((error, event) => logger.error({ err: error, event }, 'zone registry listener failed'), relay ? { relay } : {});
+  relay?.attach(registry);
+  return new LocalPresence(registry);
 }

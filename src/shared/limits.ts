@@ -55,4 +55,10 @@ export const Timing = {
    * viewer left. A viewer's claim waits for its camera as long as the view lasts.
    */
   resumeGraceMs: 15_000,
+  /**
+   * When a zone moves to the relay, a viewer keeps its peer-to-peer connection playing until its
+   * relay connection shows a picture (it then sends `signal:close`); after this long the old
+   * connection is closed whatever the viewer said.
+   */
+  relaySwitchMs: 10_000,
 } as const;

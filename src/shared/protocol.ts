@@ -151,6 +151,7 @@ export const clientEvents = {
   'signal:answer': { schema: sdpSchema, roles: [Role.OPERATOR], reply: noReply },
   'signal:candidate': { schema: candidateSchema, roles: [Role.CAMERA, Role.OPERATOR], reply: noReply },
   'signal:restart': { schema: peerRefSchema, roles: [Role.OPERATOR], reply: noReply },
+  'signal:close': { schema: peerRefSchema, roles: [Role.OPERATOR], reply: noReply },
   'quality:report': { schema: qualityReportSchema, roles: [Role.OPERATOR], reply: replyOf<{ accepted: number }>() },
 } as const satisfies Record<string, { schema: z.ZodType; roles: readonly Role[]; reply: object }>;
 
@@ -213,7 +214,8 @@ export interface ServerToClientEvents {
   /** To operators: what changed in the directory since the last push (coalesced), never the whole list. */
   'zone:updated': (msg: ZoneDirectoryUpdate) => void;
   /** Relayed to the one peer addressed; `zone` tells a multi-zone viewer which tile it is for. */
-  'signal:offer': (msg: SdpMessage & { zone: ZoneId }) => void;
+  /** `via: 'relay'`: the offer comes from the gateway's media relay, not from the camera itself. */
+  'signal:offer': (msg: SdpMessage & { zone: ZoneId; via?: 'relay' }) => void;
   'signal:answer': (msg: SdpMessage & { zone: ZoneId }) => void;
   'signal:candidate': (msg: CandidateMessage & { zone: ZoneId }) => void;
   'signal:restart': (msg: PeerRef & { zone: ZoneId }) => void;

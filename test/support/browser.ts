@@ -32,8 +32,13 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+/**
+ * `loopbackMedia`: pages may exchange media with a server on loopback (the gateway's relay
+ * listens on 127.0.0.1 in tests); Chromium leaves loopback out of ICE otherwise.
+ */
+export async function launchBrowser(options: { loopbackMedia?: boolean } = {}): Promise<Browser> {
+  const args = options.loopbackMedia ? [...CHROMIUM_ARGS, '--allow-loopback-in-peer-connection'] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 
 /**

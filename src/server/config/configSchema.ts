@@ -59,12 +59,25 @@ export const configSchema = z.strictObject({
   redis: z.strictObject({
     url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional().meta(option('Redis connection URL. When set, gateway nodes relay signalling to each other through it, keep zone presence there (so `ZONE_BUSY` holds across nodes) and keep rate limits there.', { secret: true })),
   }).prefault({}),
+  media: z.strictObject({
+    policy: z.enum(['p2p', 'relay', 'auto']).default('p2p').meta(option('How viewers get a camera\'s video: `p2p` from the camera itself (one encode per viewer), `relay` through the gateway\'s media relay (the camera encodes once), `auto` peer to peer up to `p2pMaxViewers` viewers, then through the relay. Relaying needs the in-process presence (no `redis.url`).')),
+    p2pMaxViewers: z.number().int().min(0).max(16).default(2).meta(option('With `policy: auto`, the most viewers a camera serves itself; one more moves the zone to the relay.', { example: '<number>' })),
+    workers: z.number().int().min(0).max(64).default(0).meta(option('Relay worker processes; 0 starts one per core.', { example: '<number>' })),
+    listenAddress: z.string().regex(/^[0-9.]+$/, 'must be an IPv4 address').optional().meta(option('IPv4 address the relay\'s UDP sockets bind to; all interfaces when absent.', { example: '<address>' })),
+    announcedAddress: z.string().regex(/^[0-9.]+$/, 'must be an IPv4 address').optional().meta(option('Address written into the relay\'s ICE candidates instead of `listenAddress` (1:1 NAT, e.g. a cloud host\'s public address).', { example: '<address>' })),
+    portMin: z.number().int().min(1024).max(65535).optional().meta(option('Lowest UDP port of the relay (with `portMax`); any free port when absent.', { example: '<port>' })),
+    portMax: z.number().int().min(1024).max(65535).optional().meta(option('Highest UDP port of the relay.', { example: '<port>' })),
+    maxBitrateKbps: z.number().int().min(100).max(50_000).default(2500).meta(option('The bitrate a camera is told it may send the relay (REMB, and `b=AS` in the relay\'s answer).', { example: '<kbit/s>' })),
+  }).prefault({}),
   adminPassword: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).optional().meta(option('Password of the first admin, used only while the store has no active admin; otherwise one is generated and printed once.', { secret: true })),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta(option('Least severe log level written (JSON lines on stdout).')),
   shutdownGraceSeconds: z.number().positive().max(60).default(5).meta(option('On SIGTERM, how long clients and in-flight audit writes get before the process exits.', { example: '<seconds>' })),
 }).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
   message: 'tlsCert and tlsKey must be given together',
   path: ['tlsCert'],
+}).refine((c) => (c.media.portMin === undefined) === (c.media.portMax === undefined) && (c.media.portMin ?? 0) < (c.media.portMax ?? 1), {
+  message: 'media.portMin and media.portMax must be given together, lowest first',
+  path: ['media', 'portMin'],
 }).refine((c) => c.iceTransportPolicy === 'all' || c.turn !== undefined || c.iceServers.some((s) => [s.urls].flat().some((u) => u.startsWith('turn'))), {
   message: 'iceTransportPolicy "relay" needs a TURN server (turn or a turn: entry in iceServers)',
   path: ['iceTransportPolicy'],

@@ -155,6 +155,11 @@ export class RedisPresence implements ZonePresence {
     await this.redis.sRem(this.#key('node', this.nodeId), participant.id);
   }
 
+  /** A cluster's media is peer to peer (the relay needs the in-process presence): nothing retires. */
+  async retire(): Promise<Ack> {
+    return { ok: false, error: protocolError('PEER_UNKNOWN') };
+  }
+
   async route(sender: Participant, peerId: PeerId): Promise<Ack<Route>> {
     const [zone, cam, viewer] = await this.redis.hmGet(this.#key('peer', peerId), ['zone', 'cam', 'viewer']);
     const other = cam === sender.id ? viewer : viewer === sender.id ? cam : null;

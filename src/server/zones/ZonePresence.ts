@@ -47,6 +47,8 @@ export interface ZonePresence {
   /** `quietly`: this node is shutting down; survivors are not told (see ZoneRegistry.leave). */
   leave(participant: Participant, quietly?: boolean): Promise<void>;
   route(sender: Participant, peerId: PeerId): Promise<Ack<Route>>;
+  /** The viewer stopped playing `peerId`, the connection it kept while switching to the relay. */
+  retire(viewer: Participant, peerId: PeerId): Promise<Ack>;
   summaries(): Promise<ZoneSummary[]>;
   summary(zone: ZoneId): Promise<ZoneSummary | null>;
   /** What this node's own connections hold, for its metrics (a cluster's total is the sum over nodes). */
@@ -68,6 +70,7 @@ export class LocalPresence implements ZonePresence {
   watchedBy(viewer: Participant) { return this.registry.watchedBy(viewer); }
   async leave(participant: Participant, quietly?: boolean) { this.registry.leave(participant, quietly); }
   async route(sender: Participant, peerId: PeerId) { return this.registry.route(sender, peerId); }
+  async retire(viewer: Participant, peerId: PeerId) { return this.registry.retire(viewer, peerId); }
   async summaries() { return this.registry.summaries(); }
   async summary(zone: ZoneId) { return this.registry.summary(zone); }
   localCounts() {

@@ -193,3 +193,104 @@ describe('ZoneRegistry: resuming pairings after a restart', () => {
     registry.close();
   });
 });
+
+describe('ZoneRegistry with the media relay', () => {
+  /** `auto` with two viewers peer to peer; the relay's participant records what it is sent. */
+  function relayed(switchMs = 60_000) {
+    const relay = participant('relay:Z-1');
+    const released: string[] = [];
+    const registry = new ZoneRegistry((error) => { throw error; }, {
+      relaySwitchMs: switchMs,
+      relay: { wanted: (_zone, viewers) => viewers > 2, participantFor: () => relay, released: (zone) => released.push(zone) },
+    });
+    return { registry, relay, released };
+  }
+  const peersOf = (p: { sent: Sent[] }, event: keyof ServerToClientEvents) =>
+    p.sent.filter((s) => s.event === event).map((s) => (s.payload as { peerId: string }).peerId);
+
+  it('a third viewer moves the zone to the relay: the camera gets one connection to it, every viewer one from it, and the old ones stay until retired', () => {
+    const { registry, relay } = relayed();
+    const camera = participant('c');
+    const viewers = [participant('v1'), participant('v2'), participant('v3')];
+    registry.publish(camera, 'Z-1', token);
+    registry.watch(viewers[0]!, 'Z-1');
+    registry.watch(viewers[1]!, 'Z-1');
+    const [p2p1, p2p2] = peersOf(camera, 'viewer:joined');
+    assert.equal(registry.relayed('Z-1'), false);
+
+    registry.watch(viewers[2]!, 'Z-1');
+    assert.equal(registry.relayed('Z-1'), true);
+    const cameraPeers = peersOf(camera, 'viewer:joined');
+    assert.equal(cameraPeers.length, 3, 'the camera got exactly one more connection: the relay');
+    const ingest = cameraPeers[2]!;
+    assert.deepEqual(registry.route(camera, ingest), { ok: true, target: relay, zone: 'Z-1' });
+    const relayPeers = peersOf(relay, 'viewer:joined');
+    assert.equal(relayPeers.length, 3, 'the relay offers every viewer its video');
+    for (const [i, viewer] of viewers.entries()) assert.deepEqual(registry.route(relay, relayPeers[i]!), { ok: true, target: viewer, zone: 'Z-1' });
+    // Make before break: the peer-to-peer pairings still route until each viewer retires them.
+    assert.equal(registry.route(viewers[0]!, p2p1!).ok, true);
+    assert.equal(registry.retire(viewers[0]!, p2p1!).ok, true);
+    assert.equal(registry.route(viewers[0]!, p2p1!).ok, false);
+    assert.deepEqual(peersOf(camera, 'viewer:left'), [p2p1]);
+    // Only one's own retiring peer can be closed this way.
+    assert.equal(registry.retire(viewers[0]!, p2p2!).ok, false);
+    assert.equal(registry.retire(viewers[0]!, relayPeers[0]!).ok, false);
+    assert.deepEqual(registry.summaries(), [{ zone: 'Z-1', cameraOnline: true, viewers: 3 }], 'the relay is not counted as a viewer');
+  });
+
+  it('a retiring connection the console never retires is closed after the switch time', async () => {
+    const { registry } = relayed(30);
+    const camera = participant('c');
+    registry.publish(camera, 'Z-1', token);
+    for (const id of ['v1', 'v2', 'v3']) registry.watch(participant(id), 'Z-1');
+    const [p2p1, p2p2] = peersOf(camera, 'viewer:joined');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.deepEqual(peersOf(camera, 'viewer:left').sort(), [p2p1, p2p2].sort());
+  });
+
+  it('revocation and leaving close the relay connection at the relay; the last viewer out releases the relay and the camera\'s connection to it', () => {
+    const { registry, relay, released } = relayed();
+    const camera = participant('c');
+    const viewers = [participant('v1'), participant('v2'), participant('v3')];
+    registry.publish(camera, 'Z-1', token);
+    for (const viewer of viewers) registry.watch(viewer, 'Z-1');
+    const relayPeers = peersOf(relay, 'viewer:joined');
+    const ingest = peersOf(camera, 'viewer:joined')[2]!;
+    registry.unwatch(viewers[0]!, 'Z-1', 'access_revoked');
+    assert.deepEqual(relay.sent.filter((s) => s.event === 'viewer:left').map((s) => s.payload), [{ zone: 'Z-1', peerId: relayPeers[0], reason: 'access_revoked' }]);
+    registry.leave(viewers[1]!);
+    registry.leave(viewers[2]!);
+    assert.equal(registry.relayed('Z-1'), false);
+    assert.deepEqual(released, ['Z-1']);
+    assert.ok(peersOf(camera, 'viewer:left').includes(ingest), 'the camera closes its connection to the relay');
+    assert.ok(peersOf(relay, 'viewer:left').includes(ingest), 'and so does the relay');
+    assert.equal(registry.peerCount, 0);
+  });
+
+  it('a camera that leaves a relayed zone ends the relay\'s connections; when it returns they are made again from the relay', () => {
+    const { registry, relay } = relayed();
+    const camera = participant('c');
+    const viewers = [participant('v1'), participant('v2'), participant('v3')];
+    registry.publish(camera, 'Z-1', token);
+    for (const viewer of viewers) registry.watch(viewer, 'Z-1');
+    registry.leave(camera);
+    assert.equal(peersOf(relay, 'viewer:left').length, 4, 'three viewers and the ingest close at the relay');
+    const back = participant('c2');
+    registry.publish(back, 'Z-1', token);
+    assert.equal(peersOf(back, 'viewer:joined').length, 1, 'the returning camera sends one stream: to the relay');
+    assert.equal(peersOf(relay, 'viewer:joined').length, 6);
+  });
+
+  it('after the relay lost its connections, the camera and every viewer are paired with it again', () => {
+    const { registry, relay } = relayed();
+    const camera = participant('c');
+    registry.publish(camera, 'Z-1', token);
+    for (const id of ['v1', 'v2', 'v3']) registry.watch(participant(id), 'Z-1');
+    const before = peersOf(relay, 'viewer:joined');
+    registry.resetRelay('Z-1');
+    const after = peersOf(relay, 'viewer:joined').slice(before.length);
+    assert.equal(after.length, 3);
+    for (const peerId of before) assert.equal(registry.route(relay, peerId).ok, false, 'the dead connections route nowhere');
+    assert.equal(peersOf(camera, 'viewer:joined').length, 4, 'one new connection from the camera to the relay');
+  });
+});

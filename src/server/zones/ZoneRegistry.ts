@@ -33,15 +33,26 @@ interface CameraSlot {
 
 interface ViewerEntry {
   readonly participant: Participant;
-  /** Its current peer with this zone's camera (null while waiting). */
+  /** Its current peer with this zone's camera or relay (null while waiting). */
   peerId: PeerId | null;
+  /** Its peer-to-peer connection, playing until the relay's shows a picture (make before break). */
+  retiring: { peerId: PeerId; timer: NodeJS.Timeout } | null;
   /** The peer whose connection it still plays, claimed for when the camera comes back. */
   claim: PeerId | null;
+}
+
+interface RelaySlot {
+  /** The relay as the zone's participants see it: the camera's viewer, the viewers' camera. */
+  readonly participant: Participant;
+  /** The camera→relay pairing (null while the zone has no camera). */
+  ingestPeerId: PeerId | null;
 }
 
 interface Zone {
   readonly id: ZoneId;
   camera: CameraSlot | null;
+  /** Set while the zone's viewers are served by the media relay instead of the camera. */
+  relay: RelaySlot | null;
   /** Viewer participant id → its entry. */
   readonly viewers: Map<string, ViewerEntry>;
 }
@@ -49,6 +60,23 @@ interface Zone {
 export interface ZoneRegistryOptions {
   /** How long a peer the camera asked to keep waits for its viewer (Timing.resumeGraceMs). */
   resumeGraceMs?: number;
+  /** How long a viewer's peer-to-peer connection outlives its switch to the relay (Timing.relaySwitchMs). */
+  relaySwitchMs?: number;
+  /** Without it, media is always peer to peer. */
+  relay?: RelayPlan;
+}
+
+/**
+ * When a zone's viewers go through the media relay, and the relay's participant for a zone. The
+ * registry pairs that participant like any other: with the camera as its viewer (one encode),
+ * and with every viewer as its camera.
+ */
+export interface RelayPlan {
+  /** Asked as a view starts, with the number of viewers the zone will have. */
+  wanted(zone: ZoneId, viewers: number): boolean;
+  participantFor(zone: ZoneId): Participant;
+  /** The zone no longer uses the relay (its last viewer left). */
+  released(zone: ZoneId): void;
 }
 
 const summarise = (zone: Zone): ZoneSummary => ({ zone: zone.id, cameraOnline: zone.camera !== null, viewers: zone.viewers.size });
@@ -68,10 +96,14 @@ export class ZoneRegistry {
   readonly #watching = new Map<string, Set<ZoneId>>();
   readonly events: SafeEmitter<ZoneRegistryEvents>;
   readonly #resumeGraceMs: number;
+  readonly #relaySwitchMs: number;
+  readonly #relayPlan: RelayPlan | null;
 
   constructor(onListenerError: (error: unknown, event: string) => void, options: ZoneRegistryOptions = {}) {
     this.events = new SafeEmitter<ZoneRegistryEvents>((error, event) => onListenerError(error, String(event)));
     this.#resumeGraceMs = options.resumeGraceMs ?? Timing.resumeGraceMs;
+    this.#relaySwitchMs = options.relaySwitchMs ?? Timing.relaySwitchMs;
+    this.#relayPlan = options.relay ?? null;
   }
 
   /**
@@ -119,10 +151,12 @@ export class ZoneRegistry {
     zone.camera = slot;
     this.#publishing.set(camera.id, zoneId);
     const claimable = new Set(kept);
+    this.#openIngest(zone);
     for (const viewer of zone.viewers.values()) {
       const claim = viewer.claim;
       viewer.claim = null;
-      if (claim !== null && claimable.delete(claim)) this.#pair(zone, viewer, claim);
+      // A relayed zone's viewers get the relay's connection: the camera's old ones are not theirs.
+      if (claim !== null && zone.relay === null && claimable.delete(claim)) this.#pair(zone, viewer, claim);
       else viewer.peerId = this.#openPeer(zone, viewer.participant);
       viewer.participant.send('zone:state', { zone: zoneId, state: 'live' });
     }
@@ -154,10 +188,11 @@ export class ZoneRegistry {
     const zone = this.#zoneFor(zoneId);
     watched.add(zoneId);
     this.#watching.set(viewer.id, watched);
-    const entry: ViewerEntry = { participant: viewer, peerId: null, claim: null };
+    const entry: ViewerEntry = { participant: viewer, peerId: null, retiring: null, claim: null };
     zone.viewers.set(viewer.id, entry);
+    if (zone.relay === null && this.#relayPlan?.wanted(zoneId, zone.viewers.size)) this.#attachRelay(zone);
     let resumed = false;
-    const held = resumePeerId === undefined ? undefined : zone.camera?.held.get(resumePeerId);
+    const held = resumePeerId === undefined || zone.relay ? undefined : zone.camera?.held.get(resumePeerId);
     if (held !== undefined) {
       clearTimeout(held);
       zone.camera!.held.delete(resumePeerId!);
@@ -183,7 +218,45 @@ export class ZoneRegistry {
     return { ok: true };
   }
 
-  /** The zones a connection watches now. */
+  /**
+   * The viewer no longer plays `peerId`: the connection it kept while its relay connection
+   * started (`signal:close`). Only a retiring peer can be closed this way.
+   */
+  retire(viewer: Participant, peerId: PeerId): Ack {
+    for (const zoneId of this.#watching.get(viewer.id) ?? []) {
+      const entry = this.#zones.get(zoneId)?.viewers.get(viewer.id);
+      if (entry?.retiring?.peerId === peerId) {
+        this.#closeRetiring(entry);
+        return { ok: true };
+      }
+    }
+    return { ok: false, error: protocolError('PEER_UNKNOWN') };
+  }
+
+  /** Whether the zone's viewers go through the relay now. */
+  relayed(zoneId: ZoneId): boolean {
+    return this.#zones.get(zoneId)?.relay != null;
+  }
+
+  /**
+   * The zone's relay lost its connections (its worker died and was restarted): pair the camera
+   * and every viewer with it again. Viewers keep their dead connection until the new one plays.
+   */
+  resetRelay(zoneId: ZoneId): void {
+    const zone = this.#zones.get(zoneId);
+    const relay = zone?.relay;
+    if (!zone || !relay) return;
+    if (relay.ingestPeerId !== null) this.#closePeer(relay.ingestPeerId, 'viewer_left', true);
+    relay.ingestPeerId = null;
+    for (const viewer of zone.viewers.values()) {
+      if (viewer.peerId !== null) this.#peers.delete(viewer.peerId);
+      viewer.peerId = null;
+    }
+    this.#openIngest(zone);
+    if (zone.camera) for (const viewer of zone.viewers.values()) viewer.peerId = this.#openPeer(zone, viewer.participant);
+  }
+
+    /** The zones a connection watches now. */
   watchedBy(viewer: Participant): ZoneId[] {
     return [...(this.#watching.get(viewer.id) ?? [])];
   }
@@ -232,12 +305,15 @@ export class ZoneRegistry {
 
   /** Stops the hold timers (the process is going away). */
   close(): void {
-    for (const zone of this.#zones.values()) for (const timer of zone.camera?.held.values() ?? []) clearTimeout(timer);
+    for (const zone of this.#zones.values()) {
+      for (const timer of zone.camera?.held.values() ?? []) clearTimeout(timer);
+      for (const viewer of zone.viewers.values()) if (viewer.retiring) clearTimeout(viewer.retiring.timer);
+    }
   }
 
   #zoneFor(zoneId: ZoneId): Zone {
     let zone = this.#zones.get(zoneId);
-    if (!zone) this.#zones.set(zoneId, (zone = { id: zoneId, camera: null, viewers: new Map() }));
+    if (!zone) this.#zones.set(zoneId, (zone = { id: zoneId, camera: null, relay: null, viewers: new Map() }));
     return zone;
   }
 
@@ -256,12 +332,67 @@ export class ZoneRegistry {
     slot.held.set(peerId, timer);
   }
 
+  /** A new pairing of `viewer` with what serves the zone: the relay when it is on, else the camera. */
   #openPeer(zone: Zone, viewer: Participant): PeerId {
-    const camera = zone.camera!.participant;
-    const peer: Peer = { id: newPeerId(), zone: zone.id, camera, viewer };
+    return this.#openPair(zone.id, zone.relay?.participant ?? zone.camera!.participant, viewer);
+  }
+
+  /** The camera's one connection to the relay, when the zone has both. */
+  #openIngest(zone: Zone): void {
+    if (!zone.relay || !zone.camera || zone.relay.ingestPeerId !== null) return;
+    zone.relay.ingestPeerId = this.#openPair(zone.id, zone.camera.participant, zone.relay.participant);
+  }
+
+  /** `source` (camera or relay) offers `viewer` its video under a new peer id. */
+  #openPair(zone: ZoneId, source: Participant, viewer: Participant): PeerId {
+    const peer: Peer = { id: newPeerId(), zone, camera: source, viewer };
     this.#peers.set(peer.id, peer);
-    camera.send('viewer:joined', { zone: zone.id, peerId: peer.id });
+    source.send('viewer:joined', { zone, peerId: peer.id });
     return peer.id;
+  }
+
+  /**
+   * Moves the zone's viewers to the relay, make before break: each viewer gets the relay's offer
+   * while its peer-to-peer connection keeps playing, until it says the new one shows a picture.
+   */
+  #attachRelay(zone: Zone): void {
+    const plan = this.#relayPlan!;
+    zone.relay = { participant: plan.participantFor(zone.id), ingestPeerId: null };
+    this.#openIngest(zone);
+    // Connections the camera kept for viewers that have not come back: nobody will claim them now.
+    for (const [peerId, timer] of zone.camera?.held ?? []) {
+      clearTimeout(timer);
+      zone.camera!.participant.send('viewer:left', { zone: zone.id, peerId, reason: 'viewer_left' });
+    }
+    zone.camera?.held.clear();
+    for (const viewer of zone.viewers.values()) {
+      if (viewer.peerId === null) continue;
+      const retiring = viewer.peerId;
+      const timer = setTimeout(() => this.#closeRetiring(viewer), this.#relaySwitchMs);
+      timer.unref();
+      viewer.retiring = { peerId: retiring, timer };
+      viewer.peerId = this.#openPeer(zone, viewer.participant);
+    }
+  }
+
+  /** The zone's last viewer left: the camera's connection to the relay closes too. */
+  #detachRelay(zone: Zone): void {
+    const relay = zone.relay!;
+    zone.relay = null;
+    if (relay.ingestPeerId !== null) {
+      const ingest = this.#peers.get(relay.ingestPeerId);
+      this.#closePeer(relay.ingestPeerId, 'viewer_left', true);
+      ingest?.viewer.send('viewer:left', { zone: zone.id, peerId: relay.ingestPeerId, reason: 'viewer_left' });
+    }
+    this.#relayPlan?.released(zone.id);
+  }
+
+  #closeRetiring(viewer: ViewerEntry): void {
+    const retiring = viewer.retiring;
+    if (!retiring) return;
+    viewer.retiring = null;
+    clearTimeout(retiring.timer);
+    this.#closePeer(retiring.peerId, 'viewer_left', true);
   }
 
   #closePeer(peerId: PeerId | null, reason: PeerCloseReason, notifyCamera: boolean): void {
@@ -277,10 +408,22 @@ export class ZoneRegistry {
     const slot = zone.camera!;
     const camera = slot.participant;
     for (const timer of slot.held.values()) clearTimeout(timer);
+    const relay = zone.relay;
+    if (relay?.ingestPeerId != null) {
+      this.#closePeer(relay.ingestPeerId, reason, false);
+      relay.participant.send('viewer:left', { zone: zone.id, peerId: relay.ingestPeerId, reason });
+      relay.ingestPeerId = null;
+    }
     for (const viewer of zone.viewers.values()) {
-      if (keepClaims && viewer.peerId !== null) viewer.claim = viewer.peerId;
-      this.#closePeer(viewer.peerId, reason, false);
+      if (keepClaims && viewer.peerId !== null && !relay) viewer.claim = viewer.peerId;
+      // A relayed viewer's connection ends at the relay, which is told; the camera is gone.
+      this.#closePeer(viewer.peerId, reason, relay !== null);
       viewer.peerId = null;
+      if (viewer.retiring) {
+        clearTimeout(viewer.retiring.timer);
+        this.#closePeer(viewer.retiring.peerId, reason, false);
+        viewer.retiring = null;
+      }
       if (announce) viewer.participant.send('zone:state', { zone: zone.id, state: 'waiting', reason });
     }
     zone.camera = null;
@@ -294,13 +437,19 @@ export class ZoneRegistry {
   #removeViewer(zone: Zone, viewer: Participant, endReason: EndReason, quietly = false): void {
     const entry = zone.viewers.get(viewer.id);
     if (!entry) return;
-    if (quietly && entry.peerId !== null && zone.camera) {
+    if (quietly && entry.peerId !== null && zone.camera && !zone.relay) {
       this.#peers.delete(entry.peerId);
       this.#hold(zone, zone.camera, entry.peerId);
     } else {
       this.#closePeer(entry.peerId, peerCloseReasonFor(endReason), true);
     }
+    if (entry.retiring) {
+      clearTimeout(entry.retiring.timer);
+      this.#closePeer(entry.retiring.peerId, peerCloseReasonFor(endReason), true);
+      entry.retiring = null;
+    }
     zone.viewers.delete(viewer.id);
+    if (zone.relay && zone.viewers.size === 0) this.#detachRelay(zone);
     const watched = this.#watching.get(viewer.id);
     watched?.delete(zone.id);
     if (watched?.size === 0) this.#watching.delete(viewer.id);

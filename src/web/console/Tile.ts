@@ -1,7 +1,7 @@
 import { Timing, type IceCandidate, type PeerCloseReason, type PeerId, type ZoneId, type ZoneState } from '../../shared/index.ts';
 import { computeKpis, formatKpis, type FormattedKpis, type Kpis, type StatsEntry } from '../lib/kpis.ts';
 import { drawSparkline, SPARKLINE_SAMPLES } from '../lib/sparkline.ts';
-import { ZoneViewer, type ViewerSignalling } from '../lib/zoneViewer.ts';
+import { ZoneViewer, type MediaPath, type ViewerSignalling } from '../lib/zoneViewer.ts';
 import { element } from '../shared-ui/dom.ts';
 import { icon } from '../shared-ui/icons.ts';
 
@@ -56,6 +56,7 @@ export class Tile {
   readonly #video: HTMLVideoElement;
   readonly #message: HTMLElement;
   readonly #firstFrame: HTMLElement;
+  readonly #path: HTMLElement;
   readonly #kpiValues = new Map<keyof FormattedKpis, HTMLElement>();
   readonly #sparkline: HTMLCanvasElement;
   readonly #rttHistory: (number | null)[] = [];
@@ -84,7 +85,7 @@ export class Tile {
       signalling: options.signalling,
       rtcConfig: options.rtcConfig,
       takeConnection: options.takeConnection,
-      onStream: (stream) => this.#showStream(stream),
+      onStream: (stream, seamless) => this.#showStream(stream, seamless),
       onChange: () => this.#connectionChanged(),
     });
 
@@ -94,6 +95,9 @@ export class Tile {
     const title = element('h3', { className: 'tile-title', text: this.zone });
     this.#firstFrame = element('span', { className: 'tile-first-frame' });
     this.#firstFrame.hidden = true;
+    // P2P or RELAY: whether this picture comes from the camera itself or the gateway's relay.
+    this.#path = element('span', { className: 'tile-path', attributes: { 'data-path': '' } });
+    this.#path.hidden = true;
     const fullscreen = element('button', {
       className: 'btn btn-sm btn-outline-light tile-button',
       attributes: { type: 'button', 'data-action': 'fullscreen', title: 'Fullscreen (Esc to leave)', 'aria-label': `Show ${this.zone} fullscreen` },
@@ -104,7 +108,7 @@ export class Tile {
     });
     fullscreen.append(icon('fullscreen'));
     remove.append(icon('close'));
-    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#firstFrame, fullscreen, remove);
+    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#path, this.#firstFrame, fullscreen, remove);
 
     const media = element('div', { className: 'tile-media' });
     this.#video = element('video', { className: 'tile-video', attributes: { autoplay: '', muted: '', playsinline: '' } });
@@ -194,9 +198,9 @@ export class Tile {
     this.#render();
   }
 
-  acceptOffer(peerId: PeerId, sdp: string): void {
+  acceptOffer(peerId: PeerId, sdp: string, path: MediaPath): void {
     this.#presence = 'online'; // an offer means a camera is there, whatever we heard before
-    this.#viewer.acceptOffer(peerId, sdp);
+    this.#viewer.acceptOffer(peerId, sdp, path);
     this.#render();
   }
 
@@ -277,8 +281,14 @@ export class Tile {
     this.#render();
   }
 
-  #showStream(stream: MediaStream): void {
-    this.#hasFrame = false;
+  /** `seamless`: the stream replaces a playing one and has decoded frames already (a path switch). */
+  #showStream(stream: MediaStream, seamless: boolean): void {
+    if (seamless) {
+      // The new connection's figures start now; the picture goes on.
+      this.#peerId = this.#viewer.peerId;
+      this.#previousStats = null;
+      this.#kpis = null;
+    } else this.#hasFrame = false;
     this.#video.srcObject = stream;
     // Autoplay of a muted video is allowed; a rejection here (the source was replaced) is harmless.
     void this.#video.play().catch(() => undefined);
@@ -333,6 +343,13 @@ export class Tile {
     // Which pairing is playing: support staff (and tests) see a renegotiation happen.
     const peer = this.#viewer.peerId ?? '';
     if (this.element.getAttribute('data-peer') !== peer) this.element.setAttribute('data-peer', peer);
+    const path = this.#viewer.connected ? this.#viewer.path : '';
+    if (this.#path.getAttribute('data-path') !== path) {
+      this.#path.setAttribute('data-path', path);
+      this.#path.textContent = path.toUpperCase();
+      this.#path.title = path === 'relay' ? 'Through the gateway\'s media relay (RTT is the relay hop)' : 'Peer to peer from the camera';
+      this.#path.hidden = path === '';
+    }
     this.#options.onChange(this);
   }
 

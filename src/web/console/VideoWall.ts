@@ -1,7 +1,7 @@
 import { isTemporaryRefusal, Limits, Timing, type IceCandidate, type PeerCloseReason, type PeerId, type QualitySample, type ZoneId, type ZoneState } from '../../shared/index.ts';
 import { qualitySampleOf } from '../lib/kpis.ts';
 import type { RequestError } from '../lib/signallingClient.ts';
-import type { ViewerSignalling } from '../lib/zoneViewer.ts';
+import type { MediaPath, ViewerSignalling } from '../lib/zoneViewer.ts';
 import { Tile } from './Tile.ts';
 
 /** KPIs are read from getStats once a second, the rate Chromium refreshes most of them. */
@@ -130,8 +130,8 @@ export class VideoWall {
     this.#tiles.get(zone)?.zoneState(state, reason);
   }
 
-  acceptOffer(zone: ZoneId, peerId: PeerId, sdp: string): void {
-    this.#tiles.get(zone)?.acceptOffer(peerId, sdp);
+  acceptOffer(zone: ZoneId, peerId: PeerId, sdp: string, path: MediaPath): void {
+    this.#tiles.get(zone)?.acceptOffer(peerId, sdp, path);
   }
 
   addRemoteCandidate(zone: ZoneId, peerId: PeerId, candidate: IceCandidate | null): void {

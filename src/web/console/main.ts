@@ -99,7 +99,7 @@ header.onSubmit(() => {
 signalling.on('zone:directory', ({ zones }) => directory.render(zones));
 signalling.on('zone:updated', (update) => directory.update(update));
 signalling.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
-signalling.on('signal:offer', ({ zone, peerId, sdp }) => wall.acceptOffer(zone, peerId, sdp));
+signalling.on('signal:offer', ({ zone, peerId, sdp, via }) => wall.acceptOffer(zone, peerId, sdp, via === 'relay' ? 'relay' : 'p2p'));
 signalling.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
 // A grant was withdrawn: the gateway already cut the view; close the tile's connection too.
 signalling.on('zone:revoked', ({ zone, error }) => {

@@ -79,6 +79,7 @@ export class SignallingSession {
     answer: (peerId, sdp) => this.send('signal:answer', { peerId, sdp }),
     candidate: (peerId, candidate) => this.send('signal:candidate', { peerId, candidate }),
     restart: (peerId) => this.send('signal:restart', { peerId }),
+    close: (peerId) => this.send('signal:close', { peerId }),
   };
 
   /** Connects at once. */

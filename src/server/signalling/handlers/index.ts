@@ -1,7 +1,7 @@
 import type { HandlerTable } from '../types.ts';
 import { cameraPublish, cameraUnpublish } from './cameraHandlers.ts';
 import { qualityReport } from './qualityHandlers.ts';
-import { signalAnswer, signalCandidate, signalOffer, signalRestart } from './signalHandlers.ts';
+import { signalAnswer, signalCandidate, signalClose, signalOffer, signalRestart } from './signalHandlers.ts';
 import { zoneList, zoneUnwatch, zoneWatch } from './zoneHandlers.ts';
 
 /** One handler per client event; the type makes a missing one a compile error. */
@@ -15,5 +15,6 @@ export const handlers: HandlerTable = {
   'signal:answer': signalAnswer,
   'signal:candidate': signalCandidate,
   'signal:restart': signalRestart,
+  'signal:close': signalClose,
   'quality:report': qualityReport,
 };

@@ -41,3 +41,6 @@ export const signalOffer = relay('signal:offer');
 export const signalAnswer = relay('signal:answer');
 export const signalCandidate = relay('signal:candidate');
 export const signalRestart = relay('signal:restart');
+
+/** A viewer stopped playing its peer-to-peer connection: its relay connection shows a picture. */
+export const signalClose: Handler<'signal:close'> = async (ctx, { participant, msg }) => ctx.presence.retire(participant, msg.peerId);

@@ -1,0 +1,125 @@
+import type { IceCandidate, PeerId, ServerToClientEvents, ZoneId } from '../../shared/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Participant } from '../zones/Participant.ts';
+import type { RelayPlan, ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { RelayWorkers } from './RelayWorkers.ts';
+
+export type MediaPolicy = 'p2p' | 'relay' | 'auto';
+
+export interface MediaRelayOptions {
+  policy: MediaPolicy;
+  p2pMaxViewers: number;
+  workers: RelayWorkers;
+  logger: Logger;
+}
+
+type Message<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+
+/**
+ * The media relay as the zone registry sees it: one participant per relayed zone that is the
+ * camera's viewer and every viewer's camera. What the registry sends that participant becomes a
+ * request to the zone's relay worker, and the worker's offers and answers go back through the
+ * registry's routes, so access checks, audit and revocation are those of peer to peer.
+ */
+export class MediaRelay implements RelayPlan {
+  readonly #options: MediaRelayOptions;
+  #registry: ZoneRegistry | null = null;
+  readonly #participants = new Map<ZoneId, Participant>();
+
+  constructor(options: MediaRelayOptions) {
+    this.#options = options;
+    options.workers.events.on('lost', (zones) => {
+      for (const zone of zones) {
+        options.logger.warn({ zone }, 'relay worker lost the zone: pairing again');
+        this.#registry?.resetRelay(zone);
+      }
+    });
+  }
+
+  /** The registry whose routes carry the relay's signalling (made after this plan). */
+  attach(registry: ZoneRegistry): void {
+    this.#registry = registry;
+  }
+
+  wanted(_zone: ZoneId, viewers: number): boolean {
+    const { policy, p2pMaxViewers } = this.#options;
+    return policy === 'relay' || (policy === 'auto' && viewers > p2pMaxViewers);
+  }
+
+  participantFor(zone: ZoneId): Participant {
+    let participant = this.#participants.get(zone);
+    if (!participant) {
+      participant = {
+        id: `relay:${zone}`,
+        address: 'relay',
+        userAgent: 'vigil-relay',
+        send: (event, ...args) => this.#receive(zone, event, args[0]),
+        evict: () => undefined,
+      };
+      this.#participants.set(zone, participant);
+    }
+    return participant;
+  }
+
+  released(zone: ZoneId): void {
+    this.#participants.delete(zone);
+    // Its close requests are already queued on the worker; later ones may go to another.
+    this.#options.workers.release(zone);
+  }
+
+  /** What the registry tells the relay's participant, as worker requests. */
+  #receive<E extends keyof ServerToClientEvents>(zone: ZoneId, event: E, message: unknown): void {
+    const run = async (): Promise<void> => {
+      switch (event) {
+        case 'viewer:joined': {
+          const { peerId } = message as Message<'viewer:joined'>;
+          const { sdp } = await this.#options.workers.request(zone, { op: 'subscribe', zone, peerId });
+          await this.#toOtherEnd(zone, peerId, 'signal:offer', { peerId, sdp, zone, via: 'relay' });
+          return;
+        }
+        case 'signal:offer': {
+          const { peerId, sdp: offer } = message as Message<'signal:offer'>;
+          const { sdp } = await this.#options.workers.request(zone, { op: 'publish', zone, peerId, sdp: offer });
+          await this.#toOtherEnd(zone, peerId, 'signal:answer', { peerId, sdp, zone });
+          return;
+        }
+        case 'signal:answer': {
+          const { peerId, sdp } = message as Message<'signal:answer'>;
+          await this.#options.workers.request(zone, { op: 'answer', peerId, sdp });
+          return;
+        }
+        case 'signal:candidate': {
+          const { peerId, candidate } = message as { peerId: PeerId; candidate: IceCandidate | null };
+          await this.#options.workers.request(zone, { op: 'candidate', peerId, candidate });
+          return;
+        }
+        case 'signal:restart': {
+          const { peerId } = message as Message<'signal:restart'>;
+          const { sdp } = await this.#options.workers.request(zone, { op: 'restart', peerId });
+          await this.#toOtherEnd(zone, peerId, 'signal:offer', { peerId, sdp, zone, via: 'relay' });
+          return;
+        }
+        case 'viewer:left': {
+          const { peerId } = message as Message<'viewer:left'>;
+          await this.#options.workers.request(zone, { op: 'close', peerId });
+          return;
+        }
+        default:
+          // zone:state and the like are for people: the relay follows the pairings alone.
+          return;
+      }
+    };
+    run().catch((error: unknown) => this.#options.logger.warn({ err: error, zone, event }, 'relay request failed'));
+  }
+
+  async #toOtherEnd<E extends 'signal:offer' | 'signal:answer'>(zone: ZoneId, peerId: PeerId, event: E, message: Message<E>): Promise<void> {
+    const participant = this.#participants.get(zone);
+    const route = participant ? this.#registry?.route(participant, peerId) : undefined;
+    if (route?.ok) {
+      (route.target.send as (event: E, message: Message<E>) => void)(event, message);
+      return;
+    }
+    // The pairing ended while the worker worked: its connection goes with it.
+    await this.#options.workers.request(zone, { op: 'close', peerId });
+  }
+}

@@ -1,0 +1,282 @@
+import {
+  MediaStreamTrack,
+  ReceiverEstimatedMaxBitrate,
+  RTCPeerConnection,
+  RtcpPayloadSpecificFeedback,
+  useH264,
+  type PeerConfig,
+  type RtpPacket,
+  type RTCRtpTransceiver,
+} from 'werift';
+import type { IceCandidate, PeerId, ZoneId } from '../../../shared/index.ts';
+import type { RelayZoneStats } from '../relayProtocol.ts';
+import { startsKeyframe } from './h264.ts';
+
+export interface RelayNetwork {
+  /** The address the relay's UDP sockets bind to and gather on (`127.0.0.1` in tests). */
+  listenAddress: string | null;
+  /** The address viewers reach it at when it differs (1:1 NAT); written into our candidates. */
+  announcedAddress: string | null;
+  portRange: [number, number] | null;
+  /** What the camera is told it may send (REMB), and the bitrate hint in its answer. */
+  maxBitrateBps: number;
+}
+
+export type PeerStateListener = (peerId: PeerId, state: 'connected' | 'failed' | 'closed') => void;
+
+/** Keyframe requests towards the camera are aggregated: one per this many ms, whatever asks. */
+const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+/** How often the camera is reminded of the bitrate it may use. */
+const REMB_INTERVAL_MS = 1000;
+
+function peerConfig(network: RelayNetwork): Partial<PeerConfig> {
+  return {
+    // H.264 only: what cameras and decoders speak, and the relay never transcodes. No
+    // transport-wide congestion control (werift's feedback collapsed Chromium's bitrate): the
+    // camera is steered by REMB instead.
+    codecs: { video: [useH264()] },
+    headerExtensions: { video: [] },
+    iceUseIpv6: false,
+    ...(network.listenAddress
+      ? { iceAdditionalHostAddresses: [network.listenAddress], iceInterfaceAddresses: { udp4: network.listenAddress } }
+      : {}),
+    ...(network.portRange ? { icePortRange: network.portRange } : {}),
+  };
+}
+
+/** Our candidates name the announced address instead of the one we bind to (1:1 NAT). */
+function announce(sdp: string, network: RelayNetwork): string {
+  const { listenAddress, announcedAddress } = network;
+  if (!listenAddress || !announcedAddress || listenAddress === announcedAddress) return sdp;
+  return sdp.replaceAll(` ${listenAddress} `, ` ${announcedAddress} `);
+}
+
+/** b=AS in kbit/s on the video section: the most the camera should send us. */
+function withBitrateHint(sdp: string, bps: number): string {
+  return sdp.replace(/(m=video[^\r\n]*\r\n(?:[^m][^\r\n]*\r\n)*?c=[^\r\n]*\r\n)/, `$1b=AS:${Math.round(bps / 1000)}\r\n`);
+}
+
+interface Subscriber {
+  readonly peerId: PeerId;
+  readonly pc: RTCPeerConnection;
+  readonly transceiver: RTCRtpTransceiver;
+  /** Nothing is forwarded until a keyframe starts: a decoder cannot begin mid-picture. */
+  waitingForKeyframe: boolean;
+}
+
+interface Publisher {
+  readonly peerId: PeerId;
+  readonly pc: RTCPeerConnection;
+  ssrc: number | null;
+  transceiver: RTCRtpTransceiver | null;
+}
+
+/**
+ * One zone's relay: the camera's connection in, one connection out per viewer. Each packet is
+ * received once and written to every viewer that is ready, as a copy (werift rewrites headers in
+ * place). A viewer that connects waits for the next keyframe, which the relay asks the camera for
+ * at once (aggregated over viewers); its losses are repaired from its own sender's history.
+ */
+export class ZoneRelay {
+  readonly zone: ZoneId;
+  #publisher: Publisher | null = null;
+  readonly #subscribers = new Map<PeerId, Subscriber>();
+  readonly #network: RelayNetwork;
+  readonly #onPeerState: PeerStateListener;
+  #lastKeyframeRequest = 0;
+  #keyframeTimer: NodeJS.Timeout | null = null;
+  #rembTimer: NodeJS.Timeout | null = null;
+  readonly #stats = { forwardedPackets: 0, forwardedBytes: 0, nacks: 0, plis: 0, keyframeWaits: 0 };
+
+  constructor(zone: ZoneId, network: RelayNetwork, onPeerState: PeerStateListener) {
+    this.zone = zone;
+    this.#network = network;
+    this.#onPeerState = onPeerState;
+  }
+
+  get empty(): boolean {
+    return this.#publisher === null && this.#subscribers.size === 0;
+  }
+
+  has(peerId: PeerId): boolean {
+    return this.#publisher?.peerId === peerId || this.#subscribers.has(peerId);
+  }
+
+  /** The camera's offer: answer it, and forward what it sends. Replaces an earlier publisher. */
+  async publish(peerId: PeerId, offer: string): Promise<string> {
+    if (this.#publisher?.peerId === peerId) {
+      // A renegotiation or ICE restart of the same pairing.
+      await this.#publisher.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      await this.#publisher.pc.setLocalDescription(await this.#publisher.pc.createAnswer());
+      return this.#localSdp(this.#publisher.pc, true);
+    }
+    this.#closePublisher();
+    const pc = new RTCPeerConnection(peerConfig(this.#network));
+    const publisher: Publisher = { peerId, pc, ssrc: null, transceiver: null };
+    this.#publisher = publisher;
+    pc.onTrack.subscribe((track) => {
+      if (track.kind !== 'video') return;
+      publisher.ssrc = track.ssrc ?? null;
+      track.onReceiveRtp.subscribe((rtp) => this.#forward(rtp));
+      // Viewers that connected before the camera's media arrived wait for a keyframe.
+      if ([...this.#subscribers.values()].some((s) => s.waitingForKeyframe)) this.requestKeyframe();
+    });
+    pc.onRemoteTransceiverAdded.subscribe((transceiver) => {
+      publisher.transceiver = transceiver;
+    });
+    this.#watchState(peerId, pc);
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    publisher.transceiver ??= pc.getTransceivers()[0] ?? null;
+    await pc.setLocalDescription(await pc.createAnswer());
+    this.#rembTimer ??= setInterval(() => this.#sendBitrateHint(), REMB_INTERVAL_MS);
+    return this.#localSdp(pc, true);
+  }
+
+  /** A viewer paired with the relay: our offer, with every candidate in it. */
+  async subscribe(peerId: PeerId): Promise<string> {
+    this.close(peerId);
+    const pc = new RTCPeerConnection(peerConfig(this.#network));
+    const transceiver = pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
+    const subscriber: Subscriber = { peerId, pc, transceiver, waitingForKeyframe: true };
+    this.#subscribers.set(peerId, subscriber);
+    // The viewer's own sender answers its NACKs from its history; its keyframe requests go to
+    // the camera, aggregated with everyone else's.
+    transceiver.sender.onPictureLossIndication.subscribe(() => this.requestKeyframe());
+    transceiver.sender.onGenericNack.subscribe(() => {
+      this.#stats.nacks += 1;
+    });
+    this.#watchState(peerId, pc, () => {
+      subscriber.waitingForKeyframe = true;
+      this.#stats.keyframeWaits += 1;
+      this.requestKeyframe();
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    return this.#localSdp(pc, false);
+  }
+
+  async answer(peerId: PeerId, sdp: string): Promise<void> {
+    const subscriber = this.#subscribers.get(peerId);
+    if (!subscriber) throw new Error(`no subscriber ${peerId}`);
+    await subscriber.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  /** An ICE restart the viewer asked for: a new offer on the same connection. */
+  async restart(peerId: PeerId): Promise<string> {
+    const subscriber = this.#subscribers.get(peerId);
+    if (!subscriber) throw new Error(`no subscriber ${peerId}`);
+    await subscriber.pc.setLocalDescription(await subscriber.pc.createOffer({ iceRestart: true }));
+    return this.#localSdp(subscriber.pc, false);
+  }
+
+  async addCandidate(peerId: PeerId, candidate: IceCandidate | null): Promise<void> {
+    const pc = this.#publisher?.peerId === peerId ? this.#publisher.pc : this.#subscribers.get(peerId)?.pc;
+    if (!pc || candidate === null || candidate.candidate === '') return;
+    await pc.addIceCandidate({
+      candidate: candidate.candidate,
+      sdpMid: candidate.sdpMid ?? undefined,
+      sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
+      usernameFragment: candidate.usernameFragment ?? undefined,
+    });
+  }
+
+  /** Asks the camera for a keyframe, at most once per interval (later asks ride on the next). */
+  requestKeyframe(): void {
+    if (this.#keyframeTimer) return;
+    const wait = this.#lastKeyframeRequest + KEYFRAME_REQUEST_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.#keyframeTimer = setTimeout(() => {
+        this.#keyframeTimer = null;
+        this.requestKeyframe();
+      }, wait);
+      return;
+    }
+    const publisher = this.#publisher;
+    if (!publisher?.transceiver || publisher.ssrc === null) return;
+    this.#lastKeyframeRequest = Date.now();
+    this.#stats.plis += 1;
+    void publisher.transceiver.receiver.sendRtcpPLI(publisher.ssrc);
+  }
+
+  /** Closes one peer (publisher or subscriber); unknown ids are ignored. */
+  close(peerId: PeerId): void {
+    if (this.#publisher?.peerId === peerId) {
+      this.#closePublisher();
+      return;
+    }
+    const subscriber = this.#subscribers.get(peerId);
+    if (!subscriber) return;
+    this.#subscribers.delete(peerId);
+    void subscriber.pc.close();
+  }
+
+  closeAll(): void {
+    this.#closePublisher();
+    for (const peerId of [...this.#subscribers.keys()]) this.close(peerId);
+  }
+
+  stats(): RelayZoneStats {
+    return { zone: this.zone, subscribers: this.#subscribers.size, ...this.#stats };
+  }
+
+  #forward(rtp: RtpPacket): void {
+    const keyframe = startsKeyframe(rtp.payload);
+    for (const subscriber of this.#subscribers.values()) {
+      if (subscriber.waitingForKeyframe) {
+        if (!keyframe || subscriber.pc.connectionState !== 'connected') continue;
+        subscriber.waitingForKeyframe = false;
+      }
+      const copy = rtp.clone();
+      // The camera's extension ids mean nothing on the viewer's connection.
+      copy.header.extensions = [];
+      void subscriber.transceiver.sender.sendRtp(copy);
+      this.#stats.forwardedPackets += 1;
+      this.#stats.forwardedBytes += rtp.payload.length;
+    }
+  }
+
+  #sendBitrateHint(): void {
+    const publisher = this.#publisher;
+    if (!publisher?.transceiver || publisher.ssrc === null || publisher.pc.connectionState !== 'connected') return;
+    const bps = this.#network.maxBitrateBps;
+    let exponent = 0;
+    while (bps >= 2 ** (18 + exponent)) exponent += 1;
+    const remb = new ReceiverEstimatedMaxBitrate({
+      senderSsrc: publisher.transceiver.receiver.rtcpSsrc,
+      mediaSsrc: 0,
+      brExp: exponent,
+      brMantissa: Math.floor(bps / 2 ** exponent),
+      ssrcNum: 1,
+      ssrcFeedbacks: [publisher.ssrc],
+    });
+    void publisher.transceiver.receiver.dtlsTransport
+      ?.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })])
+      .catch(() => undefined);
+  }
+
+  #watchState(peerId: PeerId, pc: RTCPeerConnection, onConnected?: () => void): void {
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        onConnected?.();
+        this.#onPeerState(peerId, 'connected');
+      } else if (state === 'failed') this.#onPeerState(peerId, 'failed');
+    });
+  }
+
+  #localSdp(pc: RTCPeerConnection, answer: boolean): string {
+    const sdp = pc.localDescription?.sdp;
+    if (!sdp) throw new Error('no local description');
+    const announced = announce(sdp, this.#network);
+    return answer ? withBitrateHint(announced, this.#network.maxBitrateBps) : announced;
+  }
+
+  #closePublisher(): void {
+    const publisher = this.#publisher;
+    if (!publisher) return;
+    this.#publisher = null;
+    if (this.#rembTimer) clearInterval(this.#rembTimer);
+    this.#rembTimer = null;
+    if (this.#keyframeTimer) clearTimeout(this.#keyframeTimer);
+    this.#keyframeTimer = null;
+    void publisher.pc.close();
+  }
+}

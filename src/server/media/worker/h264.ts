@@ -1,0 +1,30 @@
+/**
+ * Just enough H.264 RTP payload reading (RFC 6184) for a relay that never decodes: does this
+ * packet begin a picture a decoder can start from?
+ */
+const NAL_IDR = 5;
+const NAL_SPS = 7;
+const STAP_A = 24;
+const FU_A = 28;
+
+const nalType = (byte: number): number => byte & 0x1f;
+
+/**
+ * True for the first packet of a keyframe as encoders send it: the SPS (alone or first in a
+ * STAP-A aggregate) or, when the encoder sends no SPS in-band, the start of an IDR slice.
+ */
+export function startsKeyframe(payload: Uint8Array): boolean {
+  if (payload.length < 2) return false;
+  const type = nalType(payload[0]!);
+  if (type === NAL_SPS || type === NAL_IDR) return true;
+  if (type === STAP_A) {
+    // STAP-A: a 16-bit size, then the first aggregated NAL unit's header.
+    return payload.length > 3 && [NAL_SPS, NAL_IDR].includes(nalType(payload[3]!));
+  }
+  if (type === FU_A) {
+    const header = payload[1]!;
+    const start = (header & 0x80) !== 0;
+    return start && nalType(header) === NAL_IDR;
+  }
+  return false;
+}
