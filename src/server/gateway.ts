@@ -120,6 +120,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const metrics = new GatewayMetrics({
     presence,
     quality,
+    relay: media?.workers ?? null,
     operatorsConnected: () => {
       let count = 0;
       for (const socket of signalling?.io.of('/').sockets.values() ?? []) if (socket.data.role === Role.OPERATOR) count += 1;

@@ -43,13 +43,14 @@ export class ActivityAudit {
     for (const off of this.#unsubscribe) off();
   }
 
-  async started(kind: 'view' | 'publish', zone: ZoneId, p: Participant): Promise<void> {
+  /** `path`: for a view, whether its video comes from the camera itself or through the relay. */
+  async started(kind: 'view' | 'publish', zone: ZoneId, p: Participant, path?: 'p2p' | 'relay'): Promise<void> {
     const activity: LiveActivity = {
       id: `${kind}:${randomBytes(9).toString('base64url')}`, kind, zone, startedAt: Date.now(),
       actor: who(p).actor ?? '', actorRole: who(p).actorRole ?? '', address: p.address, userAgent: p.userAgent, node: this.node,
     };
     this.#open.set(this.#key(kind, zone, p), activity);
-    await this.audit.record({ kind: `${kind}.started`, ...who(p), zone, outcome: 'ok', detail: { activity: activity.id } }, { open: activity });
+    await this.audit.record({ kind: `${kind}.started`, ...who(p), zone, outcome: 'ok', detail: { activity: activity.id, ...(path ? { path } : {}) } }, { open: activity });
   }
 
   /** The start was recorded but the registry refused after all (a race): close it as not started. */

@@ -73,6 +73,13 @@ export class MediaRelay implements RelayPlan {
       switch (event) {
         case 'viewer:joined': {
           const { peerId } = message as Message<'viewer:joined'>;
+          // A WHEP player made its offer already: the relay answers it; a console answers ours.
+          const offer = this.#otherEnd(zone, peerId)?.ownOffer;
+          if (offer !== undefined) {
+            const { sdp } = await this.#options.workers.request(zone, { op: 'subscribe', zone, peerId, offer });
+            await this.#toOtherEnd(zone, peerId, 'signal:answer', { peerId, sdp, zone });
+            return;
+          }
           const { sdp } = await this.#options.workers.request(zone, { op: 'subscribe', zone, peerId });
           await this.#toOtherEnd(zone, peerId, 'signal:offer', { peerId, sdp, zone, via: 'relay' });
           return;
@@ -112,11 +119,16 @@ export class MediaRelay implements RelayPlan {
     run().catch((error: unknown) => this.#options.logger.warn({ err: error, zone, event }, 'relay request failed'));
   }
 
-  async #toOtherEnd<E extends 'signal:offer' | 'signal:answer'>(zone: ZoneId, peerId: PeerId, event: E, message: Message<E>): Promise<void> {
+  #otherEnd(zone: ZoneId, peerId: PeerId): Participant | null {
     const participant = this.#participants.get(zone);
     const route = participant ? this.#registry?.route(participant, peerId) : undefined;
-    if (route?.ok) {
-      (route.target.send as (event: E, message: Message<E>) => void)(event, message);
+    return route?.ok ? route.target : null;
+  }
+
+  async #toOtherEnd<E extends 'signal:offer' | 'signal:answer'>(zone: ZoneId, peerId: PeerId, event: E, message: Message<E>): Promise<void> {
+    const target = this.#otherEnd(zone, peerId);
+    if (target) {
+      (target.send as (event: E, message: Message<E>) => void)(event, message);
       return;
     }
     // The pairing ended while the worker worked: its connection goes with it.

@@ -9,8 +9,11 @@ import type { IceCandidate, PeerId, ZoneId } from '../../shared/index.ts';
 export type RelayRequest =
   /** The zone's camera offered its video to the relay: answer it. */
   | { op: 'publish'; zone: ZoneId; peerId: PeerId; sdp: string }
-  /** A viewer of the zone was paired with the relay: make the offer it will answer. */
-  | { op: 'subscribe'; zone: ZoneId; peerId: PeerId }
+  /**
+   * A viewer of the zone was paired with the relay: make the offer it will answer, or, with the
+   * viewer's own `offer` (a WHEP player), the answer to it.
+   */
+  | { op: 'subscribe'; zone: ZoneId; peerId: PeerId; offer?: string }
   /** The viewer's answer to our offer. */
   | { op: 'answer'; peerId: PeerId; sdp: string }
   /** A trickled candidate from the camera or a viewer (null: its gathering is complete). */

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuditDraft } from '../store/types.ts';
+import type { RelayStats, RelayZoneStats } from '../media/relayProtocol.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ZoneQuality } from './ZoneQuality.ts';
 
@@ -8,6 +9,18 @@ export interface MetricsSources {
   quality: ZoneQuality;
   /** Operator connections open on this node. */
   operatorsConnected(): number;
+  /** The media relay's workers, when media may go through the relay. */
+  relay?: { stats(): Promise<RelayStats[]> } | null;
+}
+
+/** One IPC round trip per scrape serves every relay gauge. */
+function sharedRelayStats(relay: MetricsSources['relay']): () => Promise<RelayStats[]> {
+  let last: { at: number; stats: Promise<RelayStats[]> } | null = null;
+  return () => {
+    if (!relay) return Promise.resolve([]);
+    if (!last || Date.now() - last.at > 500) last = { at: Date.now(), stats: relay.stats().catch(() => []) };
+    return last.stats;
+  };
 }
 
 /** Events whose handling is a relay to the other end of a pairing. */
@@ -66,6 +79,7 @@ export class GatewayMetrics {
     zoneGauge('vigil_zone_bitrate_bits_per_second', 'Mean received video bitrate reported by the consoles watching the zone.', (z) => z.bitrateBps);
     zoneGauge('vigil_zone_frames_per_second', 'Mean decoded frame rate reported by the consoles watching the zone.', (z) => z.fps);
     zoneGauge('vigil_zone_quality_reporters', 'Consoles with a fresh quality report for the zone.', (z) => z.reporters);
+    this.#relayGauges(sources, registers);
     new Gauge({
       name: 'vigil_zone_ice_path_viewers', help: 'Reporting consoles of a zone by ICE path (host, srflx, prflx, relay).', labelNames: ['zone', 'path'], registers,
       collect() {
@@ -75,6 +89,34 @@ export class GatewayMetrics {
         }
       },
     });
+  }
+
+  /** Relay figures, read from the workers at scrape time; per zone only for zones relayed now. */
+  #relayGauges(sources: MetricsSources, registers: Registry[]): void {
+    if (!sources.relay) return;
+    const stats = sharedRelayStats(sources.relay);
+    const perZone = (name: string, help: string, pick: (z: RelayZoneStats) => number) => new Gauge({
+      name, help, labelNames: ['zone'], registers,
+      async collect() {
+        this.reset();
+        for (const worker of await stats()) for (const zone of worker.zones) this.set({ zone: zone.zone }, pick(zone));
+      },
+    });
+    perZone('vigil_relay_subscribers', 'Viewers the media relay serves, per relayed zone.', (z) => z.subscribers);
+    perZone('vigil_relay_forwarded_packets', 'RTP packets the relay wrote towards viewers (since the zone\'s relay started).', (z) => z.forwardedPackets);
+    perZone('vigil_relay_forwarded_bytes', 'RTP payload bytes the relay wrote towards viewers (since the zone\'s relay started).', (z) => z.forwardedBytes);
+    perZone('vigil_relay_nacks', 'Retransmission requests (NACK) from the zone\'s viewers, answered from the relay\'s history.', (z) => z.nacks);
+    perZone('vigil_relay_keyframe_requests', 'Keyframe requests (PLI) the relay sent the camera, after aggregating its viewers\' requests.', (z) => z.plis);
+    perZone('vigil_relay_keyframe_waits', 'Viewers that connected and waited for a keyframe before their first packet.', (z) => z.keyframeWaits);
+    const perWorker = (name: string, help: string, pick: (w: RelayStats) => number) => new Gauge({
+      name, help, labelNames: ['worker'], registers,
+      async collect() {
+        this.reset();
+        for (const [index, worker] of (await stats()).entries()) this.set({ worker: String(index) }, pick(worker));
+      },
+    });
+    perWorker('vigil_relay_worker_cpu_seconds', 'CPU time used by each relay worker process since it started.', (w) => w.cpuMicros / 1e6);
+    perWorker('vigil_relay_worker_event_loop_lag_seconds', 'p99 event-loop delay of each relay worker since the previous scrape.', (w) => w.eventLoopLagMs / 1000);
   }
 
   /** Called once per message that passed the event guard; returns a function to call once it was handled. */

@@ -9,6 +9,11 @@ export interface Participant {
   readonly userAgent: string;
   /** Who the connection authenticated as; absent only in registry unit tests. */
   readonly principal?: Principal;
+  /**
+   * Its own SDP offer, for a WHEP player or a WHIP encoder: such a participant is reached only
+   * through the media relay, which answers this offer instead of making one.
+   */
+  readonly ownOffer?: string;
   send<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   /** Ends the connection without inviting the client to reconnect (it was replaced). */
   evict(reason: string): void;

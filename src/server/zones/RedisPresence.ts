@@ -160,6 +160,10 @@ export class RedisPresence implements ZonePresence {
     return { ok: false, error: protocolError('PEER_UNKNOWN') };
   }
 
+  pathFor(): 'p2p' {
+    return 'p2p';
+  }
+
   async route(sender: Participant, peerId: PeerId): Promise<Ack<Route>> {
     const [zone, cam, viewer] = await this.redis.hmGet(this.#key('peer', peerId), ['zone', 'cam', 'viewer']);
     const other = cam === sender.id ? viewer : viewer === sender.id ? cam : null;

@@ -47,6 +47,8 @@ export interface ZonePresence {
   /** `quietly`: this node is shutting down; survivors are not told (see ZoneRegistry.leave). */
   leave(participant: Participant, quietly?: boolean): Promise<void>;
   route(sender: Participant, peerId: PeerId): Promise<Ack<Route>>;
+  /** How a view of `zone` starting now would get its video. */
+  pathFor(zone: ZoneId): 'p2p' | 'relay';
   /** The viewer stopped playing `peerId`, the connection it kept while switching to the relay. */
   retire(viewer: Participant, peerId: PeerId): Promise<Ack>;
   summaries(): Promise<ZoneSummary[]>;
@@ -71,6 +73,7 @@ export class LocalPresence implements ZonePresence {
   async leave(participant: Participant, quietly?: boolean) { this.registry.leave(participant, quietly); }
   async route(sender: Participant, peerId: PeerId) { return this.registry.route(sender, peerId); }
   async retire(viewer: Participant, peerId: PeerId) { return this.registry.retire(viewer, peerId); }
+  pathFor(zone: ZoneId) { return this.registry.pathFor(zone); }
   async summaries() { return this.registry.summaries(); }
   async summary(zone: ZoneId) { return this.registry.summary(zone); }
   localCounts() {

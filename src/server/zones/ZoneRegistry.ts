@@ -151,6 +151,8 @@ export class ZoneRegistry {
     zone.camera = slot;
     this.#publishing.set(camera.id, zoneId);
     const claimable = new Set(kept);
+    // An encoder that offers over HTTP (WHIP) reaches its viewers through the relay only.
+    if (!zone.relay && camera.ownOffer !== undefined && this.#relayPlan) this.#attachRelay(zone);
     this.#openIngest(zone);
     for (const viewer of zone.viewers.values()) {
       const claim = viewer.claim;
@@ -190,7 +192,7 @@ export class ZoneRegistry {
     this.#watching.set(viewer.id, watched);
     const entry: ViewerEntry = { participant: viewer, peerId: null, retiring: null, claim: null };
     zone.viewers.set(viewer.id, entry);
-    if (zone.relay === null && this.#relayPlan?.wanted(zoneId, zone.viewers.size)) this.#attachRelay(zone);
+    if (zone.relay === null && this.#relayPlan && (viewer.ownOffer !== undefined || this.#relayPlan.wanted(zoneId, zone.viewers.size))) this.#attachRelay(zone);
     let resumed = false;
     const held = resumePeerId === undefined || zone.relay ? undefined : zone.camera?.held.get(resumePeerId);
     if (held !== undefined) {
@@ -231,6 +233,13 @@ export class ZoneRegistry {
       }
     }
     return { ok: false, error: protocolError('PEER_UNKNOWN') };
+  }
+
+  /** How a view of the zone starting now would get its video. */
+  pathFor(zoneId: ZoneId): 'p2p' | 'relay' {
+    const zone = this.#zones.get(zoneId);
+    if (zone?.relay) return 'relay';
+    return this.#relayPlan?.wanted(zoneId, (zone?.viewers.size ?? 0) + 1) ? 'relay' : 'p2p';
   }
 
   /** Whether the zone's viewers go through the relay now. */
@@ -428,6 +437,7 @@ export class ZoneRegistry {
     }
     zone.camera = null;
     this.#publishing.delete(camera.id);
+    if (zone.relay && zone.viewers.size === 0) this.#detachRelay(zone);
     this.events.emit('unpublished', zone.id, camera, endReason);
     this.#dropIfEmpty(zone);
     this.events.emit('changed', zone.id);
@@ -449,7 +459,7 @@ export class ZoneRegistry {
       entry.retiring = null;
     }
     zone.viewers.delete(viewer.id);
-    if (zone.relay && zone.viewers.size === 0) this.#detachRelay(zone);
+    if (zone.relay && zone.viewers.size === 0 && zone.camera?.participant.ownOffer === undefined) this.#detachRelay(zone);
     const watched = this.#watching.get(viewer.id);
     watched?.delete(zone.id);
     if (watched?.size === 0) this.#watching.delete(viewer.id);

@@ -132,11 +132,26 @@ export class ZoneRelay {
     return this.#localSdp(pc, true);
   }
 
-  /** A viewer paired with the relay: our offer, with every candidate in it. */
-  async subscribe(peerId: PeerId): Promise<string> {
+  /**
+   * A viewer paired with the relay. Without `offer` (a console): our offer, with every candidate
+   * in it. With the viewer's offer (WHEP): our answer to it.
+   */
+  async subscribe(peerId: PeerId, offer?: string): Promise<string> {
     this.close(peerId);
     const pc = new RTCPeerConnection(peerConfig(this.#network));
-    const transceiver = pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
+    let transceiver: RTCRtpTransceiver;
+    if (offer === undefined) {
+      transceiver = pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
+    } else {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      const offered = pc.getTransceivers().find((t) => t.kind === 'video');
+      if (!offered) {
+        void pc.close();
+        throw new Error('the offer has no video to receive');
+      }
+      transceiver = offered;
+      transceiver.setDirection('sendonly');
+    }
     const subscriber: Subscriber = { peerId, pc, transceiver, waitingForKeyframe: true };
     this.#subscribers.set(peerId, subscriber);
     // The viewer's own sender answers its NACKs from its history; its keyframe requests go to
@@ -150,7 +165,7 @@ export class ZoneRelay {
       this.#stats.keyframeWaits += 1;
       this.requestKeyframe();
     });
-    await pc.setLocalDescription(await pc.createOffer());
+    await pc.setLocalDescription(await (offer === undefined ? pc.createOffer() : pc.createAnswer()));
     return this.#localSdp(pc, false);
   }
 

@@ -41,7 +41,7 @@ async function handle(request: RelayRequest): Promise<unknown> {
       return { sdp: await relayFor(request.zone).publish(request.peerId, request.sdp) };
     case 'subscribe':
       zoneOfPeer.set(request.peerId, request.zone);
-      return { sdp: await relayFor(request.zone).subscribe(request.peerId) };
+      return { sdp: await relayFor(request.zone).subscribe(request.peerId, request.offer) };
     case 'answer':
       await relayOf(request.peerId).answer(request.peerId, request.sdp);
       return {};

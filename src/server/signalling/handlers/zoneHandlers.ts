@@ -11,7 +11,7 @@ export const zoneWatch: Handler<'zone:watch'> = (ctx, { socket, participant, msg
     }
     const check = await ctx.presence.watchCheck(participant, zone);
     if (check && check !== 'already') return { ok: false, error: check };
-    if (check === null) await ctx.activity.started('view', zone, participant);
+    if (check === null) await ctx.activity.started('view', zone, participant, ctx.presence.pathFor(zone));
     const result = socket.connected
       ? await ctx.presence.watch(participant, zone, msg.resumePeerId)
       : { ok: false as const, error: protocolError('NOT_WATCHING', 'The connection closed.') };
