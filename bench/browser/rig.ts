@@ -5,13 +5,15 @@ import { clockReaderScript } from './clockProbe.ts';
 
 /**
  * A gateway on a loopback port and Chromium with the test flags. The camera runs in a browser of
- * its own so its CPU can be measured apart from the operators'.
+ * its own so its CPU can be measured apart from the operators'. Media stays peer to peer
+ * (`media.policy: p2p`): these parts measure the camera serving its operators itself; the relay
+ * part measures the relay.
  */
 export class BrowserRig {
   private constructor(readonly gateway: TestGateway, readonly cameraBrowser: Browser, readonly operatorBrowser: Browser, private readonly reader: string) {}
 
   static async start(): Promise<BrowserRig> {
-    const [gateway, cameraBrowser, operatorBrowser] = await Promise.all([startGateway(), launchBrowser(), launchBrowser()]);
+    const [gateway, cameraBrowser, operatorBrowser] = await Promise.all([startGateway({ media: { policy: 'p2p' } }), launchBrowser(), launchBrowser()]);
     return new BrowserRig(gateway, cameraBrowser, operatorBrowser, clockReaderScript());
   }
 

@@ -16,7 +16,22 @@ const NEEDED = [
   { present: () => existsSync('/usr/bin/redis-server'), packages: ['redis-server'] },
   { present: () => postgresBinDir() !== null, packages: ['postgresql'] },
   { present: () => existsSync('/usr/bin/systemd-analyze'), packages: ['systemd'] },
+  // The WHEP/WHIP test: ffmpeg encodes for the WHIP encoder; GStreamer's webrtcbin (driven from
+  // python3-gi) is the standard WHEP player, in a network namespace made with iproute2.
+  { present: () => existsSync('/usr/bin/ffmpeg'), packages: ['ffmpeg'] },
+  { present: () => existsSync('/usr/sbin/ip'), packages: ['iproute2'] },
+  {
+    present: () => ['girepository-1.0/GstWebRTC-1.0.typelib', 'gstreamer-1.0/libgstnice.so', 'gstreamer-1.0/libgstlibav.so', 'gstreamer-1.0/libgstrtp.so']
+      .every((file) => archLibFile(file)) && existsSync('/usr/lib/python3/dist-packages/gi'),
+    packages: ['gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-nice', 'gstreamer1.0-libav',
+      'python3-gi', 'gir1.2-gst-plugins-bad-1.0'],
+  },
 ];
+
+/** A file under Debian's multiarch library directory (/usr/lib/<triplet>/…), whatever the architecture. */
+function archLibFile(relative) {
+  return readdirSync('/usr/lib').some((dir) => dir.includes('-linux-') && existsSync(join('/usr/lib', dir, relative)));
+}
 
 /** Debian keeps each PostgreSQL major version's server programs in /usr/lib/postgresql/<n>/bin. */
 export function postgresBinDir() {

@@ -7,6 +7,7 @@ import { AuditTrail } from './audit/AuditTrail.ts';
 import { Accounts } from './auth/Accounts.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { CameraKeys } from './auth/CameraKeys.ts';
+import { MediaTokens } from './auth/MediaTokens.ts';
 import { LoginLimiter } from './auth/loginLimiter.ts';
 import type { GatewayConfig } from './config/configSchema.ts';
 import type { ApiContext } from './http/api/context.ts';
@@ -20,6 +21,7 @@ import { registerPageGuard } from './http/pageGuard.ts';
 import { registerRootReplies, sendError } from './http/replyError.ts';
 import { registerSecurityHeaders } from './http/securityHeaders.ts';
 import { registerStaticAssets } from './http/staticAssets.ts';
+import { registerMediaEndpoints } from './http/whip/registerMediaEndpoints.ts';
 import { Role } from '../shared/index.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
@@ -92,7 +94,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const cameraKeys = new CameraKeys(store, limiter);
   const access = new LiveAccess(store, auth, cameraKeys, logger.child({ subsystem: 'access' }));
   const accounts = new Accounts(store, audit, cameraKeys);
-  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts };
+  const mediaTokens = new MediaTokens(store, audit, cluster?.rateLimiter ?? store.rateLimiter);
+  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, mediaTokens };
 
   const app = Fastify({
     https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
@@ -112,7 +115,12 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   // Before every plugin: a root hook added later would not reach the /api plugin's routes.
   registerOriginCheck(app, audit, config.allowedOrigins);
   registerRootReplies(app);
-  const media = startMediaRelay(config, cluster !== null && cluster !== undefined, logger.child({ subsystem: 'media' }));
+  const media = startMediaRelay(config, logger.child({ subsystem: 'media' }));
+  if (cluster && media) {
+    // In a cluster a zone's relay runs on its camera's node; Redis says which (RedisPresence).
+    cluster.presence.useRelay(media.relay);
+    media.relay.attach(cluster.presence);
+  }
   const presence: ZonePresence = cluster?.presence ?? localPresence(media?.relay, logger);
   const quality = new ZoneQuality();
   presence.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
@@ -133,6 +141,9 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   registerHealth(app, () => draining, { store: () => store.ping(), ...(cluster ? { redis: () => cluster.ping() } : {}) });
   await registerApi(app, api, config.allowedOrigins);
   registerMetricsRoute(app, metrics, config.metrics, audit);
+  const mediaEndpoints = await registerMediaEndpoints(app, {
+    presence, access, audit, tokens: mediaTokens, relayEnabled: media !== null, playersEnabled: !cluster, logger: logger.child({ subsystem: 'whip' }), node: cluster?.nodeId,
+  });
   registerPageGuard(app, auth);
   const webBundle = await registerStaticAssets(app, config.webRoot, logger);
   await app.ready();
@@ -192,6 +203,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         draining = true;
         clearInterval(pruning);
         access.stop();
+        await mediaEndpoints.close();
         await signalling.close();
         await app.close();
         // Views end as sockets close; let those audit writes land before the store goes.
@@ -208,16 +220,13 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   };
 }
 
-/** The media relay's workers, unless media is peer to peer only (or presence is shared through Redis). */
-function startMediaRelay(config: GatewayConfig, clustered: boolean, logger: Logger): { workers: RelayWorkers; relay: MediaRelay } | null {
+/** The media relay's workers, unless media is peer to peer only. */
+function startMediaRelay(config: GatewayConfig, logger: Logger): { workers: RelayWorkers; relay: MediaRelay } | null {
   const { media } = config;
   if (media.policy === 'p2p') return null;
-  if (clustered) {
-    logger.warn({ policy: media.policy }, 'the media relay needs the in-process presence: media stays peer to peer in a cluster');
-    return null;
-  }
   const workers = new RelayWorkers({
     count: media.workers || availableParallelism(),
+    eager: media.policy === 'relay',
     logger,
     network: {
       listenAddress: media.listenAddress ?? null,

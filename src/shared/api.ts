@@ -73,6 +73,18 @@ export const createKeySchema = z.strictObject({
   zonePattern: zonePatternSchema,
 });
 
+/** Who a media token admits: a WHEP player (`viewer`) or a WHIP encoder (`publisher`). */
+export const MEDIA_TOKEN_KINDS = ['viewer', 'publisher'] as const;
+export type MediaTokenKind = (typeof MEDIA_TOKEN_KINDS)[number];
+
+export const createMediaTokenSchema = z.strictObject({
+  kind: z.enum(MEDIA_TOKEN_KINDS),
+  label: z.string().trim().min(1).max(80),
+  zonePattern: zonePatternSchema,
+  /** Every token ends: a WHEP player or WHIP encoder is given a new one before it does. */
+  expiresAt: isoTime,
+});
+
 export const auditQuerySchema = z.strictObject({
   actor: z.string().max(64).optional(),
   zone: z.string().max(ZONE_ID_MAX_LENGTH).optional(),
@@ -91,6 +103,7 @@ export type CreateUserRequest = z.infer<typeof createUserSchema>;
 export type UpdateUserRequest = z.infer<typeof updateUserSchema>;
 export type CreateGrantRequest = z.infer<typeof createGrantSchema>;
 export type CreateKeyRequest = z.infer<typeof createKeySchema>;
+export type CreateMediaTokenRequest = z.infer<typeof createMediaTokenSchema>;
 export type AuditQuery = z.input<typeof auditQuerySchema>;
 
 // ---------------------------------------------------------------- responses
@@ -135,6 +148,20 @@ export interface KeyView {
   lastUsedAt: string | null;
 }
 
+export interface MediaTokenView {
+  id: number;
+  kind: MediaTokenKind;
+  label: string;
+  zonePattern: string;
+  /** First characters of the token, enough to tell tokens apart; never the secret. */
+  prefix: string;
+  expiresAt: string;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
 export interface SessionView {
   id: number;
   userId: number;
@@ -167,6 +194,10 @@ export interface ApiRoutes {
   /** `secret` is shown once and never again. */
   'POST /api/keys': { body: CreateKeyRequest; reply: { key: KeyView; secret: string } };
   'DELETE /api/keys/:id': { reply: { key: KeyView } };
+  'GET /api/tokens': { reply: { tokens: MediaTokenView[] } };
+  /** `secret` is shown once and never again. */
+  'POST /api/tokens': { body: CreateMediaTokenRequest; reply: { token: MediaTokenView; secret: string } };
+  'DELETE /api/tokens/:id': { reply: { token: MediaTokenView } };
   'GET /api/sessions': { reply: { sessions: SessionView[] } };
   'DELETE /api/sessions/:id': { reply: Record<string, never> };
   'GET /api/audit': { query: AuditQuery; reply: { entries: AuditEntryView[]; nextBefore: number | null } };

@@ -32,6 +32,8 @@ export const AUDIT_KINDS = {
   'grant.removed': 'a zone grant was removed',
   'key.created': 'a camera key was created',
   'key.revoked': 'a camera key was revoked',
+  'token.created': 'a WHEP viewer or WHIP publisher token was created',
+  'token.revoked': 'a WHEP viewer or WHIP publisher token was revoked',
   'audit.exported': 'the trail was exported as CSV',
   'audit.pruned': 'entries past retention were removed behind an anchor',
 } as const satisfies Record<string, string>;

@@ -27,6 +27,13 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   SEND_BUFFER_FULL: 'SEND_BUFFER_FULL',
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  TOKEN_REVOKED: 'TOKEN_REVOKED',
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  ZONE_OFFLINE: 'ZONE_OFFLINE',
+  ICE_RESTART_UNSUPPORTED: 'ICE_RESTART_UNSUPPORTED',
+  RELAY_DISABLED: 'RELAY_DISABLED',
+  MEDIA_TIMEOUT: 'MEDIA_TIMEOUT',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -64,6 +71,13 @@ export const errorCatalogue: Readonly<Record<ErrorCode, ErrorInfo>> = {
   NOT_FOUND: { meaning: 'The thing named does not exist.', httpStatus: 404 },
   CONFLICT: { meaning: 'The change clashes with what exists (a username already taken, a key already revoked).', httpStatus: 409 },
   SEND_BUFFER_FULL: { meaning: 'The connection stopped reading: more than the limit of messages for it was waiting, so the gateway closed it.', httpStatus: 503 },
+  TOKEN_INVALID: { meaning: 'The bearer token is not a WHEP or WHIP token the gateway issued.', httpStatus: 401 },
+  TOKEN_REVOKED: { meaning: 'The bearer token was revoked by an administrator.', httpStatus: 401 },
+  TOKEN_EXPIRED: { meaning: 'The bearer token is past its expiry.', httpStatus: 401 },
+  ZONE_OFFLINE: { meaning: 'The zone has no live camera to watch; ask again once it publishes.', httpStatus: 404 },
+  ICE_RESTART_UNSUPPORTED: { meaning: 'This media session takes trickled ICE candidates but not ICE restarts; start a new session.', httpStatus: 422 },
+  RELAY_DISABLED: { meaning: 'WHEP and WHIP need the media relay, and this gateway runs without it (media.policy p2p); in a cluster, WHEP players are not served yet.', httpStatus: 503 },
+  MEDIA_TIMEOUT: { meaning: 'The media relay did not answer the offer in time; nothing was set up.', httpStatus: 504 },
   INTERNAL: { meaning: 'The gateway failed unexpectedly; the event had no effect.', httpStatus: 500 },
 };
 

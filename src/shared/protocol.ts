@@ -207,6 +207,11 @@ export interface ServerToClientEvents {
   'viewer:joined': (msg: { zone: ZoneId; peerId: PeerId }) => void;
   /** To a camera: the viewer of `peerId` is gone; close that RTCPeerConnection. */
   'viewer:left': (msg: { zone: ZoneId; peerId: PeerId; reason: PeerCloseReason }) => void;
+  /**
+   * To a camera: how many operators watch its zone, and whether they get its video through the
+   * media relay (then its one connection serves them all). Sent when either changes.
+   */
+  'zone:audience': (msg: { zone: ZoneId; viewers: number; relayed: boolean }) => void;
   /** To an operator: the zone's camera came online (`live`) or is absent (`waiting`). */
   'zone:state': (msg: { zone: ZoneId; state: ZoneState; reason?: PeerCloseReason }) => void;
   /** To an operator at connect: the whole zone directory. */

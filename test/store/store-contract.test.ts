@@ -118,6 +118,21 @@ for (const engine of engines) {
       assert.deepEqual(await a.keys.byId(key.id), { ...key, lastUsedAt: 8, revokedAt: 9 });
     });
 
+    it('keeps WHEP/WHIP tokens: found by their hash, listed newest first, revoked once', async () => {
+      const hash = createHash('sha256').update('whep_secret').digest();
+      const viewer = await a.mediaTokens.create({ kind: 'viewer', label: 'wall', zonePattern: 'CBD-*', tokenHash: hash, prefix: 'whep_abcdef', expiresAt: 9_000, createdAt: 7, createdBy: 'alice' });
+      assert.deepEqual(viewer, { id: viewer.id, kind: 'viewer', label: 'wall', zonePattern: 'CBD-*', prefix: 'whep_abcdef', expiresAt: 9_000, createdAt: 7, createdBy: 'alice', revokedAt: null, lastUsedAt: null });
+      const publisher = await b.mediaTokens.create({ kind: 'publisher', label: 'obs', zonePattern: 'PARK-1', tokenHash: randomBytes(32), prefix: 'whip_abcdef', expiresAt: 9_000, createdAt: 8, createdBy: 'alice' });
+      await assert.rejects(a.mediaTokens.create({ kind: 'viewer', label: 'dup', zonePattern: '*', tokenHash: hash, prefix: 'whep_x', expiresAt: 1, createdAt: 9, createdBy: 'alice' }));
+      assert.equal((await b.mediaTokens.byHash(hash))?.id, viewer.id);
+      assert.deepEqual((await a.mediaTokens.list()).map((t) => t.id), [publisher.id, viewer.id]);
+      await b.mediaTokens.markUsed(viewer.id, 10);
+      assert.equal(await a.mediaTokens.revoke(viewer.id, 11), true);
+      assert.equal(await b.mediaTokens.revoke(viewer.id, 12), false);
+      assert.deepEqual(await a.mediaTokens.byId(viewer.id), { ...viewer, lastUsedAt: 10, revokedAt: 11 });
+      assert.equal(await a.mediaTokens.byId(9_999), null);
+    });
+
     it('chains audit entries written by two nodes at once, with no gap and no fork', async () => {
       const writes = [];
       for (let i = 0; i < 40; i += 1) writes.push((i % 2 ? a : b).audit.append(draft('view.started', { detail: { i } })));

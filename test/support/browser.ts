@@ -33,11 +33,12 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * `loopbackMedia`: pages may exchange media with a server on loopback (the gateway's relay
- * listens on 127.0.0.1 in tests); Chromium leaves loopback out of ICE otherwise.
+ * `loopbackMedia` (the default): pages may exchange media with a server on loopback (the
+ * gateway's relay listens on 127.0.0.1 in tests, and `auto` moves a zone with a third viewer
+ * there); Chromium leaves loopback out of ICE otherwise.
  */
 export async function launchBrowser(options: { loopbackMedia?: boolean } = {}): Promise<Browser> {
-  const args = options.loopbackMedia ? [...CHROMIUM_ARGS, '--allow-loopback-in-peer-connection'] : CHROMIUM_ARGS;
+  const args = options.loopbackMedia !== false ? [...CHROMIUM_ARGS, '--allow-loopback-in-peer-connection'] : CHROMIUM_ARGS;
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 

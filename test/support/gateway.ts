@@ -52,6 +52,8 @@ export async function startGateway(overrides: GatewayConfigInput = {}, existingD
     adminPassword: TEST_ADMIN_PASSWORD,
     logLevel: (process.env.TEST_LOG_LEVEL as GatewayConfigInput['logLevel']) ?? 'silent',
     ...overrides,
+    // Test browsers reach the relay on loopback only (see launchBrowser).
+    media: { listenAddress: '127.0.0.1', ...overrides.media },
   });
   const gateway = await createGateway(config);
   const { port } = await gateway.listen();

@@ -27,7 +27,7 @@ export interface GatewayProcess {
  */
 export async function spawnGateway(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'vigil-proc-'))): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info', VIGIL_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
+    env: { ...process.env, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info', VIGIL_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, VIGIL_MEDIA_LISTEN_ADDRESS: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,5 +1,5 @@
 import { RTCPeerConnection, useH264, type RtpPacket } from 'werift';
-import { startsKeyframe } from '../../src/server/media/worker/h264.ts';
+import { carriesSps, startsKeyframe } from '../../src/server/media/worker/h264.ts';
 import type { TestClient } from './clients.ts';
 import { request } from './clients.ts';
 
@@ -16,6 +16,13 @@ export class WeriftViewer {
   /** Date.now() of the first packet and of the end of the first complete keyframe. */
   firstPacketAt: number | null = null;
   firstFrameAt: number | null = null;
+  /**
+   * Whether the first packet that reached it began a picture a decoder can start from (a
+   * keyframe with its SPS): the relay must never start a viewer mid-picture or without one.
+   */
+  firstPacketStartsPicture: boolean | null = null;
+  /** Date.now() when its connection first reached `connected`. */
+  connectedAt: number | null = null;
   /** The peer ids offered so far, and whether the last one came from the relay. */
   readonly offers: { peerId: string; via: string | undefined }[] = [];
   #pc: RTCPeerConnection | null = null;
@@ -65,6 +72,9 @@ export class WeriftViewer {
         iceInterfaceAddresses: { udp4: this.listenAddress },
       });
       this.#pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => this.#count(rtp)));
+      this.#pc.connectionStateChange.subscribe((state) => {
+        if (state === 'connected') this.connectedAt ??= Date.now();
+      });
     }
     const pc = this.#pc!;
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
@@ -74,7 +84,10 @@ export class WeriftViewer {
 
   #count(rtp: RtpPacket): void {
     const now = Date.now();
-    this.firstPacketAt ??= now;
+    if (this.firstPacketAt === null) {
+      this.firstPacketAt = now;
+      this.firstPacketStartsPicture = startsKeyframe(rtp.payload) && carriesSps(rtp.payload);
+    }
     this.packets += 1;
     this.bytes += rtp.payload.length;
     if (startsKeyframe(rtp.payload)) {

@@ -1,14 +1,15 @@
 import { protocolError, zoneMatches, type ErrorCode, type ProtocolError, type ZoneId } from '../../shared/index.ts';
 import type { AuthService } from '../auth/AuthService.ts';
 import { CameraKeys } from '../auth/CameraKeys.ts';
-import type { Principal } from '../auth/Principal.ts';
+import { MediaTokens } from '../auth/MediaTokens.ts';
+import type { AnyPrincipal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GrantRecord, Store } from '../store/types.ts';
 
-/** A live signalling connection as access control sees it. */
+/** A live signalling connection (or WHEP/WHIP session) as access control sees it. */
 export interface LiveConnection {
   readonly id: string;
-  readonly principal: Principal;
+  readonly principal: AnyPrincipal;
   watchedZones(): readonly ZoneId[];
   /** Tells the client why, then disconnects it; it must not come back with the same credential. */
   end(error: ProtocolError): void;
@@ -63,7 +64,7 @@ export class LiveAccess {
   }
 
   /** Loads what the principal may see before its connection is admitted. */
-  async prepare(principal: Principal): Promise<void> {
+  async prepare(principal: AnyPrincipal): Promise<void> {
     if (principal.kind === 'user' && principal.role === 'operator') {
       this.#grants.set(principal.userId, await this.store.grants.ofUser(principal.userId));
     }
@@ -81,14 +82,16 @@ export class LiveAccess {
     }
   }
 
-  mayWatch(principal: Principal, zone: string, now = Date.now()): boolean {
+  mayWatch(principal: AnyPrincipal, zone: string, now = Date.now()): boolean {
+    if (principal.kind === 'token') return MediaTokens.mayUse(principal, 'viewer', zone, now);
     if (principal.kind !== 'user') return false;
     if (principal.role === 'admin') return true;
     if (principal.role !== 'operator') return false;
     return (this.#grants.get(principal.userId) ?? []).some((g) => (g.expiresAt === null || g.expiresAt > now) && zoneMatches(g.pattern, zone));
   }
 
-  mayPublish(principal: Principal, zone: string): boolean {
+  mayPublish(principal: AnyPrincipal, zone: string, now = Date.now()): boolean {
+    if (principal.kind === 'token') return MediaTokens.mayUse(principal, 'publisher', zone, now);
     return principal.kind === 'camera' && CameraKeys.mayPublish(principal, zone);
   }
 
@@ -123,11 +126,13 @@ export class LiveAccess {
     const users = new Set<number>();
     for (const c of [...this.#connections]) {
       const p = c.principal;
-      const key = p.kind === 'user' ? `s${p.sessionId}` : `k${p.keyId}`;
+      const key = p.kind === 'user' ? `s${p.sessionId}` : p.kind === 'camera' ? `k${p.keyId}` : `t${p.tokenId}`;
       if (!verdicts.has(key)) {
         verdicts.set(key, p.kind === 'user'
           ? await this.auth.stillValid(p.sessionId)
-          : (await this.cameraKeys.stillValid(p.keyId)) ? null : 'KEY_REVOKED');
+          : p.kind === 'camera'
+            ? (await this.cameraKeys.stillValid(p.keyId)) ? null : 'KEY_REVOKED'
+            : MediaTokens.verdict(await this.store.mediaTokens.byId(p.tokenId)));
       }
       const verdict = verdicts.get(key)!;
       if (verdict) this.#end(c, verdict);
@@ -162,6 +167,7 @@ export class LiveAccess {
   #sweep(now: number): void {
     for (const c of [...this.#connections]) {
       if (c.principal.kind === 'user' && c.principal.expiresAt <= now) this.#end(c, 'SESSION_EXPIRED');
+      else if (c.principal.kind === 'token' && c.principal.expiresAt <= now) this.#end(c, 'TOKEN_EXPIRED');
     }
     this.#enforceGrants(now);
     if (now - this.#lastKeepAlive >= ACCESS_TIMING.keepAliveMs) {

@@ -1,14 +1,15 @@
 /**
- * `npx vigil <command>` (or `npm run vigil -- <command>`): manage people, zone grants, camera keys
- * and the audit trail in the store, with the gateway running or not (a running gateway applies
+ * `npx vigil <command>` (or `npm run vigil -- <command>`): manage people, zone grants, camera keys,
+ * WHEP/WHIP tokens and the audit trail in the store, with the gateway running or not (a running gateway applies
  * changes within a second). The account rules are the admin API's: both go through Accounts.
  */
 import { readFileSync } from 'node:fs';
-import { ACCOUNT_ROLES, createGrantSchema, passwordSchema, usernameSchema, zonePatternSchema, type AccountRole } from '../../shared/index.ts';
+import { ACCOUNT_ROLES, createGrantSchema, createMediaTokenSchema, passwordSchema, usernameSchema, zonePatternSchema, type AccountRole } from '../../shared/index.ts';
 import { AuditTrail } from '../audit/AuditTrail.ts';
 import { Accounts, type AccountResult, type Actor } from '../auth/Accounts.ts';
 import { CameraKeys } from '../auth/CameraKeys.ts';
 import { LoginLimiter } from '../auth/loginLimiter.ts';
+import { MediaTokens } from '../auth/MediaTokens.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { renderEffectiveConfig, renderHelp } from '../config/configText.ts';
 import { ConfigError, loadConfig } from '../config/loadConfig.ts';
@@ -29,6 +30,10 @@ export const CLI_USAGE = `Usage: npx vigil <command> [--config <file>] [options]
   key create --label <text> --zones <pattern>   prints the key once
   key revoke <id>
   key list
+  token add --kind viewer|publisher --label <text> --zones <pattern> --expires <time>
+                                            a WHEP (viewer) or WHIP (publisher) token, printed once
+  token list
+  token revoke <id>                         (cuts the token's live WHEP/WHIP session)
   audit verify                              exit 1 when the chain is broken
   config print                              the effective configuration, secrets masked
 
@@ -68,9 +73,10 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
     allowPositionals: true,
     extraFlags: {
       role: { type: 'string' }, label: { type: 'string' }, zones: { type: 'string' }, expires: { type: 'string' }, 'password-stdin': { type: 'boolean' },
+      kind: { type: 'string' },
     },
   });
-  const values = flags as { role?: string; label?: string; zones?: string; expires?: string; 'password-stdin'?: boolean };
+  const values = flags as { role?: string; label?: string; zones?: string; expires?: string; kind?: string; 'password-stdin'?: boolean };
   const [noun, verb, target] = positionals;
   if (help || !noun) {
     out(noun === 'config' ? renderHelp('npx vigil config print') : CLI_USAGE);
@@ -173,6 +179,39 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
           String(k.id), `${k.prefix}…`, k.zonePattern, k.revokedAt === null ? 'active' : 'revoked', minute(k.lastUsedAt), k.label,
         ]);
         for (const line of formatTable(['ID', 'PREFIX', 'ZONES', 'STATUS', 'LAST USED', 'LABEL'], rows)) out(line);
+        break;
+      }
+      case 'token add': {
+        const parsed = createMediaTokenSchema.safeParse({ kind: values.kind, label: values.label, zonePattern: values.zones, expiresAt: values.expires });
+        if (!parsed.success) {
+          const field = parsed.error.issues[0]?.path[0];
+          throw new CliError({
+            kind: '--kind must be viewer (WHEP) or publisher (WHIP).',
+            label: '--label is required (what plays or publishes with it).',
+            zonePattern: '--zones must be a zone id, a prefix ending in * (CBD-*), or *.',
+          }[String(field)] ?? '--expires must be a time with its offset, e.g. 2026-12-31T18:00:00Z.');
+        }
+        const tokens = new MediaTokens(store, audit, store.rateLimiter);
+        const created = await tokens.create(CLI_ACTOR, { ...parsed.data, expiresAt: Date.parse(parsed.data.expiresAt) });
+        if (!created.ok && created.error.code === 'PAYLOAD_INVALID') throw new CliError('--expires must be in the future.');
+        const { token, secret } = settled(created);
+        out(`Token ${token.id} (${token.kind}) for ${token.zonePattern} until ${minute(token.expiresAt)} (shown once): ${secret}`);
+        break;
+      }
+      case 'token list': {
+        const now = Date.now();
+        const rows = (await store.mediaTokens.list()).map((t) => [
+          String(t.id), t.kind, `${t.prefix}…`, t.zonePattern,
+          t.revokedAt !== null ? 'revoked' : t.expiresAt <= now ? 'expired' : 'active', minute(t.expiresAt), minute(t.lastUsedAt), t.label,
+        ]);
+        for (const line of formatTable(['ID', 'KIND', 'PREFIX', 'ZONES', 'STATUS', 'EXPIRES', 'LAST USED', 'LABEL'], rows)) out(line);
+        break;
+      }
+      case 'token revoke': {
+        const token = await store.mediaTokens.byId(Number(target));
+        if (!token) throw new CliError(`No token with id ${target}.`);
+        settled(await new MediaTokens(store, audit, store.rateLimiter).revoke(CLI_ACTOR, token));
+        out(`Revoked token ${token.id} (${token.label}).`);
         break;
       }
       case 'audit verify': {

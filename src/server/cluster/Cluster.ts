@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import { settleWithin } from '../util/settleWithin.ts';
 import type { RateLimiterFactory } from '../store/types.ts';
 import { connectRedis, type RedisClient } from './redisClient.ts';
-import { RedisPresence } from '../zones/RedisPresence.ts';
+import { RedisPresence, relayChannel, type RelayMessage } from '../zones/RedisPresence.ts';
 
 const PREFIX = 'vigil:';
 /** A node that has not renewed its heartbeat for this long is dead; its survivors release what it held. */
@@ -50,6 +50,14 @@ export class Cluster {
     await subscriber.connect();
     const cluster = new Cluster(redis, subscriber, logger, onDeadNode);
     await subscriber.subscribe(`${PREFIX}changed`, (zone) => cluster.presence.zoneChanged(zone as never));
+    // Signalling for the relays this node's workers hold, from viewers on other nodes.
+    await subscriber.subscribe(relayChannel(PREFIX, cluster.nodeId), (message) => {
+      try {
+        cluster.presence.relayMessage(JSON.parse(message) as RelayMessage);
+      } catch (error) {
+        logger.warn({ err: error }, 'relay message dropped');
+      }
+    });
     await cluster.#beat();
     return cluster;
   }

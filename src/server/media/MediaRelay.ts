@@ -1,7 +1,8 @@
-import type { IceCandidate, PeerId, ServerToClientEvents, ZoneId } from '../../shared/index.ts';
+import type { Ack, IceCandidate, PeerId, ServerToClientEvents, ZoneId } from '../../shared/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
-import type { RelayPlan, ZoneRegistry } from '../zones/ZoneRegistry.ts';
+import type { Route } from '../zones/ZonePresence.ts';
+import type { RelayPlan } from '../zones/ZoneRegistry.ts';
 import type { RelayWorkers } from './RelayWorkers.ts';
 
 export type MediaPolicy = 'p2p' | 'relay' | 'auto';
@@ -15,6 +16,13 @@ export interface MediaRelayOptions {
 
 type Message<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
+/** The presence whose pairings the relay follows: the in-process ZoneRegistry, or RedisPresence in a cluster. */
+export interface RelayHost {
+  route(sender: Participant, peerId: PeerId): Ack<Route> | Promise<Ack<Route>>;
+  /** The zone's relay lost its connections: pair the camera and every viewer with it again. */
+  resetRelay(zone: ZoneId): void | Promise<void>;
+}
+
 /**
  * The media relay as the zone registry sees it: one participant per relayed zone that is the
  * camera's viewer and every viewer's camera. What the registry sends that participant becomes a
@@ -23,7 +31,7 @@ type Message<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEv
  */
 export class MediaRelay implements RelayPlan {
   readonly #options: MediaRelayOptions;
-  #registry: ZoneRegistry | null = null;
+  #registry: RelayHost | null = null;
   readonly #participants = new Map<ZoneId, Participant>();
 
   constructor(options: MediaRelayOptions) {
@@ -31,18 +39,26 @@ export class MediaRelay implements RelayPlan {
     options.workers.events.on('lost', (zones) => {
       for (const zone of zones) {
         options.logger.warn({ zone }, 'relay worker lost the zone: pairing again');
-        this.#registry?.resetRelay(zone);
+        void (async () => this.#registry?.resetRelay(zone))().catch((error: unknown) => options.logger.warn({ err: error, zone }, 'pairing the relay again failed'));
       }
     });
   }
 
-  /** The registry whose routes carry the relay's signalling (made after this plan). */
-  attach(registry: ZoneRegistry): void {
+  /** The presence whose routes carry the relay's signalling (made after this plan). */
+  attach(registry: RelayHost): void {
     this.#registry = registry;
   }
 
-  wanted(_zone: ZoneId, viewers: number): boolean {
+  /** A zone is relayed once it has more viewers than this (null: never), for presence kept in Redis. */
+  get relayAbove(): number | null {
     const { policy, p2pMaxViewers } = this.#options;
+    return policy === 'relay' ? 0 : policy === 'auto' ? p2pMaxViewers : null;
+  }
+
+  wanted(zone: ZoneId, viewers: number): boolean {
+    const { policy, p2pMaxViewers } = this.#options;
+    // One viewer short of the relay: its worker starts now, so a switch never waits for it.
+    if (policy === 'auto' && viewers >= p2pMaxViewers) this.#options.workers.warm(zone);
     return policy === 'relay' || (policy === 'auto' && viewers > p2pMaxViewers);
   }
 
@@ -74,7 +90,7 @@ export class MediaRelay implements RelayPlan {
         case 'viewer:joined': {
           const { peerId } = message as Message<'viewer:joined'>;
           // A WHEP player made its offer already: the relay answers it; a console answers ours.
-          const offer = this.#otherEnd(zone, peerId)?.ownOffer;
+          const offer = (await this.#otherEnd(zone, peerId))?.ownOffer;
           if (offer !== undefined) {
             const { sdp } = await this.#options.workers.request(zone, { op: 'subscribe', zone, peerId, offer });
             await this.#toOtherEnd(zone, peerId, 'signal:answer', { peerId, sdp, zone });
@@ -119,14 +135,14 @@ export class MediaRelay implements RelayPlan {
     run().catch((error: unknown) => this.#options.logger.warn({ err: error, zone, event }, 'relay request failed'));
   }
 
-  #otherEnd(zone: ZoneId, peerId: PeerId): Participant | null {
+  async #otherEnd(zone: ZoneId, peerId: PeerId): Promise<Participant | null> {
     const participant = this.#participants.get(zone);
-    const route = participant ? this.#registry?.route(participant, peerId) : undefined;
+    const route = participant ? await this.#registry?.route(participant, peerId) : undefined;
     return route?.ok ? route.target : null;
   }
 
   async #toOtherEnd<E extends 'signal:offer' | 'signal:answer'>(zone: ZoneId, peerId: PeerId, event: E, message: Message<E>): Promise<void> {
-    const target = this.#otherEnd(zone, peerId);
+    const target = await this.#otherEnd(zone, peerId);
     if (target) {
       (target.send as (event: E, message: Message<E>) => void)(event, message);
       return;

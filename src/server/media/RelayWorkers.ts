@@ -31,11 +31,18 @@ class Worker {
   readonly pending = new Map<number, Pending>();
   restarts = 0;
   startedAt = 0;
+  /** A restart is scheduled (the worker died): nobody starts it meanwhile. */
+  restarting = false;
   constructor(readonly index: number) {}
 }
 
 export interface RelayWorkersOptions {
   count: number;
+  /**
+   * Start every worker now (policy `relay`: every view needs one). Otherwise a worker starts when
+   * the first zone is given to it, so a gateway that stays peer to peer runs none.
+   */
+  eager?: boolean;
   network: RelayNetwork;
   logger: Logger;
 }
@@ -58,22 +65,29 @@ export class RelayWorkers {
     this.#options = options;
     this.events = new SafeEmitter((error, event) => options.logger.error({ err: error, event }, 'relay listener failed'));
     this.#workers = Array.from({ length: Math.max(1, options.count) }, (_, index) => new Worker(index));
-    for (const worker of this.#workers) this.#start(worker);
+    if (options.eager) for (const worker of this.#workers) this.#start(worker);
   }
 
-  /** Waits until every worker said it is ready. */
+  /** Waits until every started worker said it is ready. */
   async ready(): Promise<void> {
     await Promise.all(this.#workers.map((worker) => worker.ready));
   }
 
-  /** The worker's process ids, for tests and the operator's `ps`. */
+  /** The running workers' process ids, for tests and the operator's `ps`. */
   get pids(): number[] {
-    return this.#workers.map((worker) => worker.child?.pid ?? 0);
+    return this.#workers.flatMap((worker) => (worker.child?.pid ? [worker.child.pid] : []));
   }
 
   /** Sends `request` to the worker that holds (or will hold) `zone`. */
   async request<R extends RelayRequest>(zone: ZoneId, request: R): Promise<RelayReplyOf<R>> {
     return (await this.#send(this.#workerFor(zone), request)) as RelayReplyOf<R>;
+  }
+
+  /** Starts the worker `zone` would be given, if it is not running: the zone may need it soon. */
+  warm(zone: ZoneId): void {
+    if (this.#zoneWorker.has(zone) || this.#closed) return;
+    const worker = this.#leastLoaded();
+    if (worker.child === null && !worker.restarting) this.#start(worker);
   }
 
   /** The zone's relay is gone from its worker (it holds no peer any more). */
@@ -84,7 +98,8 @@ export class RelayWorkers {
   }
 
   async stats(): Promise<RelayStats[]> {
-    const replies = await Promise.allSettled(this.#workers.map((worker) => this.#send(worker, { op: 'stats' })));
+    const running = this.#workers.filter((worker) => worker.child !== null);
+    const replies = await Promise.allSettled(running.map((worker) => this.#send(worker, { op: 'stats' })));
     return replies.flatMap((reply) => (reply.status === 'fulfilled' ? [reply.value as RelayStats] : []));
   }
 
@@ -106,11 +121,18 @@ export class RelayWorkers {
   #workerFor(zone: ZoneId): Worker {
     let worker = this.#zoneWorker.get(zone);
     if (!worker) {
-      worker = this.#workers.reduce((least, w) => (w.zones.size < least.zones.size ? w : least));
+      worker = this.#leastLoaded();
       worker.zones.add(zone);
       this.#zoneWorker.set(zone, worker);
     }
+    if (worker.child === null && !worker.restarting && !this.#closed) this.#start(worker);
     return worker;
+  }
+
+  /** The worker with the fewest zones, a running one first among equals. */
+  #leastLoaded(): Worker {
+    const load = (w: Worker) => w.zones.size * 2 + (w.child === null ? 1 : 0);
+    return this.#workers.reduce((least, w) => (load(w) < load(least) ? w : least));
   }
 
   #start(worker: Worker): void {
@@ -158,7 +180,9 @@ export class RelayWorkers {
       if (Date.now() - worker.startedAt > 60_000) worker.restarts = 0;
       const delay = Math.min(MAX_RESTART_DELAY_MS, worker.restarts === 0 ? 0 : 250 * 2 ** worker.restarts);
       worker.restarts += 1;
+      worker.restarting = true;
       const timer = setTimeout(() => {
+        worker.restarting = false;
         if (this.#closed) return;
         this.#start(worker);
         void worker.ready.then(() => this.events.emit('lost', zones));

@@ -35,6 +35,10 @@ export interface RelayZoneStats {
   plis: number;
   /** Viewers that waited for a keyframe before their first packet. */
   keyframeWaits: number;
+  /** Times a viewer fell behind and was dropped to the next keyframe. */
+  fellBehind: number;
+  /** Viewers that started on the packets since a recent keyframe, replayed (fast start). */
+  replays: number;
 }
 
 export interface RelayStats {

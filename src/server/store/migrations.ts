@@ -219,4 +219,39 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE audit ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 5,
+    name: 'WHEP viewer and WHIP publisher tokens',
+    // Bearer tokens for the HTTP media endpoints: like camera keys, only their SHA-256 is kept.
+    sqlite: `
+      CREATE TABLE media_tokens (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('viewer', 'publisher')),
+        label TEXT NOT NULL,
+        zone_pattern TEXT NOT NULL,
+        token_hash BLOB NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at INTEGER,
+        last_used_at INTEGER
+      );
+    `,
+    postgres: `
+      CREATE TABLE media_tokens (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('viewer', 'publisher')),
+        label TEXT NOT NULL,
+        zone_pattern TEXT NOT NULL,
+        token_hash BYTEA NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at BIGINT,
+        last_used_at BIGINT
+      );
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
  */
 import type { AccountRole } from '../../shared/index.ts';
 import { AUDIT_FIELDS, type AnyAuditField, type RowOf } from '../../shared/auditCatalogue.ts';
-import type { ApiKeyRecord, AuditRecord, GrantRecord, LiveActivity, SessionRecord, UserRecord } from './types.ts';
+import type { ApiKeyRecord, AuditRecord, GrantRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord } from './types.ts';
 
 export interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: number | boolean; created_at: number }
 export interface SessionRow {
@@ -16,11 +16,18 @@ export interface KeyRow {
   id: number; label: string; zone_pattern: string; prefix: string; created_at: number; created_by: string;
   revoked_at: number | null; last_used_at: number | null;
 }
+export interface MediaTokenRow {
+  id: number; kind: 'viewer' | 'publisher'; label: string; zone_pattern: string; prefix: string; expires_at: number;
+  created_at: number; created_by: string; revoked_at: number | null; last_used_at: number | null;
+}
 export type AuditRow = RowOf<typeof AUDIT_FIELDS>;
 export interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
 
 /** The api_keys columns a caller may see: never key_hash. */
 export const KEY_COLUMNS = 'id, label, zone_pattern, prefix, created_at, created_by, revoked_at, last_used_at';
+
+/** The media_tokens columns a caller may see: never token_hash. */
+export const MEDIA_TOKEN_COLUMNS = 'id, kind, label, zone_pattern, prefix, expires_at, created_at, created_by, revoked_at, last_used_at';
 
 export const toUser = (r: UserRow): UserRecord => ({
   id: r.id, username: r.username, passwordHash: r.password_hash, role: r.role, disabled: Boolean(r.disabled), createdAt: r.created_at,
@@ -35,6 +42,10 @@ export const toGrant = (r: GrantRow): GrantRecord => ({
 export const toKey = (r: KeyRow): ApiKeyRecord => ({
   id: r.id, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, createdAt: r.created_at,
   createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
+});
+export const toMediaToken = (r: MediaTokenRow): MediaTokenRecord => ({
+  id: r.id, kind: r.kind, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, expiresAt: r.expires_at,
+  createdAt: r.created_at, createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
 });
 const auditFields: readonly AnyAuditField[] = AUDIT_FIELDS;
 

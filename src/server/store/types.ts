@@ -58,6 +58,20 @@ export interface ApiKeyRecord {
   lastUsedAt: number | null;
 }
 
+/** A WHEP viewer or WHIP publisher bearer token (never its secret or hash). */
+export interface MediaTokenRecord {
+  id: number;
+  kind: 'viewer' | 'publisher';
+  label: string;
+  zonePattern: string;
+  prefix: string;
+  expiresAt: number;
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
 /** What a caller asks to record; the store adds id, time, the chain hashes and the hash format. */
 export type AuditDraft = AuditEntryDraft;
 export type AuditRecord = AuditEntry;
@@ -131,6 +145,15 @@ export interface ApiKeyRepository {
   markUsed(id: number, at: number): Promise<void>;
 }
 
+export interface MediaTokenRepository {
+  create(token: Omit<MediaTokenRecord, 'id' | 'revokedAt' | 'lastUsedAt'> & { tokenHash: Buffer }): Promise<MediaTokenRecord>;
+  byHash(tokenHash: Buffer): Promise<MediaTokenRecord | null>;
+  byId(id: number): Promise<MediaTokenRecord | null>;
+  list(): Promise<MediaTokenRecord[]>;
+  revoke(id: number, at: number): Promise<boolean>;
+  markUsed(id: number, at: number): Promise<void>;
+}
+
 export interface AuditRepository {
   /**
    * Appends one entry chained to the previous one, atomically with the live-activity change
@@ -153,6 +176,7 @@ export interface Store {
   readonly sessions: SessionRepository;
   readonly grants: GrantRepository;
   readonly keys: ApiKeyRepository;
+  readonly mediaTokens: MediaTokenRepository;
   readonly audit: AuditRepository;
   /** A counter bumped by every change to people, sessions, keys or grants (polled by gateways). */
   changeSeq(): Promise<number>;

@@ -1,5 +1,5 @@
 import type { ServerToClientEvents } from '../../shared/index.ts';
-import type { Principal } from '../auth/Principal.ts';
+import type { AnyPrincipal } from '../auth/Principal.ts';
 
 /** A connected camera or operator as the zone registry sees it: an id and a way to reach it. */
 export interface Participant {
@@ -7,8 +7,8 @@ export interface Participant {
   /** Client address and user agent, for logs and the audit trail. */
   readonly address: string;
   readonly userAgent: string;
-  /** Who the connection authenticated as; absent only in registry unit tests. */
-  readonly principal?: Principal;
+  /** Who the connection authenticated as (a WHEP/WHIP session: its token); absent only in registry unit tests. */
+  readonly principal?: AnyPrincipal;
   /**
    * Its own SDP offer, for a WHEP player or a WHIP encoder: such a participant is reached only
    * through the media relay, which answers this offer instead of making one.

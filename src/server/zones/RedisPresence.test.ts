@@ -5,10 +5,16 @@ import { startRedis, type RedisServer } from '../../../test/support/redis.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import { connectRedis, type RedisClient } from '../cluster/redisClient.ts';
-import { RedisPresence } from './RedisPresence.ts';
+import { RedisPresence, relayChannel, type ClusterRelayPlan, type RelayMessage } from './RedisPresence.ts';
 
 type Sent = { event: keyof ServerToClientEvents; payload: unknown };
 type Fake = Participant & { sent: Sent[] };
+
+/** A participant that records what it is sent. */
+function recorder(id: string, address = '127.0.0.1', userAgent = 'unit-test'): Fake {
+  const sent: Sent[] = [];
+  return { id, address, userAgent, sent, send: (event, ...args) => sent.push({ event, payload: args[0] }), evict: () => undefined };
+}
 
 const GRACE_MS = 400;
 const token = 'A'.repeat(43);
@@ -26,8 +32,7 @@ describe('RedisPresence: resuming pairings when a node shuts down', () => {
   let nodes = 0;
 
   const participant = (id: string): Fake => {
-    const sent: Sent[] = [];
-    const fake: Fake = { id, address: '127.0.0.1', userAgent: 'unit-test', sent, send: (event, ...args) => sent.push({ event, payload: args[0] }), evict: () => undefined };
+    const fake = recorder(id);
     fakes.set(id, fake);
     return fake;
   };
@@ -109,5 +114,151 @@ describe('RedisPresence: resuming pairings when a node shuts down', () => {
     const late = participant('late-3');
     assert.deepEqual(await b.watch(late, 'Z-3', peerId as never), { ok: true, zone: 'Z-3', state: 'live', resumed: false });
     await b.close();
+  });
+});
+
+/**
+ * The media relay across nodes, against a real Redis: each node has a relay plan whose
+ * participant records what it is told, and hears its own relay channel as Cluster does. A zone's
+ * relay is on its camera's node; viewers anywhere are paired with it.
+ */
+describe('RedisPresence with the media relay', () => {
+  let redis: RedisServer;
+  const clients: RedisClient[] = [];
+  const fakes = new Map<string, Fake>();
+  let nodes = 0;
+
+  const participant = (id: string): Fake => {
+    const fake = recorder(id);
+    fakes.set(id, fake);
+    return fake;
+  };
+  const sentOf = (p: Fake, event: keyof ServerToClientEvents) => p.sent.filter((s) => s.event === event).map((s) => s.payload as { peerId: string; reason?: string });
+  const peersOf = (p: Fake, event: keyof ServerToClientEvents) => sentOf(p, event).map((m) => m.peerId);
+
+  interface RelayNode { presence: RedisPresence; relay: Fake; released: string[] }
+
+  /** A node relaying zones with more than `relayAbove` viewers (0: every view). */
+  async function node(prefix: string, relayAbove: number, switchMs = 60_000): Promise<RelayNode> {
+    const client = await connectRedis(redis.url, () => undefined);
+    const subscriber = client.duplicate();
+    await subscriber.connect();
+    clients.push(client, subscriber);
+    const presence = new RedisPresence(client, `node-${(nodes += 1)}`, prefix, createLogger('silent'), (error) => { throw error; }, GRACE_MS);
+    const relay = recorder('relay:Z', 'relay', 'vigil-relay');
+    const released: string[] = [];
+    const plan: ClusterRelayPlan = {
+      relayAbove,
+      wanted: (_zone, viewers) => viewers > relayAbove,
+      participantFor: (zone) => { assert.equal(zone, 'Z'); return relay; },
+      released: (zone) => released.push(zone),
+    };
+    presence.useRelay(plan, switchMs);
+    presence.attach({ deliver: (sid, event, payload) => fakes.get(sid)?.sent.push({ event, payload }), evict: () => undefined });
+    await subscriber.subscribe(`${prefix}changed`, (zone) => presence.zoneChanged(zone as never));
+    await subscriber.subscribe(relayChannel(prefix, presence.nodeId), (message) => presence.relayMessage(JSON.parse(message) as RelayMessage));
+    return { presence, relay, released };
+  }
+
+  async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + 3_000;
+    while (!(await condition())) {
+      if (Date.now() > deadline) assert.fail(`not in time: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  const relayHost = async (prefix: string): Promise<string | undefined> => (await clients[0]!.hGet(`${prefix}zone:Z`, 'relay')) ?? undefined;
+
+  before(async () => { redis = await startRedis(); });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
+    await redis?.stop();
+  });
+
+  it('auto: a third viewer counted over both nodes moves the zone to the relay on the camera\'s node, make before break', async () => {
+    const [a, b] = [await node('r1:', 2, 300), await node('r1:', 2, 300)];
+    const camera = participant('r1-cam');
+    await a.presence.publish(camera, 'Z', token);
+    const [v1, v2, v3] = [participant('r1-v1'), participant('r1-v2'), participant('r1-v3')];
+    await a.presence.watch(v1, 'Z');
+    assert.equal(await b.presence.watchCheck(v2, 'Z'), null);
+    assert.equal(b.presence.pathFor('Z'), 'p2p', 'the second viewer is still served by the camera');
+    await b.presence.watch(v2, 'Z');
+    const [p2p1, p2p2] = peersOf(camera, 'viewer:joined');
+    assert.equal(await b.presence.watchCheck(v3, 'Z'), null);
+    assert.equal(b.presence.pathFor('Z'), 'relay', 'the third, on the other node, is counted with the first two');
+    await b.presence.watch(v3, 'Z');
+
+    assert.equal(await relayHost('r1:'), a.presence.nodeId, 'Redis names the camera\'s node as the relay\'s');
+    const joined = peersOf(camera, 'viewer:joined');
+    assert.equal(joined.length, 3, 'the camera got exactly one more connection: the relay');
+    const ingest = joined[2]!;
+    assert.deepEqual(await a.presence.route(camera, ingest as never), { ok: true, target: a.relay, zone: 'Z' });
+    const relayPeers = peersOf(a.relay, 'viewer:joined');
+    assert.equal(relayPeers.length, 3, 'the relay on A offers every viewer, on either node, its video');
+    assert.deepEqual(b.relay.sent, [], 'B\'s relay holds nothing');
+    for (const [i, viewer] of [v1, v2, v3].entries()) {
+      const back = await a.presence.route(a.relay, relayPeers[i] as never);
+      assert.ok(back.ok && back.target.id === viewer.id, `the relay's pairing ${i} reaches viewer ${i + 1}`);
+    }
+    // A viewer on B talks to the relay on A through A's channel.
+    const fromB = await b.presence.route(v3, relayPeers[2] as never);
+    assert.ok(fromB.ok && fromB.target.id === 'relay:Z');
+    fromB.target.send('signal:answer', { peerId: relayPeers[2]!, sdp: 'v=0', zone: 'Z' });
+    await eventually(() => a.relay.sent.some((s) => s.event === 'signal:answer'), 'the answer reaches the relay on A');
+    // The old pairings still route until retired.
+    assert.equal((await a.presence.route(camera, p2p1 as never)).ok, true);
+    assert.deepEqual(await a.presence.retire(v1, p2p1 as never), { ok: true });
+    assert.deepEqual(sentOf(camera, 'viewer:left').map((m) => m.peerId), [p2p1]);
+    assert.equal((await a.presence.route(camera, p2p1 as never)).ok, false);
+    assert.equal((await a.presence.retire(v1, relayPeers[0] as never)).ok, false, 'only a retiring pairing can be retired');
+    // v2 never says: its old pairing closes after the switch time.
+    await eventually(() => peersOf(camera, 'viewer:left').includes(p2p2!), 'the unretired pairing closes');
+    assert.deepEqual(await a.presence.summaries(), [{ zone: 'Z', cameraOnline: true, viewers: 3 }], 'the relay is not counted as a viewer');
+  });
+
+  it('revocation ends the pairing at the relay; the last viewer out releases the relay and the camera\'s connection to it', async () => {
+    const [a, b] = [await node('r2:', 0), await node('r2:', 0)];
+    const camera = participant('r2-cam');
+    await a.presence.publish(camera, 'Z', token);
+    const [v1, v2] = [participant('r2-v1'), participant('r2-v2')];
+    assert.equal(await b.presence.watchCheck(v1, 'Z'), null);
+    assert.equal(b.presence.pathFor('Z'), 'relay', 'policy relay: even one viewer');
+    await b.presence.watch(v1, 'Z');
+    await b.presence.watch(v2, 'Z');
+    const [ingest] = peersOf(camera, 'viewer:joined');
+    assert.equal(peersOf(camera, 'viewer:joined').length, 1, 'the camera sends one stream: to the relay');
+    assert.deepEqual(camera.sent.filter((m) => m.event === 'zone:audience').at(-1)?.payload, { zone: 'Z', viewers: 2, relayed: true }, 'the camera hears how many it serves through the relay');
+    await eventually(() => peersOf(a.relay, 'viewer:joined').length === 2, 'the relay on A hears both viewers on B');
+    const [r1, r2] = peersOf(a.relay, 'viewer:joined');
+    await b.presence.unwatch(v1, 'Z', 'access_revoked');
+    await eventually(() => sentOf(a.relay, 'viewer:left').length === 1, 'the relay is told');
+    assert.deepEqual(sentOf(a.relay, 'viewer:left'), [{ zone: 'Z', peerId: r1, reason: 'access_revoked' }]);
+    assert.deepEqual(a.released, []);
+    await b.presence.leave(v2);
+    await eventually(() => a.released.length === 1, 'the relay is released');
+    assert.deepEqual(sentOf(a.relay, 'viewer:left').map((m) => m.peerId), [r1, r2, ingest]);
+    assert.deepEqual(sentOf(camera, 'viewer:left').map((m) => m.peerId), [ingest], 'the camera closes its connection to the relay');
+    assert.equal(await relayHost('r2:'), undefined, 'Redis no longer names a relay for the zone');
+  });
+
+  it('the camera\'s node dies: its relay goes with it, and when the camera is back on the other node the relay is there', async () => {
+    const [a, b] = [await node('r3:', 0), await node('r3:', 0)];
+    const camera = participant('r3-cam');
+    await a.presence.publish(camera, 'Z', token);
+    const viewer = participant('r3-v1');
+    await b.presence.watch(viewer, 'Z');
+    assert.equal(await relayHost('r3:'), a.presence.nodeId);
+    // The sweep of a survivor, as Cluster runs it for a node whose heartbeat stopped.
+    await b.presence.releaseRemote(camera.id);
+    assert.deepEqual(sentOf(viewer, 'zone:state').at(-1), { zone: 'Z', state: 'waiting', reason: 'camera_left' });
+    assert.equal(await relayHost('r3:'), '', 'still relayed, waiting for a camera to host it');
+    const back = participant('r3-cam-back');
+    await b.presence.publish(back, 'Z', token);
+    assert.equal(await relayHost('r3:'), b.presence.nodeId, 'the relay moved with the camera');
+    assert.equal(peersOf(back, 'viewer:joined').length, 1, 'one connection from the camera: to B\'s relay');
+    const [again] = peersOf(b.relay, 'viewer:joined');
+    const route = await b.presence.route(viewer, again as never);
+    assert.ok(route.ok && route.target === b.relay, 'the viewer is paired with the relay on B');
   });
 });

@@ -18,7 +18,8 @@ import type { Participant } from './Participant.ts';
 import { ownPublishRule, peerCloseReasonFor, presenceRefusal, watchRule } from './presenceRules.ts';
 import type { EndReason, Route, ZonePresence, ZoneRegistryEvents } from './ZonePresence.ts';
 import type { RedisClient } from '../cluster/redisClient.ts';
-import { EXPIRE_HELD, PUBLISH, UNPUBLISH, UNWATCH, WATCH } from './redisPresenceScripts.ts';
+import { EXPIRE_HELD, EXPIRE_RETIRING, PUBLISH, RESET_RELAY, RETIRE, UNPUBLISH, UNWATCH, WATCH } from './redisPresenceScripts.ts';
+import type { RelayPlan } from './ZoneRegistry.ts';
 
 /** How this node reaches a connection that may live on another node (Socket.IO's Redis adapter). */
 export interface ClusterTransport {
@@ -26,8 +27,30 @@ export interface ClusterTransport {
   evict(sid: string): void;
 }
 
-const SCRIPTS = { PUBLISH, UNPUBLISH, WATCH, UNWATCH, EXPIRE_HELD } as const;
+/**
+ * The media relay of a cluster node (MediaRelay): the relay plan, plus the viewer count above
+ * which a zone is relayed (null: never), which the Lua scripts apply to the cluster-wide count.
+ */
+export interface ClusterRelayPlan extends RelayPlan {
+  readonly relayAbove: number | null;
+}
+
+/** A message for the relay of `zone` on another node, over that node's channel (see Cluster). */
+export interface RelayMessage {
+  zone: ZoneId;
+  /** A server→client event for the relay's participant, or `released`: the zone no longer uses this node's relay. */
+  event: keyof ServerToClientEvents | 'released';
+  payload?: unknown;
+}
+
+const SCRIPTS = { PUBLISH, UNPUBLISH, WATCH, UNWATCH, EXPIRE_HELD, RETIRE, EXPIRE_RETIRING, RESET_RELAY } as const;
 type ScriptName = keyof typeof SCRIPTS;
+/** A script's own reply and what it says to tell whom (see redisPresenceScripts.ts). */
+type ScriptReply = [head: string[], effects: string[]];
+
+const RELAY_SID = 'relay:';
+/** The channel a node's relay hears on (Cluster subscribes to its own). */
+export const relayChannel = (prefix: string, node: string): string => `${prefix}relay:${node}`;
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const nonce = (): string => randomBytes(12).toString('base64url');
@@ -40,6 +63,13 @@ const SUMMARY_CACHE_MS = 100;
  * any signalling message. Messages to a connection on another node travel through Socket.IO's
  * Redis adapter. Each node also keeps what its own connections hold, to report their ends to
  * the audit trail even when another node ended them (a camera taken over elsewhere).
+ *
+ * With a relay plan (`useRelay`), a zone's relay lives on its camera's node (Redis records which);
+ * viewers anywhere are paired with it, and their signalling reaches it over that node's Redis
+ * channel (`relayChannel`), while its answers go back through Socket.IO's adapter like any other.
+ * A participant that is not a socket (a WHEP player, a WHIP encoder) is reachable only on its own
+ * node: a WHIP camera's relay is on its node anyway, but a WHEP player on another node than the
+ * camera's is not served yet (its offer and the relay's answer would need that node's channel too).
  */
 export class RedisPresence implements ZonePresence {
   readonly events: SafeEmitter<ZoneRegistryEvents>;
@@ -51,6 +81,12 @@ export class RedisPresence implements ZonePresence {
   #summaries: { at: number; value: Promise<ZoneSummary[]> } | null = null;
   /** Zone → the timer that drops its camera's held pairings once their grace has passed. */
   readonly #expiries = new Map<ZoneId, NodeJS.Timeout>();
+  /** Zone → the timer that closes pairings still retiring after a switch to the relay. */
+  readonly #retirements = new Map<ZoneId, NodeJS.Timeout>();
+  #relay: ClusterRelayPlan | null = null;
+  #relaySwitchMs: number = Timing.relaySwitchMs;
+  /** What watchCheck read of a zone, for pathFor (asked right after it, before the view starts). */
+  readonly #looked = new Map<ZoneId, { relayed: boolean; viewers: number }>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -66,6 +102,22 @@ export class RedisPresence implements ZonePresence {
   /** Wired once Socket.IO exists (it needs the presence first). */
   attach(transport: ClusterTransport): void {
     this.#transport = transport;
+  }
+
+  /** This node relays media: zones whose camera is here are served by `plan`'s workers. */
+  useRelay(plan: ClusterRelayPlan, relaySwitchMs: number = Timing.relaySwitchMs): void {
+    this.#relay = plan;
+    this.#relaySwitchMs = relaySwitchMs;
+  }
+
+  /** A message for this node's relay, sent by another node (from this node's relay channel). */
+  relayMessage(message: RelayMessage): void {
+    if (!this.#relay) {
+      this.logger.warn({ zone: message.zone, event: message.event }, 'a relay message reached a node that does not relay');
+      return;
+    }
+    if (message.event === 'released') this.#relay.released(message.zone);
+    else (this.#relay.participantFor(message.zone).send as (event: string, payload: unknown) => void)(message.event, message.payload);
   }
 
   /** A zone changed somewhere in the cluster (from the `changed` channel). */
@@ -85,23 +137,23 @@ export class RedisPresence implements ZonePresence {
   }
 
   async publish(camera: Participant, zone: ZoneId, resumeToken: string, resumePeers: readonly PeerId[] = []): Promise<Ack<PublishResult>> {
-    const reply = await this.#run('PUBLISH', [zone, camera.id, this.nodeId, hashToken(resumeToken), nonce(), String(Date.now()), String(this.resumeGraceMs), ...resumePeers]);
+    const whip = camera.ownOffer !== undefined;
+    const [reply, effects] = await this.#run('PUBLISH', [
+      zone, camera.id, this.nodeId, hashToken(resumeToken), nonce(), String(Date.now()), String(this.resumeGraceMs),
+      whip ? '1' : '0', this.#relay?.relayAbove != null ? '1' : '0', ...resumePeers,
+    ]);
     switch (reply[0]) {
       case 'already': return { ok: true, zone, replacedStaleSession: false, resumedPeers: [] };
       case 'already_publishing': return { ok: false, error: presenceRefusal.alreadyPublishing(reply[1]!) };
       case 'busy': return { ok: false, error: presenceRefusal.zoneBusy(zone) };
     }
     const stale = reply[1]!;
-    const keptCount = Number(reply[2]);
-    const resumedPeers = reply.slice(3, 3 + keptCount) as PeerId[];
+    const resumedPeers = reply.slice(2) as PeerId[];
     this.#local.set(camera.id, camera);
     this.#published.set(camera.id, zone);
     if (stale) this.#evict(stale);
-    for (let i = 3 + keptCount; i < reply.length; i += 3) {
-      if (reply[i + 2] !== '1') this.#send(camera.id, 'viewer:joined', { zone, peerId: reply[i + 1] });
-      this.#send(reply[i]!, 'zone:state', { zone, state: 'live' });
-    }
-    if (keptCount > 0) this.#expireHeldLater(zone, this.resumeGraceMs);
+    this.#apply(zone, effects);
+    if (resumedPeers.length > 0) this.#expireHeldLater(zone, this.resumeGraceMs);
     this.events.emit('published', zone, camera, stale !== '');
     await this.#announce(zone);
     return { ok: true, zone, replacedStaleSession: stale !== '', resumedPeers };
@@ -116,11 +168,22 @@ export class RedisPresence implements ZonePresence {
   }
 
   async watchCheck(viewer: Participant, zone: ZoneId): Promise<ProtocolError | 'already' | null> {
-    return watchRule(this.#watching.get(viewer.id), zone);
+    const check = watchRule(this.#watching.get(viewer.id), zone);
+    if (check === null && this.#relay?.relayAbove != null) {
+      // pathFor is asked next, synchronously: read the zone's relay state and viewers now.
+      const [relayed, viewers] = await Promise.all([this.redis.hExists(this.#key('zone', zone), 'relay'), this.redis.hLen(this.#key('viewers', zone))]);
+      this.#looked.set(zone, { relayed: Boolean(relayed), viewers: Number(viewers) });
+    }
+    return check;
   }
 
   async watch(viewer: Participant, zone: ZoneId, resumePeerId?: PeerId): Promise<Ack<WatchResult>> {
-    const reply = await this.#run('WATCH', [zone, viewer.id, this.nodeId, nonce(), String(Limits.maxWatchedZones), resumePeerId ?? '', String(Date.now())]);
+    this.#looked.delete(zone);
+    const relayAbove = this.#relay?.relayAbove;
+    const [reply, effects] = await this.#run('WATCH', [
+      zone, viewer.id, this.nodeId, nonce(), String(Limits.maxWatchedZones), resumePeerId ?? '', String(Date.now()),
+      relayAbove == null ? '' : String(relayAbove), viewer.ownOffer !== undefined ? '1' : '0', String(this.#relaySwitchMs),
+    ]);
     if (reply[0] === 'limit') return { ok: false, error: presenceRefusal.watchLimit() };
     const state = reply[1] as 'live' | 'waiting';
     if (reply[0] === 'already') return { ok: true, zone, state, resumed: false };
@@ -128,8 +191,9 @@ export class RedisPresence implements ZonePresence {
     const watched = this.#watching.get(viewer.id) ?? new Set<ZoneId>();
     watched.add(zone);
     this.#watching.set(viewer.id, watched);
-    const resumed = reply[4] === '1';
-    if (state === 'live' && !resumed) this.#send(reply[2]!, 'viewer:joined', { zone, peerId: reply[3] });
+    const resumed = reply[2] === '1';
+    this.#apply(zone, effects);
+    if (reply[3] === '1') this.#expireRetiringLater(zone, this.#relaySwitchMs);
     this.events.emit('watchStarted', zone, viewer);
     await this.#announce(zone);
     return { ok: true, zone, state, resumed };
@@ -155,20 +219,42 @@ export class RedisPresence implements ZonePresence {
     await this.redis.sRem(this.#key('node', this.nodeId), participant.id);
   }
 
-  /** A cluster's media is peer to peer (the relay needs the in-process presence): nothing retires. */
-  async retire(): Promise<Ack> {
-    return { ok: false, error: protocolError('PEER_UNKNOWN') };
+  /** The viewer stopped playing its retiring peer-to-peer pairing (`signal:close`): its camera closes it. */
+  async retire(viewer: Participant, peerId: PeerId): Promise<Ack> {
+    const zones = this.watchedBy(viewer);
+    if (zones.length === 0) return { ok: false, error: protocolError('PEER_UNKNOWN') };
+    const [reply, effects] = await this.#run('RETIRE', [viewer.id, peerId, ...zones]);
+    if (reply[0] !== 'ok') return { ok: false, error: protocolError('PEER_UNKNOWN') };
+    this.#apply(reply[1] as ZoneId, effects);
+    return { ok: true };
   }
 
-  pathFor(): 'p2p' {
-    return 'p2p';
+  /**
+   * How a view of `zone` starting now would get its video, from what watchCheck read of the zone
+   * just before (the WATCH script decides again, atomically, with the cluster-wide count).
+   */
+  pathFor(zone: ZoneId): 'p2p' | 'relay' {
+    const relayAbove = this.#relay?.relayAbove;
+    if (relayAbove == null) return 'p2p';
+    const looked = this.#looked.get(zone);
+    if (looked?.relayed) return 'relay';
+    return (looked?.viewers ?? 0) + 1 > relayAbove ? 'relay' : 'p2p';
   }
 
   async route(sender: Participant, peerId: PeerId): Promise<Ack<Route>> {
-    const [zone, cam, viewer] = await this.redis.hmGet(this.#key('peer', peerId), ['zone', 'cam', 'viewer']);
+    const [zone, cam, viewer, rnode] = await this.redis.hmGet(this.#key('peer', peerId), ['zone', 'cam', 'viewer', 'rnode']);
     const other = cam === sender.id ? viewer : viewer === sender.id ? cam : null;
     if (!zone || !other) return { ok: false, error: protocolError('PEER_UNKNOWN') };
-    return { ok: true, target: this.#participant(other), zone: zone as ZoneId };
+    return { ok: true, target: this.#participant(other, zone as ZoneId, rnode ?? undefined), zone: zone as ZoneId };
+  }
+
+  /**
+   * This node's relay worker lost the zone (it died and was restarted): the camera and every
+   * viewer are paired with the relay again, as ZoneRegistry.resetRelay does.
+   */
+  async resetRelay(zone: ZoneId): Promise<void> {
+    const [, effects] = await this.#run('RESET_RELAY', [zone, this.nodeId, nonce()]);
+    this.#apply(zone, effects);
   }
 
   summaries(): Promise<ZoneSummary[]> {
@@ -208,14 +294,15 @@ export class RedisPresence implements ZonePresence {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.#expiries.values()) clearTimeout(timer);
+    for (const timer of [...this.#expiries.values(), ...this.#retirements.values()]) clearTimeout(timer);
     this.#expiries.clear();
+    this.#retirements.clear();
     this.#local.clear();
   }
 
   /** `quietly`: this node is shutting down; viewers are not told, and claim their peers instead. */
   async #endPublish(camera: Participant, zone: ZoneId, reason: EndReason, quietly = false): Promise<void> {
-    const reply = await this.#run('UNPUBLISH', [zone, camera.id, quietly ? '1' : '0']);
+    const [reply, effects] = await this.#run('UNPUBLISH', [zone, camera.id, quietly ? '1' : '0']);
     const mine = this.#published.get(camera.id) === zone;
     this.#published.delete(camera.id);
     // 'not': another node took the zone over with this camera's resume token: it was replaced.
@@ -223,20 +310,18 @@ export class RedisPresence implements ZonePresence {
       if (mine) this.events.emit('unpublished', zone, camera, 'replaced');
       return;
     }
-    if (!quietly) for (const viewer of reply.slice(1)) this.#send(viewer, 'zone:state', { zone, state: 'waiting', reason: 'camera_left' });
+    this.#apply(zone, effects);
     if (mine) this.events.emit('unpublished', zone, camera, reason);
     await this.#announce(zone);
   }
 
   /** `quietly`: this node is shutting down; the camera is not told, its peer is held for the viewer's return. */
   async #endWatch(viewer: Participant, zone: ZoneId, reason: EndReason, quietly = false): Promise<void> {
-    const reply = await this.#run('UNWATCH', [zone, viewer.id, quietly ? '1' : '0', String(Date.now() + this.resumeGraceMs)]);
+    const [, effects] = await this.#run('UNWATCH', [zone, viewer.id, quietly ? '1' : '0', String(Date.now() + this.resumeGraceMs), peerCloseReasonFor(reason)]);
     const watched = this.#watching.get(viewer.id);
     const mine = watched?.delete(zone) ?? false;
     if (watched?.size === 0) this.#watching.delete(viewer.id);
-    if (reply[0] === 'ok' && reply[1]) {
-      this.#send(reply[1], 'viewer:left', { zone, peerId: reply[2], reason: peerCloseReasonFor(reason) });
-    }
+    this.#apply(zone, effects);
     if (mine) this.events.emit('watchEnded', zone, viewer, reason);
     await this.#announce(zone);
   }
@@ -255,12 +340,69 @@ export class RedisPresence implements ZonePresence {
   async #expireHeld(zone: ZoneId): Promise<void> {
     const camera = [...this.#published].find(([, published]) => published === zone)?.[0];
     if (camera === undefined) return;
-    const [next, ...expired] = await this.#run('EXPIRE_HELD', [zone, camera, String(Date.now())]);
-    for (const peerId of expired) this.#send(camera, 'viewer:left', { zone, peerId, reason: 'viewer_left' });
+    const [[next], effects] = await this.#run('EXPIRE_HELD', [zone, camera, String(Date.now())]);
+    this.#apply(zone, effects);
     if (next) this.#expireHeldLater(zone, Number(next) - Date.now());
   }
 
-  #participant(sid: string): Participant {
+  /** Closes the zone's pairings still retiring once their switch time has passed (any node may do it). */
+  #expireRetiringLater(zone: ZoneId, delayMs: number): void {
+    if (this.#retirements.has(zone)) return;
+    const timer = setTimeout(() => {
+      this.#retirements.delete(zone);
+      void this.#run('EXPIRE_RETIRING', [zone, String(Date.now())]).then(([[next], effects]) => {
+        this.#apply(zone, effects);
+        if (next) this.#expireRetiringLater(zone, Number(next) - Date.now());
+      }).catch((error: unknown) => this.logger.warn({ err: error, zone }, 'closing retired pairings failed'));
+    }, Math.max(0, delayMs) + 50);
+    timer.unref();
+    this.#retirements.set(zone, timer);
+  }
+
+  /** Tells each target what a script said to (see redisPresenceScripts.ts for the quintuples). */
+  #apply(zone: ZoneId, effects: string[]): void {
+    for (let i = 0; i + 4 < effects.length; i += 5) {
+      const [target, kind, peerId, reason, node] = effects.slice(i, i + 5) as [string, string, PeerId, string, string];
+      const to = (event: keyof ServerToClientEvents, payload: unknown) => {
+        if (target.startsWith(RELAY_SID)) this.#toRelay(node, zone, event, payload);
+        else this.#send(target, event, payload);
+      };
+      switch (kind) {
+        case 'joined': to('viewer:joined', { zone, peerId }); break;
+        case 'left': to('viewer:left', { zone, peerId, reason }); break;
+        case 'live': to('zone:state', { zone, state: 'live' }); break;
+        case 'waiting': to('zone:state', { zone, state: 'waiting', reason }); break;
+        case 'released': this.#toRelay(node, zone, 'released'); break;
+        case 'audience': this.#send(target, 'zone:audience', { zone, viewers: Number(reason), relayed: node === '1' }); break;
+        default: this.logger.error({ kind }, 'unknown presence effect');
+      }
+    }
+  }
+
+  /** A message for the relay of `zone` on `node`: this node's own, or over that node's channel. */
+  #toRelay(node: string, zone: ZoneId, event: RelayMessage['event'], payload?: unknown): void {
+    if (node === this.nodeId) {
+      this.relayMessage({ zone, event, payload });
+      return;
+    }
+    if (!node) return;
+    const message: RelayMessage = { zone, event, payload };
+    this.redis.publish(relayChannel(this.prefix, node), JSON.stringify(message))
+      .catch((error: unknown) => this.logger.warn({ err: error, zone, event }, 'relay message not sent'));
+  }
+
+  /** `rnode`: for the relay's participant, the node whose relay holds the zone. */
+  #participant(sid: string, zone?: ZoneId, rnode?: string): Participant {
+    if (sid.startsWith(RELAY_SID) && zone !== undefined && rnode !== undefined) {
+      if (rnode === this.nodeId && this.#relay) return this.#relay.participantFor(zone);
+      return {
+        id: sid,
+        address: 'relay',
+        userAgent: 'vigil-relay',
+        send: (event, ...args) => this.#toRelay(rnode, zone, event, args[0]),
+        evict: () => undefined,
+      };
+    }
     return this.#local.get(sid) ?? {
       id: sid,
       address: '',
@@ -292,7 +434,7 @@ export class RedisPresence implements ZonePresence {
     return id === undefined ? `${this.prefix}${kind}` : `${this.prefix}${kind}:${id}`;
   }
 
-  async #run(name: ScriptName, args: string[]): Promise<string[]> {
+  async #run(name: ScriptName, args: string[]): Promise<ScriptReply> {
     const argv = [this.prefix, ...args];
     let sha = this.#shas.get(name);
     if (!sha) {
@@ -300,14 +442,14 @@ export class RedisPresence implements ZonePresence {
       this.#shas.set(name, sha);
     }
     try {
-      return (await this.redis.evalSha(sha, { arguments: argv })) as string[];
+      return (await this.redis.evalSha(sha, { arguments: argv })) as ScriptReply;
     } catch (error) {
       // Redis restarted and forgot its scripts: load again once.
       if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
       this.#shas.delete(name);
       sha = await this.redis.scriptLoad(SCRIPTS[name]);
       this.#shas.set(name, sha);
-      return (await this.redis.evalSha(sha, { arguments: argv })) as string[];
+      return (await this.redis.evalSha(sha, { arguments: argv })) as ScriptReply;
     }
   }
 }

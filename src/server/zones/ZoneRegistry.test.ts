@@ -6,12 +6,14 @@ import { ZoneRegistry } from './ZoneRegistry.ts';
 
 type Sent = { event: keyof ServerToClientEvents; payload: unknown };
 
-function participant(id: string): Participant & { sent: Sent[]; evicted: string[] } {
+/** `sent` is the signalling; the camera's audience counts are kept apart in `audience`. */
+function participant(id: string): Participant & { sent: Sent[]; evicted: string[]; audience: unknown[] } {
   const sent: Sent[] = [];
   const evicted: string[] = [];
+  const audience: unknown[] = [];
   return {
-    id, address: '127.0.0.1', userAgent: 'unit-test', sent, evicted,
-    send: (event, ...args) => sent.push({ event, payload: args[0] }),
+    id, address: '127.0.0.1', userAgent: 'unit-test', sent, evicted, audience,
+    send: (event, ...args) => (event === 'zone:audience' ? audience.push(args[0]) : sent.push({ event, payload: args[0] })),
     evict: (reason) => evicted.push(reason),
   };
 }
@@ -236,6 +238,15 @@ describe('ZoneRegistry with the media relay', () => {
     assert.equal(registry.retire(viewers[0]!, p2p2!).ok, false);
     assert.equal(registry.retire(viewers[0]!, relayPeers[0]!).ok, false);
     assert.deepEqual(registry.summaries(), [{ zone: 'Z-1', cameraOnline: true, viewers: 3 }], 'the relay is not counted as a viewer');
+    // The camera hears its audience: it serves one connection, the gateway counts three operators.
+    assert.deepEqual(camera.audience, [
+      { zone: 'Z-1', viewers: 0, relayed: false },
+      { zone: 'Z-1', viewers: 1, relayed: false },
+      { zone: 'Z-1', viewers: 2, relayed: false },
+      { zone: 'Z-1', viewers: 3, relayed: true },
+    ]);
+    registry.leave(viewers[2]!);
+    assert.deepEqual(camera.audience.at(-1), { zone: 'Z-1', viewers: 2, relayed: true }, 'the zone stays on the relay');
   });
 
   it('a retiring connection the console never retires is closed after the switch time', async () => {

@@ -164,6 +164,7 @@ export class ZoneRegistry {
     }
     for (const peerId of claimable) this.#hold(zone, slot, peerId);
     this.events.emit('published', zoneId, camera, replacedStaleSession);
+    this.#tellAudience(zone);
     this.events.emit('changed', zoneId);
     return { ok: true, zone: zoneId, replacedStaleSession, resumedPeers: kept };
   }
@@ -206,6 +207,7 @@ export class ZoneRegistry {
       entry.claim = resumePeerId;
     }
     this.events.emit('watchStarted', zoneId, viewer);
+    this.#tellAudience(zone);
     this.events.emit('changed', zoneId);
     return { ok: true, zone: zoneId, state: zone.camera ? 'live' : 'waiting', resumed };
   }
@@ -464,8 +466,17 @@ export class ZoneRegistry {
     watched?.delete(zone.id);
     if (watched?.size === 0) this.#watching.delete(viewer.id);
     this.events.emit('watchEnded', zone.id, viewer, endReason);
+    this.#tellAudience(zone);
     this.#dropIfEmpty(zone);
     this.events.emit('changed', zone.id);
+  }
+
+  /**
+   * The camera hears how many operators watch and whether through the relay: its own connection
+   * count says one when the relay is its only viewer.
+   */
+  #tellAudience(zone: Zone): void {
+    zone.camera?.participant.send('zone:audience', { zone: zone.id, viewers: zone.viewers.size, relayed: zone.relay !== null });
   }
 
   #dropIfEmpty(zone: Zone): void {

@@ -44,6 +44,8 @@ export class CameraSession {
   #publisher: CameraPublisher | null = null;
   /** The gateway accepted our publish on the current connection. */
   #published = false;
+  /** What the gateway last said of the zone's operators (zone:audience). */
+  #audience: { viewers: number; relayed: boolean } | null = null;
 
   constructor(view: CameraView) {
     this.#view = view;
@@ -66,9 +68,18 @@ export class CameraSession {
     return this.#source?.stream ?? null;
   }
 
-  /** Operators whose peer connection is up. */
+  /**
+   * Operators served: those whose peer connection is up, or, when the zone goes through the
+   * media relay, every operator the gateway counts while the connection to the relay is up.
+   */
   get operatorsConnected(): number {
-    return this.#publisher?.connectedCount ?? 0;
+    const connected = this.#publisher?.connectedCount ?? 0;
+    return this.#audience?.relayed ? (connected > 0 ? this.#audience.viewers : 0) : connected;
+  }
+
+  /** Whether the camera's one connection goes to the gateway's media relay. */
+  get relayed(): boolean {
+    return this.#audience?.relayed ?? false;
   }
 
   /** Stats of one connected operator's connection, or null. */
@@ -124,11 +135,17 @@ export class CameraSession {
       if (joined === zone) publisher.addViewer(peerId);
     });
     signalling.on('viewer:left', ({ peerId }) => publisher.removeViewer(peerId));
+    signalling.on('zone:audience', ({ zone: counted, viewers, relayed }) => {
+      if (counted !== zone) return;
+      this.#audience = { viewers, relayed };
+      this.#view.changed();
+    });
     signalling.on('signal:answer', ({ peerId, sdp }) => publisher.acceptAnswer(peerId, sdp));
     signalling.on('signal:candidate', ({ peerId, candidate }) => publisher.addRemoteCandidate(peerId, candidate));
     signalling.on('signal:restart', ({ peerId }) => publisher.restartIce(peerId));
     this.#signalling = signalling;
     this.#publisher = publisher;
+    this.#audience = null;
   }
 
   /** End Session: unpublish, close every peer, stop the camera, disconnect. Idempotent. */

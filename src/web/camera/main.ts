@@ -81,7 +81,7 @@ function render(): void {
   if (operatorCount.textContent !== count) operatorCount.textContent = count;
   zoneLabel.textContent = phase === 'idle' ? NO_VALUE : session.zone ?? NO_VALUE;
   if (phase === 'idle') encryptionLabel.textContent = NO_VALUE;
-  sessionLabel.textContent = phase === 'publishing' ? (session.reconnecting ? 'reconnecting…' : 'publishing') : phase;
+  sessionLabel.textContent = phase === 'publishing' ? (session.reconnecting ? 'reconnecting…' : session.relayed ? 'publishing via relay' : 'publishing') : phase;
   const track = session.stream?.getVideoTracks()[0];
   const capture = track?.getSettings();
   captureLabel.textContent =

@@ -288,6 +288,7 @@ export class Tile {
       this.#peerId = this.#viewer.peerId;
       this.#previousStats = null;
       this.#kpis = null;
+      this.#renderKpis();
     } else this.#hasFrame = false;
     this.#video.srcObject = stream;
     // Autoplay of a muted video is allowed; a rejection here (the source was replaced) is harmless.

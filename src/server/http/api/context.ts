@@ -5,6 +5,7 @@ import type { AuditTrail } from '../../audit/AuditTrail.ts';
 import type { Accounts, Actor } from '../../auth/Accounts.ts';
 import type { AuthService, ClientInfo } from '../../auth/AuthService.ts';
 import type { CameraKeys } from '../../auth/CameraKeys.ts';
+import type { MediaTokens } from '../../auth/MediaTokens.ts';
 import type { Principal } from '../../auth/Principal.ts';
 import type { Store } from '../../store/types.ts';
 import type { ApiApp } from '../GatewayApp.ts';
@@ -19,6 +20,8 @@ export interface ApiContext {
   access: LiveAccess;
   audit: AuditTrail;
   accounts: Accounts;
+  /** WHEP viewer and WHIP publisher tokens. */
+  mediaTokens: MediaTokens;
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;

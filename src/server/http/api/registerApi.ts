@@ -7,6 +7,7 @@ import { replyWithCatalogueError, sendError } from '../replyError.ts';
 import { registerAdminRoutes } from './adminRoutes.ts';
 import { registerAuditRoutes } from './auditRoutes.ts';
 import { registerAuthRoutes } from './authRoutes.ts';
+import { registerTokenRoutes } from './tokenRoutes.ts';
 import { decoratePrincipal, roleCheck, type ApiContext } from './context.ts';
 
 /** A request without a body is validated as `{}`, so a schema names the missing field, not "expected object". */
@@ -47,5 +48,6 @@ export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigi
     registerAuthRoutes(api, ctx);
     registerAdminRoutes(api, ctx);
     registerAuditRoutes(api, ctx);
+    registerTokenRoutes(api, ctx);
   }, { prefix: '/api' });
 }

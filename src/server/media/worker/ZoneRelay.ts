@@ -26,8 +26,29 @@ export type PeerStateListener = (peerId: PeerId, state: 'connected' | 'failed' |
 
 /** Keyframe requests towards the camera are aggregated: one per this many ms, whatever asks. */
 const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+/**
+ * A camera may drop a keyframe request that comes close after another (Chromium encoded 4
+ * keyframes for 6 PLIs with 50 viewers joining): while a connected viewer still waits for one,
+ * the request is repeated this often.
+ */
+const KEYFRAME_RETRY_MS = 500;
+/**
+ * Fast start: the packets since the camera's latest keyframe are kept, and a viewer that
+ * connects while that keyframe is this recent gets them at once instead of waiting for the next
+ * one. The keyframe is asked for when the viewer subscribes, so it is usually on its way while
+ * ICE and DTLS complete.
+ */
+const REPLAY_MAX_AGE_MS = 1000;
+/** A longer run since the keyframe is not replayed (it would burst past MAX_IN_FLIGHT). */
+const REPLAY_MAX_PACKETS = 192;
 /** How often the camera is reminded of the bitrate it may use. */
 const REMB_INTERVAL_MS = 1000;
+/**
+ * A viewer whose sender has this many packets not yet written (about a second of 2.5 Mbit/s
+ * video) has fallen behind: its backlog is dropped and it starts again at the next keyframe,
+ * so it never holds the others' packets or the worker's memory.
+ */
+const MAX_IN_FLIGHT = 256;
 
 function peerConfig(network: RelayNetwork): Partial<PeerConfig> {
   return {
@@ -62,6 +83,8 @@ interface Subscriber {
   readonly transceiver: RTCRtpTransceiver;
   /** Nothing is forwarded until a keyframe starts: a decoder cannot begin mid-picture. */
   waitingForKeyframe: boolean;
+  /** Packets handed to its sender and not yet written to its socket. */
+  inFlight: number;
 }
 
 interface Publisher {
@@ -85,8 +108,12 @@ export class ZoneRelay {
   readonly #onPeerState: PeerStateListener;
   #lastKeyframeRequest = 0;
   #keyframeTimer: NodeJS.Timeout | null = null;
+  #keyframeRetry: NodeJS.Timeout | null = null;
   #rembTimer: NodeJS.Timeout | null = null;
-  readonly #stats = { forwardedPackets: 0, forwardedBytes: 0, nacks: 0, plis: 0, keyframeWaits: 0 };
+  readonly #stats = { forwardedPackets: 0, forwardedBytes: 0, nacks: 0, plis: 0, keyframeWaits: 0, fellBehind: 0, replays: 0 };
+  /** The packets since the latest keyframe (empty when that run grew too long), and its arrival. */
+  #sinceKeyframe: RtpPacket[] = [];
+  #keyframeAt = 0;
 
   constructor(zone: ZoneId, network: RelayNetwork, onPeerState: PeerStateListener) {
     this.zone = zone;
@@ -152,7 +179,7 @@ export class ZoneRelay {
       transceiver = offered;
       transceiver.setDirection('sendonly');
     }
-    const subscriber: Subscriber = { peerId, pc, transceiver, waitingForKeyframe: true };
+    const subscriber: Subscriber = { peerId, pc, transceiver, waitingForKeyframe: true, inFlight: 0 };
     this.#subscribers.set(peerId, subscriber);
     // The viewer's own sender answers its NACKs from its history; its keyframe requests go to
     // the camera, aggregated with everyone else's.
@@ -161,11 +188,17 @@ export class ZoneRelay {
       this.#stats.nacks += 1;
     });
     this.#watchState(peerId, pc, () => {
-      subscriber.waitingForKeyframe = true;
-      this.#stats.keyframeWaits += 1;
+      // A browser may still be setting up SRTP as the first packets arrive and lose the
+      // replayed keyframe: a fresh one is asked for in any case.
+      if (!this.#replay(subscriber)) {
+        subscriber.waitingForKeyframe = true;
+        this.#stats.keyframeWaits += 1;
+      }
       this.requestKeyframe();
     });
     await pc.setLocalDescription(await (offer === undefined ? pc.createOffer() : pc.createAnswer()));
+    // The keyframe this viewer will start on, asked for now: it arrives while ICE and DTLS run.
+    this.requestKeyframe();
     return this.#localSdp(pc, false);
   }
 
@@ -210,6 +243,17 @@ export class ZoneRelay {
     this.#lastKeyframeRequest = Date.now();
     this.#stats.plis += 1;
     void publisher.transceiver.receiver.sendRtcpPLI(publisher.ssrc);
+    this.#keyframeRetry ??= setTimeout(() => {
+      this.#keyframeRetry = null;
+      if (this.#someoneWaits()) this.requestKeyframe();
+    }, KEYFRAME_RETRY_MS);
+  }
+
+  #someoneWaits(): boolean {
+    for (const subscriber of this.#subscribers.values()) {
+      if (subscriber.waitingForKeyframe && subscriber.pc.connectionState === 'connected') return true;
+    }
+    return false;
   }
 
   /** Closes one peer (publisher or subscriber); unknown ids are ignored. */
@@ -234,19 +278,52 @@ export class ZoneRelay {
   }
 
   #forward(rtp: RtpPacket): void {
-    const keyframe = startsKeyframe(rtp.payload);
+    // A keyframe's SPS/PPS packet and its IDR slice's first packet both look like a start: the
+    // picture begins at the first of them (the rest of the picture shares its timestamp).
+    const keyframe = startsKeyframe(rtp.payload) && this.#sinceKeyframe[0]?.header.timestamp !== rtp.header.timestamp;
+    if (keyframe) {
+      this.#sinceKeyframe = [rtp];
+      this.#keyframeAt = Date.now();
+    } else if (this.#sinceKeyframe.length > 0) {
+      if (this.#sinceKeyframe.length < REPLAY_MAX_PACKETS) this.#sinceKeyframe.push(rtp);
+      else this.#sinceKeyframe = [];
+    }
     for (const subscriber of this.#subscribers.values()) {
       if (subscriber.waitingForKeyframe) {
         if (!keyframe || subscriber.pc.connectionState !== 'connected') continue;
         subscriber.waitingForKeyframe = false;
       }
-      const copy = rtp.clone();
-      // The camera's extension ids mean nothing on the viewer's connection.
-      copy.header.extensions = [];
-      void subscriber.transceiver.sender.sendRtp(copy);
-      this.#stats.forwardedPackets += 1;
-      this.#stats.forwardedBytes += rtp.payload.length;
+      if (subscriber.inFlight >= MAX_IN_FLIGHT) {
+        subscriber.waitingForKeyframe = true;
+        this.#stats.fellBehind += 1;
+        this.requestKeyframe();
+        continue;
+      }
+      this.#send(subscriber, rtp);
     }
+  }
+
+  /** A viewer just connected: the packets since a recent keyframe, at once. */
+  #replay(subscriber: Subscriber): boolean {
+    const run = this.#sinceKeyframe;
+    if (run.length === 0 || Date.now() - this.#keyframeAt > REPLAY_MAX_AGE_MS) return false;
+    subscriber.waitingForKeyframe = false;
+    this.#stats.replays += 1;
+    for (const rtp of run) this.#send(subscriber, rtp);
+    return true;
+  }
+
+  #send(subscriber: Subscriber, rtp: RtpPacket): void {
+    const copy = rtp.clone();
+    // The camera's extension ids mean nothing on the viewer's connection.
+    copy.header.extensions = [];
+    subscriber.inFlight += 1;
+    subscriber.transceiver.sender.sendRtp(copy).then(
+      () => (subscriber.inFlight -= 1),
+      () => (subscriber.inFlight -= 1),
+    );
+    this.#stats.forwardedPackets += 1;
+    this.#stats.forwardedBytes += rtp.payload.length;
   }
 
   #sendBitrateHint(): void {
@@ -288,10 +365,13 @@ export class ZoneRelay {
     const publisher = this.#publisher;
     if (!publisher) return;
     this.#publisher = null;
+    this.#sinceKeyframe = [];
     if (this.#rembTimer) clearInterval(this.#rembTimer);
     this.#rembTimer = null;
     if (this.#keyframeTimer) clearTimeout(this.#keyframeTimer);
     this.#keyframeTimer = null;
+    if (this.#keyframeRetry) clearTimeout(this.#keyframeRetry);
+    this.#keyframeRetry = null;
     void publisher.pc.close();
   }
 }

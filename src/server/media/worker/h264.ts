@@ -28,3 +28,18 @@ export function startsKeyframe(payload: Uint8Array): boolean {
   }
   return false;
 }
+
+/** True when the packet carries a sequence parameter set (alone or in a STAP-A): a decoder can configure from it. */
+export function carriesSps(payload: Uint8Array): boolean {
+  if (payload.length < 2) return false;
+  const type = nalType(payload[0]!);
+  if (type === NAL_SPS) return true;
+  if (type !== STAP_A) return false;
+  // STAP-A: each aggregated unit is a 16-bit size, then the unit.
+  for (let at = 1; at + 2 < payload.length;) {
+    const size = (payload[at]! << 8) | payload[at + 1]!;
+    if (nalType(payload[at + 2]!) === NAL_SPS) return true;
+    at += 2 + size;
+  }
+  return false;
+}

@@ -14,8 +14,10 @@ const zoneOfPeer = new Map<PeerId, ZoneId>();
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
 
+/** A reply after the gateway hung up (it is shutting down) goes nowhere, rather than throw EPIPE. */
 const send = (message: FromWorker): void => {
-  process.send?.(message);
+  if (!process.connected) return;
+  process.send?.(message, undefined, undefined, () => undefined);
 };
 
 function relayFor(zone: ZoneId): ZoneRelay {

@@ -5,6 +5,7 @@ import { migrations } from '../migrations.ts';
 import type { Store } from '../types.ts';
 import { pgAudit } from './pgAudit.ts';
 import { pgGrants, pgKeys } from './pgGrantsAndKeys.ts';
+import { pgMediaTokens } from './pgMediaTokens.ts';
 import { pgSessions, pgUsers } from './pgUsersAndSessions.ts';
 
 export type Pool = pg.Pool;
@@ -82,6 +83,7 @@ export async function openPostgresStore(url: string, logger?: Logger): Promise<S
     sessions: pgSessions(pool),
     grants: pgGrants(pool),
     keys: pgKeys(pool),
+    mediaTokens: pgMediaTokens(pool),
     audit: pgAudit(pool),
     async changeSeq() {
       return (await pool.query<{ seq: number }>('SELECT seq FROM change_seq WHERE id = 1')).rows[0]!.seq;

@@ -6,6 +6,7 @@ import type { Store } from '../types.ts';
 import { migrations } from '../migrations.ts';
 import { sqliteAudit } from './sqliteAudit.ts';
 import { sqliteGrants, sqliteKeys } from './sqliteGrantsAndKeys.ts';
+import { sqliteMediaTokens } from './sqliteMediaTokens.ts';
 import { sqliteSessions, sqliteUsers } from './sqliteUsersAndSessions.ts';
 
 export type Db = Database.Database;
@@ -43,6 +44,7 @@ export function openSqliteStore(dataDir: string): Store {
     sessions: sqliteSessions(db),
     grants: sqliteGrants(db),
     keys: sqliteKeys(db),
+    mediaTokens: sqliteMediaTokens(db),
     audit: sqliteAudit(db),
     changeSeq: async () => seq.get() as number,
     bumpChangeSeq: async () => void bump.run(),
