@@ -7,7 +7,7 @@ import type { RelayStats } from '../../src/server/media/relayProtocol.ts';
 import { percentile, round } from '../stats.ts';
 import type { BenchPart, Budget } from '../types.ts';
 import { clockReaderScript, probeTile } from './clockProbe.ts';
-import type { ViewerCommand, ViewerReport, ViewerSample } from './weriftViewerProcess.ts';
+import type { ViewerCommand, ViewerReport, ViewerSample } from '../../test/support/weriftViewerProcess.ts';
 
 /** Viewer counts of a run unless the command line gives some (`relay 1,4,8,50`). */
 const DEFAULT_STEPS = [1, 4, 8, 20, 35, 50];
@@ -245,10 +245,10 @@ class WeriftFleet {
   static async start(gw: TestGateway, zone: string): Promise<WeriftFleet> {
     const fleet = new WeriftFleet();
     for (let i = 0; i < WERIFT_PROCESSES; i++) {
-      const proc = fork(join(import.meta.dirname, 'weriftViewerProcess.ts'), [], {
+      const proc = fork(join(import.meta.dirname, '..', '..', 'test', 'support', 'weriftViewerProcess.ts'), [], {
         execArgv: ['--import', 'tsx'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, VIGIL_BENCH_URL: gw.url, VIGIL_BENCH_COOKIE: gw.admin.cookie, VIGIL_BENCH_ZONE: zone },
+        env: { ...process.env, WERIFT_VIEWERS_URL: gw.url, WERIFT_VIEWERS_COOKIE: gw.admin.cookie, WERIFT_VIEWERS_ZONE: zone },
       });
       fleet.#procs.push(proc);
     }

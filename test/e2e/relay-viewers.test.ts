@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { auditEntries } from '../support/access.ts';
@@ -7,6 +10,7 @@ import { launchBrowser, resultsPath, startCamera } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { scrapeUntil } from '../support/metrics.ts';
 import { WeriftViewer } from '../support/weriftViewer.ts';
+import type { ViewerCommand, ViewerReport, ViewerSample } from '../support/weriftViewerProcess.ts';
 
 /**
  * Many viewers on the relay: one Chromium camera, a dozen non-browser viewers (werift peers that
@@ -94,4 +98,63 @@ it('twelve relay viewers of one camera get its frames; a removed grant cuts one 
   await scrapeUntil(gw, (s) => s.get(`vigil_relay_subscribers{zone="${ZONE}"}`) === VIEWERS, 5_000);
 
   writeFileSync(resultsPath('relay-viewers.json'), JSON.stringify({ viewers: VIEWERS, connectedMs, firstPacketMs, firstFrameMs, lateFirstFrameMs, fps, cutMs }, null, 2));
+});
+
+/** A werift viewer in a process of its own, which the test can freeze (SIGSTOP) like a hung machine. */
+async function viewerProcess(zone: string): Promise<{ child: ChildProcess; sample(): Promise<ViewerSample>; close(): Promise<void> }> {
+  const child = fork(join(import.meta.dirname, '..', 'support', 'weriftViewerProcess.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, WERIFT_VIEWERS_URL: gw.url, WERIFT_VIEWERS_COOKIE: gw.admin.cookie, WERIFT_VIEWERS_ZONE: zone },
+  });
+  const next = async <T extends ViewerReport['type']>(type: T) => {
+    for (;;) {
+      const [report] = (await once(child, 'message')) as [ViewerReport];
+      if (report.type === type) return report as Extract<ViewerReport, { type: T }>;
+    }
+  };
+  const command = (c: ViewerCommand) => child.send(c);
+  await next('ready');
+  command({ type: 'add', count: 1 });
+  assert.deepEqual((await next('added')).failed, []);
+  return {
+    child,
+    async sample() {
+      command({ type: 'sample' });
+      return next('sample');
+    },
+    async close() {
+      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+it('a viewer whose machine hangs (its process stopped) holds nobody up; it plays again when it comes back', async () => {
+  const ZONE = 'RELAY-MANY-01';
+  const frozen = await viewerProcess(ZONE);
+  try {
+    const deadline = Date.now() + 15_000;
+    while ((await frozen.sample()).viewers[0]!.frames < 20) {
+      assert.ok(Date.now() < deadline, 'the viewer in its own process plays');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const playing = viewers.slice(1).filter((v) => v.connectionState === 'connected');
+    assert.ok(playing.length >= VIEWERS - 1);
+    const before = playing.map((v) => v.frames);
+    const stoppedAt = Date.now();
+    frozen.child.kill('SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const during = playing.map((v, i) => ((v.frames - before[i]!) * 1000) / (Date.now() - stoppedAt));
+    const framesWhenStopped = (await (async () => { frozen.child.kill('SIGCONT'); return frozen.sample(); })()).viewers[0]!.frames;
+    for (const [i, fps] of during.entries()) assert.ok(fps >= 15, `viewer ${i + 2} played at ${fps.toFixed(1)} fps while another was frozen`);
+    const resumedBy = Date.now() + 5_000;
+    while ((await frozen.sample()).viewers[0]!.frames < framesWhenStopped + 20) {
+      assert.ok(Date.now() < resumedBy, 'the viewer that came back plays again');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    frozen.child.kill('SIGCONT');
+    await frozen.close();
+  }
 });

@@ -1,11 +1,11 @@
 /**
- * A child process of the relay bench holding non-browser viewers (test/support/weriftViewer.ts:
+ * A child process (of the relay bench, or a test) holding non-browser viewers (test/support/weriftViewer.ts:
  * an operator socket and a werift peer counting frames by RTP marker bits). Kept out of the
  * bench's own process, which also runs the gateway's signalling and drives Chromium: dozens of
  * SRTP receivers there would slow both and so the figures being measured.
  */
-import { connect } from '../../test/support/clients.ts';
-import { WeriftViewer } from '../../test/support/weriftViewer.ts';
+import { connect } from './clients.ts';
+import { WeriftViewer } from './weriftViewer.ts';
 
 export type ViewerCommand =
   | { type: 'add'; count: number }
@@ -25,9 +25,9 @@ export type ViewerReport =
   | ({ type: 'sample' } & ViewerSample)
   | { type: 'closed' };
 
-const url = process.env.VIGIL_BENCH_URL!;
-const cookie = process.env.VIGIL_BENCH_COOKIE!;
-const zone = process.env.VIGIL_BENCH_ZONE!;
+const url = process.env.WERIFT_VIEWERS_URL!;
+const cookie = process.env.WERIFT_VIEWERS_COOKIE!;
+const zone = process.env.WERIFT_VIEWERS_ZONE!;
 const viewers: { viewer: WeriftViewer; watchedAt: number }[] = [];
 const send = (report: ViewerReport) => process.send?.(report);
 
