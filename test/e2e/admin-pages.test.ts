@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openConsole, signedInPage, startCamera, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { mediaRequest } from '../support/whipWhep.ts';
 
 let gw: TestGateway;
 let browser: Browser;
@@ -46,6 +47,34 @@ it('the admin pages: add a person, grant a zone, create a camera key that publis
   await camera.page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() === 'DISCONNECTED');
   await petra.page.waitForFunction(() => document.querySelector('.tile[data-zone="DOCK-GATE-01"]')?.getAttribute('data-state') !== 'live', undefined, { timeout: 3_000 });
   assert.equal(await camera.page.inputValue('#api-key-input'), '', 'a revoked key is forgotten by the camera page');
+  assert.deepEqual(errors, []);
+});
+
+it('the admin page makes a WHEP token that is shown once and admits a player, and revokes it', async () => {
+  const { page: admin, errors } = await signedInPage(browser, gw, '/admin.html');
+  await admin.waitForSelector('tr[data-user="admin"]');
+  await submit(admin, '#token-form', { '#token-kind': 'viewer', '#token-label': 'Wall 2', '#token-pattern': 'dock-*', '#token-expiry': '' });
+  await admin.waitForSelector('#admin-alert[data-code="PAYLOAD_INVALID"]', { state: 'visible' });
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await submit(admin, '#token-form', { '#token-kind': 'viewer', '#token-label': 'Wall 2', '#token-pattern': 'dock-*', '#token-expiry': local });
+  await admin.waitForSelector('#token-secret-box', { state: 'visible' });
+  const secret = await admin.inputValue('#token-secret');
+  assert.match(secret, /^whep_[A-Za-z0-9_-]{43}$/);
+  await admin.waitForSelector('#tokens-body tr[data-label="Wall 2"]');
+  const row = (await admin.textContent('#tokens-body tr[data-label="Wall 2"]')) ?? '';
+  assert.match(row, /player \(WHEP\)/);
+  assert.match(row, /DOCK-\*/);
+  assert.equal(row.includes(secret), false, 'the list shows a prefix, never the token');
+
+  // The token is accepted (the request fails later, on its empty offer), then refused once revoked.
+  const offer = { token: secret, body: 'not an offer' };
+  assert.notEqual((await mediaRequest(`${gw.url}/whep/DOCK-GATE-02`, offer)).status, 401);
+  await admin.click('tr[data-label="Wall 2"] [data-action="revoke"]');
+  await admin.waitForFunction(() => /revoked/.test(document.querySelector('#tokens-body tr[data-label="Wall 2"]')?.textContent ?? ''));
+  const refused = await mediaRequest(`${gw.url}/whep/DOCK-GATE-02`, offer);
+  assert.equal(refused.status, 401);
+  assert.equal(refused.json.error.code, 'TOKEN_REVOKED');
   assert.deepEqual(errors, []);
 });
 

@@ -1,8 +1,8 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import {
-  createGrantSchema, createKeySchema, createUserSchema,
-  type GrantView, type KeyView, type SessionView, type UserView,
+  createGrantSchema, createKeySchema, createMediaTokenSchema, createUserSchema,
+  type GrantView, type KeyView, type MediaTokenView, type SessionView, type UserView,
 } from '../../shared/index.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
@@ -11,7 +11,7 @@ import { byId } from '../shared-ui/dom.ts';
 import { actionButton, actionsCell, cell, when } from '../shared-ui/table.ts';
 
 /**
- * The admin page: people, zone grants, camera keys and live sessions. Every action goes to the
+ * The admin page: people, zone grants, camera keys, WHEP/WHIP tokens and live sessions. Every action goes to the
  * gateway, which checks and audits it; the page shows the gateway's refusal as it is and
  * reloads the lists after a success.
  */
@@ -27,6 +27,13 @@ async function act<T>(call: Promise<ApiResult<T>>): Promise<T | null> {
   alert.hide();
   await refresh();
   return reply.data;
+}
+
+/** A new secret (camera key or token) in its box, the only time it is shown; its form is cleared. */
+function showOnce(name: 'key' | 'token', secret: string): void {
+  byId(`${name}-secret`, HTMLInputElement).value = secret;
+  byId(`${name}-secret-box`, HTMLElement).hidden = false;
+  byId(`${name}-form`, HTMLFormElement).reset();
 }
 
 function invalid(message: string): void {
@@ -76,6 +83,22 @@ function renderKeys(keys: KeyView[]): void {
   }));
 }
 
+const TOKEN_FOR = { viewer: 'player (WHEP)', publisher: 'encoder (WHIP)' } as const;
+
+function renderTokens(tokens: MediaTokenView[]): void {
+  byId('tokens-body', HTMLElement).replaceChildren(...tokens.map((t) => {
+    const row = document.createElement('tr');
+    row.dataset.tokenId = String(t.id);
+    row.dataset.label = t.label;
+    const expired = Date.parse(t.expiresAt) <= Date.now();
+    const status = t.revokedAt ? `revoked ${when(t.revokedAt)}` : expired ? 'expired' : 'active';
+    const actions = t.revokedAt || expired ? [] : [actionButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/tokens/${t.id}`)))];
+    row.append(cell(t.label), cell(TOKEN_FOR[t.kind]), cell(t.zonePattern), cell(`${t.prefix}…`, 'font-monospace'), cell(when(t.expiresAt)),
+      cell(when(t.lastUsedAt)), cell(status), actionsCell(...actions));
+    return row;
+  }));
+}
+
 function renderSessions(sessions: SessionView[]): void {
   byId('sessions-body', HTMLElement).replaceChildren(...sessions.map((s) => {
     const row = document.createElement('tr');
@@ -89,16 +112,18 @@ function renderSessions(sessions: SessionView[]): void {
 }
 
 async function refresh(): Promise<void> {
-  const [users, grants, keys, sessions] = await Promise.all([
+  const [users, grants, keys, tokens, sessions] = await Promise.all([
     api<{ users: UserView[] }>('GET', '/api/users'),
     api<{ grants: GrantView[] }>('GET', '/api/grants'),
     api<{ keys: KeyView[] }>('GET', '/api/keys'),
+    api<{ tokens: MediaTokenView[] }>('GET', '/api/tokens'),
     api<{ sessions: SessionView[] }>('GET', '/api/sessions'),
   ]);
-  for (const reply of [users, grants, keys, sessions]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
+  for (const reply of [users, grants, keys, tokens, sessions]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
   if (users.ok) renderUsers(users.data.users);
   if (grants.ok) renderGrants(grants.data.grants);
   if (keys.ok) renderKeys(keys.data.keys);
+  if (tokens.ok) renderTokens(tokens.data.tokens);
   if (sessions.ok) renderSessions(sessions.data.sessions);
 }
 
@@ -130,13 +155,26 @@ byId('key-form', HTMLFormElement).addEventListener('submit', (event) => {
   const parsed = createKeySchema.safeParse({ label: byId('key-label', HTMLInputElement).value, zonePattern: byId('key-pattern', HTMLInputElement).value });
   if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
   void act(api<{ key: KeyView; secret: string }>('POST', '/api/keys', parsed.data)).then((created) => {
-    if (!created) return;
-    byId('key-secret', HTMLInputElement).value = created.secret;
-    byId('key-secret-box', HTMLElement).hidden = false;
-    byId('key-form', HTMLFormElement).reset();
+    if (created) showOnce('key', created.secret);
   });
 });
-byId('key-secret', HTMLInputElement).addEventListener('focus', (event) => (event.target as HTMLInputElement).select());
+
+byId('token-form', HTMLFormElement).addEventListener('submit', (event) => {
+  event.preventDefault();
+  const expiry = byId('token-expiry', HTMLInputElement).value;
+  const parsed = createMediaTokenSchema.safeParse({
+    kind: byId('token-kind', HTMLSelectElement).value,
+    label: byId('token-label', HTMLInputElement).value,
+    zonePattern: byId('token-pattern', HTMLInputElement).value,
+    expiresAt: expiry ? new Date(expiry).toISOString() : '',
+  });
+  if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  void act(api<{ token: MediaTokenView; secret: string }>('POST', '/api/tokens', parsed.data)).then((created) => {
+    if (created) showOnce('token', created.secret);
+  });
+});
+
+for (const name of ['key', 'token']) byId(`${name}-secret`, HTMLInputElement).addEventListener('focus', (event) => (event.target as HTMLInputElement).select());
 
 void initAccountBar('admin').then((me) => { if (me) void refresh(); });
 // Live sessions come and go; keep the list current while the page is open.
