@@ -7,6 +7,7 @@ import type { RelayStats } from '../../src/server/media/relayProtocol.ts';
 import { percentile, round } from '../stats.ts';
 import type { BenchPart, Budget } from '../types.ts';
 import { clockReaderScript, probeTile } from './clockProbe.ts';
+import type { PageClock } from './pageClock.ts';
 import type { ViewerCommand, ViewerReport, ViewerSample } from '../../test/support/weriftViewerProcess.ts';
 
 /** Viewer counts of a run unless the command line gives some (`relay 1,4,8,50`). */
@@ -96,12 +97,7 @@ async function openOperator(browser: Browser, gw: TestGateway, reader: string): 
  */
 async function watchTimed(page: Page, zone: string): Promise<JoinTiming> {
   await page.evaluate(([zone, liveWithin]) => {
-    type Clock = {
-      readClock(p: ImageData): number | null;
-      readClockFromLuma(p: { data: Uint8Array; width: number; height: number; stride: number }): number | null;
-      clockDelta(later: number, earlier: number): number;
-    };
-    const clock = (window as unknown as { VigilClock: Clock }).VigilClock;
+    const clock = (window as unknown as { VigilClock: PageClock }).VigilClock;
     const state: { clickedAt: number | null; liveMs: number | null; done: boolean } = { clickedAt: null, liveMs: null, done: false };
     (window as unknown as { __join: typeof state }).__join = state;
     const onClick = (event: Event) => {
@@ -110,26 +106,6 @@ async function watchTimed(page: Page, zone: string): Promise<JoinTiming> {
       document.removeEventListener('click', onClick, true);
     };
     document.addEventListener('click', onClick, true);
-    const canvas = new OffscreenCanvas(160, 90);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    const LUMA_FIRST = new Set(['I420', 'I420A', 'I422', 'I444', 'NV12']);
-    let buffer = new Uint8Array(0);
-    const readPainted = async (video: HTMLVideoElement): Promise<number | null> => {
-      const frame = new VideoFrame(video);
-      try {
-        if (frame.format && LUMA_FIRST.has(frame.format)) {
-          const size = frame.allocationSize();
-          if (buffer.length < size) buffer = new Uint8Array(size);
-          const [luma] = await frame.copyTo(buffer);
-          const { width, height } = frame.visibleRect!;
-          return clock.readClockFromLuma({ data: buffer.subarray(luma!.offset), width, height, stride: luma!.stride });
-        }
-        ctx.drawImage(frame, 0, 0, 160, 90);
-        return clock.readClock(ctx.getImageData(0, 0, 160, 90));
-      } finally {
-        frame.close();
-      }
-    };
     const armed = performance.now();
     const poll = setInterval(() => {
       const video = document.querySelector<HTMLVideoElement>(`.tile[data-zone="${zone}"] video`);
@@ -144,7 +120,7 @@ async function watchTimed(page: Page, zone: string): Promise<JoinTiming> {
         if (state.done) return;
         const displayedAt = performance.timeOrigin + meta.expectedDisplayTime;
         const sinceClick = meta.expectedDisplayTime - (state.clickedAt ?? armed);
-        void readPainted(video).then((painted) => {
+        void clock.readPainted(video).then((painted) => {
           if (state.done || painted === null) return;
           if (clock.clockDelta(displayedAt, painted) <= (liveWithin as number)) {
             state.liveMs = Math.max(0, sinceClick);

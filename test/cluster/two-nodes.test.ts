@@ -9,6 +9,7 @@ import { startPostgres, type Postgres } from '../support/postgres.ts';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { startRedis, type RedisServer } from '../support/redis.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 /** Two gateway nodes sharing one PostgreSQL store and one Redis, as behind nginx. */
 describe('a cluster of two gateway nodes', () => {
@@ -86,7 +87,7 @@ describe('a cluster of two gateway nodes', () => {
     const again = track(await b.connect('camera'));
     assert.deepEqual(await request(again, 'camera:publish', { zone: 'HARBOUR-01', resumeToken: token }), { ok: true, zone: 'HARBOUR-01', replacedStaleSession: true, resumedPeers: [] });
     assert.equal(await evicted, 'io server disconnect', 'the stale connection on node A was closed for good');
-    await waitFor(async () => (await auditEntries(a, 'publish.ended')).some((e) => e.zone === 'HARBOUR-01' && e.detail.reason === 'replaced'));
+    await waitFor(async () => (await auditEntries(a, 'publish.ended')).some((e) => e.zone === 'HARBOUR-01' && e.detail.reason === 'replaced'), 'publish.ended (replaced) on A', { everyMs: 100 });
   });
 
   it('applies a grant removed on one node to a live view on the other within a second', async () => {
@@ -142,7 +143,7 @@ describe('a cluster of two gateway nodes', () => {
       doomed.child.kill('SIGKILL');
       assert.deepEqual(await waiting, { zone: 'DOCK-03', state: 'waiting', reason: 'camera_left' });
       assert.ok(Date.now() - killedAt < 16_000, `released ${Date.now() - killedAt} ms after the kill`);
-      await waitFor(async () => (await auditEntries(b, 'publish.ended')).some((e) => e.zone === 'DOCK-03' && e.detail.reason === 'server_crash'));
+      await waitFor(async () => (await auditEntries(b, 'publish.ended')).some((e) => e.zone === 'DOCK-03' && e.detail.reason === 'server_crash'), 'publish.ended (server_crash) on B', { everyMs: 100 });
       const verify = await b.api('/api/audit/verify', { cookie: b.admin.cookie });
       assert.equal(verify.json.ok, true, verify.body);
     } finally {
@@ -150,14 +151,6 @@ describe('a cluster of two gateway nodes', () => {
     }
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('readiness of a node whose store is PostgreSQL', () => {
   it('answers 503 naming the store while PostgreSQL is down', async () => {
@@ -187,7 +180,7 @@ describe('readiness of a cluster node', () => {
       assert.equal(down.status, 503);
       assert.deepEqual(down.json, { status: 'unready', failing: ['redis'] });
       await redis.restart();
-      await waitFor(async () => (await gw.api('/readyz')).status === 200, 10_000);
+      await waitFor(async () => (await gw.api('/readyz')).status === 200, '/readyz answers 200', { timeoutMs: 10_000, everyMs: 100 });
       await redis.stop();
     } finally {
       const started = Date.now();

@@ -9,6 +9,7 @@ import { auditEntries } from '../support/access.ts';
 import { launchBrowser, resultsPath, startCamera } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { scrapeUntil } from '../support/metrics.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { WeriftViewer } from '../support/weriftViewer.ts';
 import type { ViewerCommand, ViewerReport, ViewerSample } from '../support/weriftViewerProcess.ts';
 
@@ -134,11 +135,7 @@ it('a viewer whose machine hangs (its process stopped) holds nobody up; it plays
   const ZONE = 'RELAY-MANY-01';
   const frozen = await viewerProcess(ZONE);
   try {
-    const deadline = Date.now() + 15_000;
-    while ((await frozen.sample()).viewers[0]!.frames < 20) {
-      assert.ok(Date.now() < deadline, 'the viewer in its own process plays');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(async () => (await frozen.sample()).viewers[0]!.frames >= 20, 'the viewer in its own process plays', { timeoutMs: 15_000, everyMs: 100 });
     const playing = viewers.slice(1).filter((v) => v.connectionState === 'connected');
     assert.ok(playing.length >= VIEWERS - 1);
     const before = playing.map((v) => v.frames);
@@ -148,11 +145,7 @@ it('a viewer whose machine hangs (its process stopped) holds nobody up; it plays
     const during = playing.map((v, i) => ((v.frames - before[i]!) * 1000) / (Date.now() - stoppedAt));
     const framesWhenStopped = (await (async () => { frozen.child.kill('SIGCONT'); return frozen.sample(); })()).viewers[0]!.frames;
     for (const [i, fps] of during.entries()) assert.ok(fps >= 15, `viewer ${i + 2} played at ${fps.toFixed(1)} fps while another was frozen`);
-    const resumedBy = Date.now() + 5_000;
-    while ((await frozen.sample()).viewers[0]!.frames < framesWhenStopped + 20) {
-      assert.ok(Date.now() < resumedBy, 'the viewer that came back plays again');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(async () => (await frozen.sample()).viewers[0]!.frames >= framesWhenStopped + 20, 'the viewer that came back plays again', { everyMs: 100 });
   } finally {
     frozen.child.kill('SIGCONT');
     await frozen.close();

@@ -5,6 +5,7 @@ import { auditEntries } from '../support/access.ts';
 import { request } from '../support/clients.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { WeriftPublisher } from '../support/weriftPublisher.ts';
 import { WeriftViewer } from '../support/weriftViewer.ts';
 import { mediaRequest } from '../support/whipWhep.ts';
@@ -39,13 +40,6 @@ describe('the media relay across two gateway nodes', () => {
 
   const relayHostOf = (zone: string) => inspect.hGet(`vigil:zone:${zone}`, 'relay');
   const relayZones = async (gw: TestGateway) => (await gw.gateway.relayWorkers!.stats()).flatMap((s) => s.zones);
-  async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`not in time: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 
   it('a viewer on node B plays the camera on node A through A\'s relay; the camera sends one stream; the last viewer out releases the relay', async (t) => {
     const ZONE = 'XNODE-RELAY-01';
@@ -99,7 +93,7 @@ describe('the media relay across two gateway nodes', () => {
     await viewer.waitForFrames(15, 15_000);
     const revokedAt = Date.now();
     await b.revokeGrant(grant);
-    await waitFor(async () => (await relayZones(a)).every((z) => z.zone !== ZONE || z.subscribers === 0), 'the relay on A drops the subscriber', 3_000);
+    await waitFor(async () => (await relayZones(a)).every((z) => z.zone !== ZONE || z.subscribers === 0), 'the relay on A drops the subscriber', { timeoutMs: 3_000 });
     const cutMs = Date.now() - revokedAt;
     t.diagnostic(`relay subscription cut ${cutMs} ms after the revocation`);
     assert.ok(cutMs <= 1_500, `cut ${cutMs} ms after the revocation`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerToClientEvents } from '../../shared/index.ts';
 import { startRedis, type RedisServer } from '../../../test/support/redis.ts';
+import { waitFor } from '../../../test/support/waitFor.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import { connectRedis, type RedisClient } from '../cluster/redisClient.ts';
@@ -160,13 +161,7 @@ describe('RedisPresence with the media relay', () => {
     return { presence, relay, released };
   }
 
-  async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-    const deadline = Date.now() + 3_000;
-    while (!(await condition())) {
-      if (Date.now() > deadline) assert.fail(`not in time: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
+  const eventually = (condition: () => boolean | Promise<boolean>, what: string) => waitFor(condition, what, { timeoutMs: 3_000, everyMs: 10 });
   const relayHost = async (prefix: string): Promise<string | undefined> => (await clients[0]!.hGet(`${prefix}zone:Z`, 'relay')) ?? undefined;
 
   before(async () => { redis = await startRedis(); });
