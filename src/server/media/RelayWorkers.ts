@@ -180,6 +180,13 @@ export class RelayWorkers {
       if (Date.now() - worker.startedAt > 60_000) worker.restarts = 0;
       const delay = Math.min(MAX_RESTART_DELAY_MS, worker.restarts === 0 ? 0 : 250 * 2 ** worker.restarts);
       worker.restarts += 1;
+      if (delay === 0) {
+        // Pairing again starts now, beside the boot: the camera makes its new offer while the
+        // worker loads, and the requests wait on its ready.
+        this.#start(worker);
+        this.events.emit('lost', zones);
+        return;
+      }
       worker.restarting = true;
       const timer = setTimeout(() => {
         worker.restarting = false;
