@@ -26,6 +26,13 @@ const NEEDED = [
     packages: ['gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-nice', 'gstreamer1.0-libav',
       'python3-gi', 'gir1.2-gst-plugins-bad-1.0'],
   },
+  // The IP camera tests: GStreamer's RTSP server (driven from python3-gi) is the camera, x264
+  // (ugly) and x265 (bad) its encoders, timeoverlay (gstreamer1.0-x) its clock.
+  {
+    present: () => ['girepository-1.0/GstRtspServer-1.0.typelib', 'gstreamer-1.0/libgstx264.so', 'gstreamer-1.0/libgstx265.so', 'gstreamer-1.0/libgstpango.so']
+      .every((file) => archLibFile(file)),
+    packages: ['gir1.2-gst-rtsp-server-1.0', 'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-x'],
+  },
 ];
 
 /** A file under Debian's multiarch library directory (/usr/lib/<triplet>/…), whatever the architecture. */

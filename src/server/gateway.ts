@@ -36,6 +36,9 @@ import { LocalPresence, type ZonePresence } from './zones/ZonePresence.ts';
 import { Cluster } from './cluster/Cluster.ts';
 import { MediaRelay } from './media/MediaRelay.ts';
 import { RelayWorkers } from './media/RelayWorkers.ts';
+import { CameraSources } from './cameras/CameraSources.ts';
+import { IpCameras } from './cameras/IpCameras.ts';
+import { SecretBox } from './cameras/SecretBox.ts';
 
 export interface Gateway extends ApiContext {
   readonly config: GatewayConfig;
@@ -95,7 +98,6 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const access = new LiveAccess(store, auth, cameraKeys, logger.child({ subsystem: 'access' }));
   const accounts = new Accounts(store, audit, cameraKeys);
   const mediaTokens = new MediaTokens(store, audit, cluster?.rateLimiter ?? store.rateLimiter);
-  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, mediaTokens };
 
   const app = Fastify({
     https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
@@ -122,6 +124,17 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     media.relay.attach(cluster.presence);
   }
   const presence: ZonePresence = cluster?.presence ?? localPresence(media?.relay, logger);
+  const signallingLogger = logger.child({ subsystem: 'signalling' });
+  const activity = new ActivityAudit(audit, presence.events, signallingLogger, cluster?.nodeId);
+  const cameraSources = new CameraSources(store, audit, SecretBox.open(config.dataDir));
+  await cameraSources.reconcile(config.cameras, logger);
+  const ipCameras = new IpCameras({
+    store,
+    sources: cameraSources,
+    logger: logger.child({ subsystem: 'cameras' }),
+    ingest: { presence, relay: media?.relay ?? null, activity, logger: logger.child({ subsystem: 'cameras' }), ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' },
+  });
+  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, mediaTokens, cameras: { sources: cameraSources, running: ipCameras } };
   const quality = new ZoneQuality();
   presence.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
   let signalling: Signalling | null = null;
@@ -129,6 +142,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     presence,
     quality,
     relay: media?.workers ?? null,
+    ipCameras: () => ipCameras.statuses(),
     operatorsConnected: () => {
       let count = 0;
       for (const socket of signalling?.io.of('/').sockets.values() ?? []) if (socket.data.role === Role.OPERATOR) count += 1;
@@ -148,8 +162,6 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const webBundle = await registerStaticAssets(app, config.webRoot, logger);
   await app.ready();
 
-  const signallingLogger = logger.child({ subsystem: 'signalling' });
-  const activity = new ActivityAudit(audit, presence.events, signallingLogger, cluster?.nodeId);
   signalling = createSignalling({
     httpServer: app.server,
     presence,
@@ -196,6 +208,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
+      // Pulled only by a gateway that serves: a start that fails before leaves the cameras alone.
+      await ipCameras.start();
       return app.server.address() as AddressInfo;
     },
     close() {
@@ -204,6 +218,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         clearInterval(pruning);
         access.stop();
         await mediaEndpoints.close();
+        await ipCameras.close();
         await signalling.close();
         await app.close();
         // Views end as sockets close; let those audit writes land before the store goes.

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { AuditEntry } from './auditCatalogue.ts';
+import type { CameraConnection, CameraProbe, CameraStatus, CameraView, CreateCameraRequest } from './cameraSources.ts';
 import type { ProtocolError } from './errors.ts';
 import { ZONE_ID_MAX_LENGTH } from './zoneId.ts';
 
@@ -198,6 +199,12 @@ export interface ApiRoutes {
   /** `secret` is shown once and never again. */
   'POST /api/tokens': { body: CreateMediaTokenRequest; reply: { token: MediaTokenView; secret: string } };
   'DELETE /api/tokens/:id': { reply: { token: MediaTokenView } };
+  /** IP cameras with their ingest status; never a password. */
+  'GET /api/cameras': { reply: { cameras: CameraView[] } };
+  'POST /api/cameras': { body: CreateCameraRequest; reply: { camera: CameraView } };
+  'DELETE /api/cameras/:id': { reply: Record<string, never> };
+  /** Reaches the camera with these settings and reports what it sends; saves nothing. */
+  'POST /api/cameras/test': { body: CameraConnection; reply: { probe: CameraProbe | null; status: CameraStatus; reason: string | null } };
   'GET /api/sessions': { reply: { sessions: SessionView[] } };
   'DELETE /api/sessions/:id': { reply: Record<string, never> };
   'GET /api/audit': { query: AuditQuery; reply: { entries: AuditEntryView[]; nextBefore: number | null } };

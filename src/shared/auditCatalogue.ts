@@ -34,6 +34,8 @@ export const AUDIT_KINDS = {
   'key.revoked': 'a camera key was revoked',
   'token.created': 'a WHEP viewer or WHIP publisher token was created',
   'token.revoked': 'a WHEP viewer or WHIP publisher token was revoked',
+  'camera.added': 'an IP camera was added (admin page, CLI or config file)',
+  'camera.removed': 'an IP camera was removed',
   'audit.exported': 'the trail was exported as CSV',
   'audit.pruned': 'entries past retention were removed behind an anchor',
 } as const satisfies Record<string, string>;

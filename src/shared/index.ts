@@ -5,3 +5,4 @@ export * from './limits.ts';
 export * from './protocol.ts';
 export * from './roles.ts';
 export * from './zoneId.ts';
+export * from './cameraSources.ts';

@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { nextEvent, openSocket, request, type TestClient } from '../support/clients.ts';
 import { auditEntries, endedBy, handshakeRefusal } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { startRtspCamera } from '../support/rtspCamera.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -140,6 +142,32 @@ describe('vigil CLI against the store of a running gateway', () => {
     const labelAt = keys[0]!.indexOf('LABEL');
     const pier = keys.find((line) => line.includes('Pier 4 north'));
     assert.equal(pier?.indexOf('Pier 4 north'), labelAt, 'LABEL column aligned');
+  });
+
+  it('adds, tests, lists and removes an IP camera; the running gateway pulls it; its password only goes in on stdin', async () => {
+    const camera = await startRtspCamera('baseline', { user: 'cam', password: 'cam-secret-42' });
+    try {
+      const tested = vigil(gw.dataDir, ['camera', 'test', '--url', camera.url, '--user', 'cam', '--password-stdin'], 'cam-secret-42\n');
+      assert.equal(tested.status, 0, tested.err + tested.out);
+      assert.match(tested.out, /h264 Constrained Baseline, 640×360, 30 fps, GOP 2 s, no B-frames: plays as sent/);
+      const refused = vigil(gw.dataDir, ['camera', 'test', '--url', camera.url, '--user', 'cam']);
+      assert.equal(refused.status, 1);
+      assert.match(refused.out, /^auth_failed: /);
+      assert.equal(vigil(gw.dataDir, ['camera', 'add', '--zone', 'CLI-CAM-1', '--name', 'x', '--url', `rtsp://cam:pw@127.0.0.1:${camera.port}/cam`]).status, 2, 'no credentials in the URL');
+      const added = vigil(gw.dataDir, ['camera', 'add', '--zone', 'CLI-CAM-1', '--name', 'Depot gate', '--url', camera.url, '--user', 'cam', '--password-stdin'], 'cam-secret-42\n');
+      assert.equal(added.status, 0, added.err);
+      const id = Number(added.out.match(/^Camera (\d+)/)?.[1]);
+      const listed = vigil(gw.dataDir, ['camera', 'list']);
+      assert.deepEqual(cells(listed.out)[1], [String(id), 'CLI-CAM-1', 'Depot gate', camera.url, 'cam', 'yes', 'tcp', 'no', 'admin']);
+      assert.ok(!listed.out.includes('cam-secret-42'));
+      await waitFor(() => gw.gateway.cameras.running.ingest(id)?.status === 'live', 'the gateway pulls the camera', { timeoutMs: 15_000 });
+      assert.equal(vigil(gw.dataDir, ['camera', 'remove', String(id)]).status, 0);
+      await waitFor(() => gw.gateway.cameras.running.ingest(id) === null, 'the gateway stops pulling it', { timeoutMs: 5_000 });
+      assert.ok((await auditEntries(gw, 'camera.added')).some((e) => e.actor === 'cli' && e.zone === 'CLI-CAM-1'));
+      assert.ok((await auditEntries(gw, 'camera.removed')).some((e) => e.actor === 'cli' && e.zone === 'CLI-CAM-1'));
+    } finally {
+      await camera.stop();
+    }
   });
 
   it('runs as `npx vigil`: the bin script is executable with a node shebang', () => {

@@ -133,6 +133,23 @@ for (const engine of engines) {
       assert.equal(await a.mediaTokens.byId(9_999), null);
     });
 
+    it('keeps IP cameras: one per zone, changed field by field, the password only as sealed', async () => {
+      const camera = await a.cameraSources.create({
+        zone: 'CBD-POLE-7', name: 'Pole 7', url: 'rtsp://10.0.0.7/stream1', username: 'viewer', sealedPassword: null,
+        transport: 'tcp', transcode: false, origin: 'admin', createdAt: 7, createdBy: 'alice',
+      });
+      assert.deepEqual(await b.cameraSources.byId(camera.id), camera);
+      await assert.rejects(b.cameraSources.create({ ...camera, name: 'again' }), 'one camera per zone');
+      const changed = await b.cameraSources.update(camera.id, { sealedPassword: 'v1.iv.tag.body', transcode: true, transport: 'udp' });
+      assert.deepEqual(changed, { ...camera, sealedPassword: 'v1.iv.tag.body', transcode: true, transport: 'udp' });
+      assert.deepEqual(await a.cameraSources.update(camera.id, {}), changed);
+      const other = await a.cameraSources.create({ ...camera, zone: 'ALPHA-1', origin: 'config' });
+      assert.deepEqual((await b.cameraSources.list()).map((c) => c.zone), ['ALPHA-1', 'CBD-POLE-7']);
+      assert.equal(await a.cameraSources.remove(other.id), true);
+      assert.equal(await b.cameraSources.remove(other.id), false);
+      assert.equal(await b.cameraSources.byId(other.id), null);
+    });
+
     it('chains audit entries written by two nodes at once, with no gap and no fork', async () => {
       const writes = [];
       for (let i = 0; i < 40; i += 1) writes.push((i % 2 ? a : b).audit.append(draft('view.started', { detail: { i } })));

@@ -2,14 +2,15 @@ import { protocolError, zoneMatches, type ErrorCode, type ProtocolError, type Zo
 import type { AuthService } from '../auth/AuthService.ts';
 import { CameraKeys } from '../auth/CameraKeys.ts';
 import { MediaTokens } from '../auth/MediaTokens.ts';
-import type { AnyPrincipal } from '../auth/Principal.ts';
+import type { AnyPrincipal, Principal, TokenPrincipal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GrantRecord, Store } from '../store/types.ts';
 
 /** A live signalling connection (or WHEP/WHIP session) as access control sees it. */
 export interface LiveConnection {
   readonly id: string;
-  readonly principal: AnyPrincipal;
+  /** Pulled IP cameras are the gateway's own and are not watched. */
+  readonly principal: Principal | TokenPrincipal;
   watchedZones(): readonly ZoneId[];
   /** Tells the client why, then disconnects it; it must not come back with the same credential. */
   end(error: ProtocolError): void;
@@ -92,6 +93,7 @@ export class LiveAccess {
 
   mayPublish(principal: AnyPrincipal, zone: string, now = Date.now()): boolean {
     if (principal.kind === 'token') return MediaTokens.mayUse(principal, 'publisher', zone, now);
+    if (principal.kind === 'source') return principal.zone === zone;
     return principal.kind === 'camera' && CameraKeys.mayPublish(principal, zone);
   }
 

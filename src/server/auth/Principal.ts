@@ -11,8 +11,18 @@ export type Principal =
  */
 export type TokenPrincipal = { kind: 'token'; tokenId: number; tokenKind: MediaTokenKind; label: string; zonePattern: string; expiresAt: number };
 
-/** A signalling connection's principal or an HTTP media session's token: what live access watches. */
-export type AnyPrincipal = Principal | TokenPrincipal;
+/** An IP camera the gateway itself pulls into its zone (configured by an admin): it publishes that zone only. */
+export type SourcePrincipal = { kind: 'source'; sourceId: number; label: string; zone: string };
+
+/** A signalling connection's principal, an HTTP media session's token, or a pulled camera. */
+export type AnyPrincipal = Principal | TokenPrincipal | SourcePrincipal;
 
 export const principalName = (p: AnyPrincipal): string => (p.kind === 'user' ? p.username : `${p.kind}:${p.label}`);
-export const principalRole = (p: AnyPrincipal): string => (p.kind === 'user' ? p.role : p.kind === 'camera' ? 'camera' : `${p.tokenKind}-token`);
+export const principalRole = (p: AnyPrincipal): string => {
+  switch (p.kind) {
+    case 'user': return p.role;
+    case 'camera': return 'camera';
+    case 'token': return `${p.tokenKind}-token`;
+    case 'source': return 'ip-camera';
+  }
+};

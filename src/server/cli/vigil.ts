@@ -1,6 +1,6 @@
 /**
  * `npx vigil <command>` (or `npm run vigil -- <command>`): manage people, zone grants, camera keys,
- * WHEP/WHIP tokens and the audit trail in the store, with the gateway running or not (a running gateway applies
+ * WHEP/WHIP tokens, IP cameras and the audit trail in the store, with the gateway running or not (a running gateway applies
  * changes within a second). The account rules are the admin API's: both go through Accounts.
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,9 @@ import { ConfigError, loadConfig } from '../config/loadConfig.ts';
 import { openStore } from '../store/openStore.ts';
 import type { Store } from '../store/types.ts';
 import { formatTable } from './table.ts';
+import { CAMERA_USAGE, CameraCommandError, runCameraCommand, type CameraFlags } from './cameraCommands.ts';
+import { CameraSources } from '../cameras/CameraSources.ts';
+import { SecretBox } from '../cameras/SecretBox.ts';
 
 export const CLI_USAGE = `Usage: npx vigil <command> [--config <file>] [options]
    (or: npm run vigil -- <command> …)
@@ -34,6 +37,7 @@ export const CLI_USAGE = `Usage: npx vigil <command> [--config <file>] [options]
                                             a WHEP (viewer) or WHIP (publisher) token, printed once
   token list
   token revoke <id>                         (cuts the token's live WHEP/WHIP session)
+${CAMERA_USAGE}
   audit verify                              exit 1 when the chain is broken
   config print                              the effective configuration, secrets masked
 
@@ -73,7 +77,8 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
     allowPositionals: true,
     extraFlags: {
       role: { type: 'string' }, label: { type: 'string' }, zones: { type: 'string' }, expires: { type: 'string' }, 'password-stdin': { type: 'boolean' },
-      kind: { type: 'string' },
+      kind: { type: 'string' }, zone: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, user: { type: 'string' },
+      transport: { type: 'string' }, transcode: { type: 'boolean' },
     },
   });
   const values = flags as { role?: string; label?: string; zones?: string; expires?: string; kind?: string; 'password-stdin'?: boolean };
@@ -96,6 +101,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   const cameraKeys = { create: (...key: Parameters<CameraKeys['create']>) => new CameraKeys(store, new LoginLimiter(store.rateLimiter)).create(...key) };
   const accounts = new Accounts(store, audit, cameraKeys);
   try {
+    if (noun === 'camera') return await runCameraCommand(verb, target, flags as CameraFlags, new CameraSources(store, audit, SecretBox.open(config.dataDir)), CLI_ACTOR, out);
     const command = `${noun} ${verb ?? ''}`.trim();
     switch (command) {
       case 'user add': {
@@ -232,7 +238,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
 try {
   process.exitCode = await run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
 } catch (error) {
-  const message = error instanceof CliError || error instanceof ConfigError
+  const message = error instanceof CliError || error instanceof ConfigError || error instanceof CameraCommandError
     ? (error as Error).message
     : `unexpected failure: ${(error as Error).message}`;
   process.stderr.write(`vigil: ${message}\n`);

@@ -104,9 +104,12 @@ export function renderEffectiveConfig(config: GatewayConfig): string {
     const leaf = field.path.at(-1)!;
     if (node && node[leaf] !== undefined) node[leaf] = MASK;
   }
-  // Credentials inside iceServers entries are secrets too.
+  // Credentials inside iceServers and cameras entries are secrets too.
   for (const server of (copy.iceServers as { credential?: string }[] | undefined) ?? []) {
     if (server.credential !== undefined) server.credential = MASK;
+  }
+  for (const camera of (copy.cameras as { password?: string }[] | undefined) ?? []) {
+    if (camera.password !== undefined) camera.password = MASK;
   }
   return stringify(copy);
 }

@@ -75,9 +75,9 @@ describe('configuration layers', () => {
   });
 
   it('prints the effective configuration with every secret masked', () => {
-    const yaml = file('secrets.yaml', 'turn:\n  urls: [turn:a:3478]\n  secret: turn-secret-value-1234\nmetrics:\n  token: metrics-token-value-123456789\niceServers:\n  - urls: turn:b:3478\n    username: u\n    credential: ice-credential-value\n');
+    const yaml = file('secrets.yaml', 'turn:\n  urls: [turn:a:3478]\n  secret: turn-secret-value-1234\nmetrics:\n  token: metrics-token-value-123456789\niceServers:\n  - urls: turn:b:3478\n    username: u\n    credential: ice-credential-value\ncameras:\n  - zone: CBD-POLE-7\n    name: Pole 7\n    url: rtsp://10.0.0.7/stream1\n    username: viewer\n    password: camera-password-value\n');
     const text = renderEffectiveConfig(loadConfig(['--config', yaml], { VIGIL_ADMIN_PASSWORD: 'admin-password-value' }).config);
-    for (const secret of ['turn-secret-value-1234', 'metrics-token-value-123456789', 'ice-credential-value', 'admin-password-value']) {
+    for (const secret of ['turn-secret-value-1234', 'metrics-token-value-123456789', 'ice-credential-value', 'admin-password-value', 'camera-password-value']) {
       assert.ok(!text.includes(secret), `${secret} is masked`);
     }
     const printed = parse(text);
@@ -85,6 +85,8 @@ describe('configuration layers', () => {
     assert.equal(printed.metrics.token, MASK);
     assert.equal(printed.adminPassword, MASK);
     assert.equal(printed.iceServers[0].credential, MASK);
+    assert.equal(printed.cameras[0].password, MASK);
+    assert.equal(printed.cameras[0].transport, 'tcp');
     assert.equal(printed.port, 8443);
   });
 

@@ -62,6 +62,14 @@ export class MediaRelay implements RelayPlan {
     return policy === 'relay' || (policy === 'auto' && viewers > p2pMaxViewers);
   }
 
+  /**
+   * An IP camera's pairing with the relay (the camera's `viewer:joined`): the loopback ports its
+   * ffmpeg sends RTP to. The registry closes the pairing as for any camera.
+   */
+  async ingest(zone: ZoneId, peerId: PeerId): Promise<{ port: number; rtcpPort: number }> {
+    return this.#options.workers.request(zone, { op: 'ingest', zone, peerId });
+  }
+
   participantFor(zone: ZoneId): Participant {
     let participant = this.#participants.get(zone);
     if (!participant) {

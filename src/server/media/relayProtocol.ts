@@ -14,6 +14,11 @@ export type RelayRequest =
    * viewer's own `offer` (a WHEP player), the answer to it.
    */
   | { op: 'subscribe'; zone: ZoneId; peerId: PeerId; offer?: string }
+  /**
+   * The zone's camera is an IP camera: its video will come as plain RTP from a local ffmpeg.
+   * Answered with the loopback ports to send it to.
+   */
+  | { op: 'ingest'; zone: ZoneId; peerId: PeerId }
   /** The viewer's answer to our offer. */
   | { op: 'answer'; peerId: PeerId; sdp: string }
   /** A trickled candidate from the camera or a viewer (null: its gathering is complete). */
@@ -51,6 +56,7 @@ export interface RelayStats {
 export type RelayReplyOf<R extends RelayRequest> = R extends { op: 'publish' } ? { sdp: string }
   : R extends { op: 'subscribe' } ? { sdp: string }
   : R extends { op: 'restart' } ? { sdp: string }
+  : R extends { op: 'ingest' } ? { port: number; rtcpPort: number }
   : R extends { op: 'stats' } ? RelayStats
   : Record<string, never>;
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CAMERA_STATUSES, type CameraStatus } from '../../shared/index.ts';
 import type { AuditDraft } from '../store/types.ts';
 import type { RelayStats, RelayZoneStats } from '../media/relayProtocol.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
@@ -11,6 +12,8 @@ export interface MetricsSources {
   operatorsConnected(): number;
   /** The media relay's workers, when media may go through the relay. */
   relay?: { stats(): Promise<RelayStats[]> } | null;
+  /** The IP cameras this node pulls: zone and status of each. */
+  ipCameras?(): { zone: string; status: CameraStatus }[];
 }
 
 /** One IPC round trip per scrape serves every relay gauge. */
@@ -54,6 +57,20 @@ export class GatewayMetrics {
     new Gauge({
       name: 'vigil_viewing_sessions', help: 'Operator-zone views open through this node (sum over nodes for the cluster).', registers,
       collect() { this.set(sources.presence.localCounts().views); },
+    });
+    new Gauge({
+      name: 'vigil_ip_cameras', help: 'IP cameras this node pulls, by status (live, connecting, auth_failed, unreachable, unsupported_codec, stalled, …).', labelNames: ['status'], registers,
+      collect() {
+        const statuses = sources.ipCameras?.() ?? [];
+        for (const status of CAMERA_STATUSES) this.set({ status }, statuses.filter((c) => c.status === status).length);
+      },
+    });
+    new Gauge({
+      name: 'vigil_ip_camera_live', help: 'Per configured IP camera: 1 while its video reaches the relay, else 0.', labelNames: ['zone'], registers,
+      collect() {
+        this.reset();
+        for (const camera of sources.ipCameras?.() ?? []) this.set({ zone: camera.zone }, camera.status === 'live' ? 1 : 0);
+      },
     });
     this.#messages = new Counter({ name: 'vigil_signalling_messages_total', help: 'Signalling messages received, by event type (after the event guard).', labelNames: ['type'], registers });
     this.#relayLatency = new Histogram({

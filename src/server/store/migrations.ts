@@ -254,4 +254,39 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'IP cameras the gateway pulls',
+    // The password is sealed (AES-256-GCM, the key outside the database: see SecretBox).
+    sqlite: `
+      CREATE TABLE camera_sources (
+        id INTEGER PRIMARY KEY,
+        zone TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL,
+        username TEXT,
+        sealed_password TEXT,
+        transport TEXT NOT NULL CHECK (transport IN ('tcp', 'udp')),
+        transcode INTEGER NOT NULL DEFAULT 0,
+        origin TEXT NOT NULL CHECK (origin IN ('config', 'admin')),
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      );
+    `,
+    postgres: `
+      CREATE TABLE camera_sources (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        zone TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL,
+        username TEXT,
+        sealed_password TEXT,
+        transport TEXT NOT NULL CHECK (transport IN ('tcp', 'udp')),
+        transcode BOOLEAN NOT NULL DEFAULT FALSE,
+        origin TEXT NOT NULL CHECK (origin IN ('config', 'admin')),
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
  */
 import type { AccountRole } from '../../shared/index.ts';
 import { AUDIT_FIELDS, type AnyAuditField, type RowOf } from '../../shared/auditCatalogue.ts';
-import type { ApiKeyRecord, AuditRecord, GrantRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord } from './types.ts';
+import type { ApiKeyRecord, AuditRecord, CameraSourceRecord, GrantRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord } from './types.ts';
 
 export interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: number | boolean; created_at: number }
 export interface SessionRow {
@@ -19,6 +19,10 @@ export interface KeyRow {
 export interface MediaTokenRow {
   id: number; kind: 'viewer' | 'publisher'; label: string; zone_pattern: string; prefix: string; expires_at: number;
   created_at: number; created_by: string; revoked_at: number | null; last_used_at: number | null;
+}
+export interface CameraSourceRow {
+  id: number; zone: string; name: string; url: string; username: string | null; sealed_password: string | null;
+  transport: 'tcp' | 'udp'; transcode: number | boolean; origin: 'config' | 'admin'; created_at: number; created_by: string;
 }
 export type AuditRow = RowOf<typeof AUDIT_FIELDS>;
 export interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
@@ -47,6 +51,16 @@ export const toMediaToken = (r: MediaTokenRow): MediaTokenRecord => ({
   id: r.id, kind: r.kind, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, expiresAt: r.expires_at,
   createdAt: r.created_at, createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
 });
+export const CAMERA_SOURCE_COLUMNS = 'id, zone, name, url, username, sealed_password, transport, transcode, origin, created_at, created_by';
+export const toCameraSource = (r: CameraSourceRow): CameraSourceRecord => ({
+  id: Number(r.id), zone: r.zone, name: r.name, url: r.url, username: r.username, sealedPassword: r.sealed_password,
+  transport: r.transport, transcode: Boolean(r.transcode), origin: r.origin, createdAt: Number(r.created_at), createdBy: r.created_by,
+});
+/** A record's fields as the camera_sources columns they change. */
+export function cameraSourceColumns(change: Partial<CameraSourceRecord>): [string, unknown][] {
+  const columns: Record<string, string> = { name: 'name', url: 'url', username: 'username', sealedPassword: 'sealed_password', transport: 'transport', transcode: 'transcode', origin: 'origin' };
+  return Object.entries(change).flatMap(([key, value]) => (columns[key] && value !== undefined ? [[columns[key]!, value] as [string, unknown]] : []));
+}
 const auditFields: readonly AnyAuditField[] = AUDIT_FIELDS;
 
 export const toAuditRecord = (r: AuditRow): AuditRecord => {

@@ -72,6 +72,21 @@ export interface MediaTokenRecord {
   lastUsedAt: number | null;
 }
 
+/** An IP camera the gateway pulls; its password only ever sealed (SecretBox). */
+export interface CameraSourceRecord {
+  id: number;
+  zone: string;
+  name: string;
+  url: string;
+  username: string | null;
+  sealedPassword: string | null;
+  transport: 'tcp' | 'udp';
+  transcode: boolean;
+  origin: 'config' | 'admin';
+  createdAt: number;
+  createdBy: string;
+}
+
 /** What a caller asks to record; the store adds id, time, the chain hashes and the hash format. */
 export type AuditDraft = AuditEntryDraft;
 export type AuditRecord = AuditEntry;
@@ -154,6 +169,15 @@ export interface MediaTokenRepository {
   markUsed(id: number, at: number): Promise<void>;
 }
 
+export interface CameraSourceRepository {
+  /** Fails on a zone that already has one. */
+  create(source: Omit<CameraSourceRecord, 'id'>): Promise<CameraSourceRecord>;
+  byId(id: number): Promise<CameraSourceRecord | null>;
+  list(): Promise<CameraSourceRecord[]>;
+  update(id: number, change: Partial<Omit<CameraSourceRecord, 'id' | 'zone' | 'createdAt' | 'createdBy'>>): Promise<CameraSourceRecord | null>;
+  remove(id: number): Promise<boolean>;
+}
+
 export interface AuditRepository {
   /**
    * Appends one entry chained to the previous one, atomically with the live-activity change
@@ -177,8 +201,9 @@ export interface Store {
   readonly grants: GrantRepository;
   readonly keys: ApiKeyRepository;
   readonly mediaTokens: MediaTokenRepository;
+  readonly cameraSources: CameraSourceRepository;
   readonly audit: AuditRepository;
-  /** A counter bumped by every change to people, sessions, keys or grants (polled by gateways). */
+  /** A counter bumped by every change to people, sessions, keys, grants or cameras (polled by gateways). */
   changeSeq(): Promise<number>;
   bumpChangeSeq(): Promise<void>;
   /** A rate limiter (rate-limiter-flexible) kept in this engine, so counters survive a restart and, on PostgreSQL, are shared by every node. */

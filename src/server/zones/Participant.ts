@@ -14,7 +14,12 @@ export interface Participant {
    * through the media relay, which answers this offer instead of making one.
    */
   readonly ownOffer?: string;
+  /** An IP camera whose video the relay takes as plain RTP from a local ffmpeg: it never offers. */
+  readonly rtpIngest?: boolean;
   send<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   /** Ends the connection without inviting the client to reconnect (it was replaced). */
   evict(reason: string): void;
 }
+
+/** A camera that reaches its viewers only through the media relay: a WHIP encoder or an IP camera. */
+export const publishesThroughRelay = (camera: Participant): boolean => camera.ownOffer !== undefined || camera.rtpIngest === true;

@@ -14,7 +14,7 @@ import {
 } from '../../shared/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { SafeEmitter } from '../util/SafeEmitter.ts';
-import type { Participant } from './Participant.ts';
+import { publishesThroughRelay, type Participant } from './Participant.ts';
 import { ownPublishRule, peerCloseReasonFor, presenceRefusal, watchRule } from './presenceRules.ts';
 import type { EndReason, Route, ZonePresence, ZoneRegistryEvents } from './ZonePresence.ts';
 import type { RedisClient } from '../cluster/redisClient.ts';
@@ -137,7 +137,7 @@ export class RedisPresence implements ZonePresence {
   }
 
   async publish(camera: Participant, zone: ZoneId, resumeToken: string, resumePeers: readonly PeerId[] = []): Promise<Ack<PublishResult>> {
-    const whip = camera.ownOffer !== undefined;
+    const whip = publishesThroughRelay(camera);
     const [reply, effects] = await this.#run('PUBLISH', [
       zone, camera.id, this.nodeId, hashToken(resumeToken), nonce(), String(Date.now()), String(this.resumeGraceMs),
       whip ? '1' : '0', this.#relay?.relayAbove != null ? '1' : '0', ...resumePeers,

@@ -12,7 +12,7 @@ import {
   type ZoneSummary,
 } from '../../shared/index.ts';
 import { SafeEmitter } from '../util/SafeEmitter.ts';
-import type { Participant } from './Participant.ts';
+import { publishesThroughRelay, type Participant } from './Participant.ts';
 import { ownPublishRule, peerCloseReasonFor, presenceRefusal, watchRule } from './presenceRules.ts';
 import type { EndReason, Route, ZoneRegistryEvents } from './ZonePresence.ts';
 
@@ -151,8 +151,8 @@ export class ZoneRegistry {
     zone.camera = slot;
     this.#publishing.set(camera.id, zoneId);
     const claimable = new Set(kept);
-    // An encoder that offers over HTTP (WHIP) reaches its viewers through the relay only.
-    if (!zone.relay && camera.ownOffer !== undefined && this.#relayPlan) this.#attachRelay(zone);
+    // An encoder that offers over HTTP (WHIP) or an IP camera reaches its viewers through the relay only.
+    if (!zone.relay && publishesThroughRelay(camera) && this.#relayPlan) this.#attachRelay(zone);
     this.#openIngest(zone);
     for (const viewer of zone.viewers.values()) {
       const claim = viewer.claim;
@@ -461,7 +461,7 @@ export class ZoneRegistry {
       entry.retiring = null;
     }
     zone.viewers.delete(viewer.id);
-    if (zone.relay && zone.viewers.size === 0 && zone.camera?.participant.ownOffer === undefined) this.#detachRelay(zone);
+    if (zone.relay && zone.viewers.size === 0 && !(zone.camera && publishesThroughRelay(zone.camera.participant))) this.#detachRelay(zone);
     const watched = this.#watching.get(viewer.id);
     watched?.delete(zone.id);
     if (watched?.size === 0) this.#watching.delete(viewer.id);

@@ -6,6 +6,8 @@ import type { Accounts, Actor } from '../../auth/Accounts.ts';
 import type { AuthService, ClientInfo } from '../../auth/AuthService.ts';
 import type { CameraKeys } from '../../auth/CameraKeys.ts';
 import type { MediaTokens } from '../../auth/MediaTokens.ts';
+import type { CameraSources } from '../../cameras/CameraSources.ts';
+import type { IpCameras } from '../../cameras/IpCameras.ts';
 import type { Principal } from '../../auth/Principal.ts';
 import type { Store } from '../../store/types.ts';
 import type { ApiApp } from '../GatewayApp.ts';
@@ -22,6 +24,8 @@ export interface ApiContext {
   accounts: Accounts;
   /** WHEP viewer and WHIP publisher tokens. */
   mediaTokens: MediaTokens;
+  /** IP cameras: their records, and the ingests this gateway runs. */
+  cameras: { sources: CameraSources; running: IpCameras };
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;

@@ -7,6 +7,7 @@ import { replyWithCatalogueError, sendError } from '../replyError.ts';
 import { registerAdminRoutes } from './adminRoutes.ts';
 import { registerAuditRoutes } from './auditRoutes.ts';
 import { registerAuthRoutes } from './authRoutes.ts';
+import { registerCameraRoutes } from './cameraRoutes.ts';
 import { registerTokenRoutes } from './tokenRoutes.ts';
 import { decoratePrincipal, roleCheck, type ApiContext } from './context.ts';
 
@@ -49,5 +50,6 @@ export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigi
     registerAdminRoutes(api, ctx);
     registerAuditRoutes(api, ctx);
     registerTokenRoutes(api, ctx);
+    registerCameraRoutes(api, ctx);
   }, { prefix: '/api' });
 }

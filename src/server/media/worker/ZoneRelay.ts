@@ -11,6 +11,8 @@ import {
 import type { IceCandidate, PeerId, ZoneId } from '../../../shared/index.ts';
 import type { RelayZoneStats } from '../relayProtocol.ts';
 import { startsKeyframe } from './h264.ts';
+import { squeezedReplay } from './replay.ts';
+import { RtpIngest } from './RtpIngest.ts';
 
 export interface RelayNetwork {
   /** The address the relay's UDP sockets bind to and gather on (`127.0.0.1` in tests). */
@@ -39,8 +41,14 @@ const KEYFRAME_RETRY_MS = 500;
  * ICE and DTLS complete.
  */
 const REPLAY_MAX_AGE_MS = 1000;
-/** A longer run since the keyframe is not replayed (it would burst past MAX_IN_FLIGHT). */
-const REPLAY_MAX_PACKETS = 192;
+/**
+ * A camera pulled over RTSP cannot be asked for a keyframe: its whole GOP is kept instead (the
+ * GOP cache), up to this old and this many packets (about 4 MB at 1080p).
+ */
+const GOP_CACHE_MAX_AGE_MS = 10_000;
+const GOP_CACHE_MAX_PACKETS = 4096;
+/** A replay is sent this many packets ahead of what the viewer's socket has taken, then live. */
+const REPLAY_IN_FLIGHT = 64;
 /** How often the camera is reminded of the bitrate it may use. */
 const REMB_INTERVAL_MS = 1000;
 /**
@@ -85,14 +93,14 @@ interface Subscriber {
   waitingForKeyframe: boolean;
   /** Packets handed to its sender and not yet written to its socket. */
   inFlight: number;
+  /** While a replay is sent: what is still to go, the live packets queued behind it. */
+  backlog: { packets: RtpPacket[]; next: number } | null;
 }
 
-interface Publisher {
-  readonly peerId: PeerId;
-  readonly pc: RTCPeerConnection;
-  ssrc: number | null;
-  transceiver: RTCRtpTransceiver | null;
-}
+/** The camera's end: a WebRTC connection (a browser, WHIP) or plain RTP from a local ffmpeg (RTSP). */
+type Publisher =
+  | { readonly kind: 'webrtc'; readonly peerId: PeerId; readonly pc: RTCPeerConnection; ssrc: number | null; transceiver: RTCRtpTransceiver | null }
+  | { readonly kind: 'rtp'; readonly peerId: PeerId; readonly ingest: RtpIngest };
 
 /**
  * One zone's relay: the camera's connection in, one connection out per viewer. Each packet is
@@ -131,7 +139,7 @@ export class ZoneRelay {
 
   /** The camera's offer: answer it, and forward what it sends. Replaces an earlier publisher. */
   async publish(peerId: PeerId, offer: string): Promise<string> {
-    if (this.#publisher?.peerId === peerId) {
+    if (this.#publisher?.kind === 'webrtc' && this.#publisher.peerId === peerId) {
       // A renegotiation or ICE restart of the same pairing.
       await this.#publisher.pc.setRemoteDescription({ type: 'offer', sdp: offer });
       await this.#publisher.pc.setLocalDescription(await this.#publisher.pc.createAnswer());
@@ -139,7 +147,7 @@ export class ZoneRelay {
     }
     this.#closePublisher();
     const pc = new RTCPeerConnection(peerConfig(this.#network));
-    const publisher: Publisher = { peerId, pc, ssrc: null, transceiver: null };
+    const publisher: Publisher = { kind: 'webrtc', peerId, pc, ssrc: null, transceiver: null };
     this.#publisher = publisher;
     pc.onTrack.subscribe((track) => {
       if (track.kind !== 'video') return;
@@ -157,6 +165,17 @@ export class ZoneRelay {
     await pc.setLocalDescription(await pc.createAnswer());
     this.#rembTimer ??= setInterval(() => this.#sendBitrateHint(), REMB_INTERVAL_MS);
     return this.#localSdp(pc, true);
+  }
+
+  /**
+   * The camera's video arrives as plain RTP on a loopback port (an IP camera, pulled by ffmpeg):
+   * the ports to send it to. Replaces an earlier publisher.
+   */
+  async ingest(peerId: PeerId): Promise<{ port: number; rtcpPort: number }> {
+    this.#closePublisher();
+    const ingest = await RtpIngest.open((rtp) => this.#forward(rtp), () => this.#onPeerState(peerId, 'connected'));
+    this.#publisher = { kind: 'rtp', peerId, ingest };
+    return ingest.ports;
   }
 
   /**
@@ -179,7 +198,7 @@ export class ZoneRelay {
       transceiver = offered;
       transceiver.setDirection('sendonly');
     }
-    const subscriber: Subscriber = { peerId, pc, transceiver, waitingForKeyframe: true, inFlight: 0 };
+    const subscriber: Subscriber = { peerId, pc, transceiver, waitingForKeyframe: true, inFlight: 0, backlog: null };
     this.#subscribers.set(peerId, subscriber);
     // The viewer's own sender answers its NACKs from its history; its keyframe requests go to
     // the camera, aggregated with everyone else's.
@@ -217,7 +236,8 @@ export class ZoneRelay {
   }
 
   async addCandidate(peerId: PeerId, candidate: IceCandidate | null): Promise<void> {
-    const pc = this.#publisher?.peerId === peerId ? this.#publisher.pc : this.#subscribers.get(peerId)?.pc;
+    const publisher = this.#publisher;
+    const pc = publisher?.peerId === peerId ? (publisher.kind === 'webrtc' ? publisher.pc : undefined) : this.#subscribers.get(peerId)?.pc;
     if (!pc || candidate === null || candidate.candidate === '') return;
     await pc.addIceCandidate({
       candidate: candidate.candidate,
@@ -239,7 +259,8 @@ export class ZoneRelay {
       return;
     }
     const publisher = this.#publisher;
-    if (!publisher?.transceiver || publisher.ssrc === null) return;
+    // An RTSP camera has no way to be asked: its viewers start on the GOP cache.
+    if (publisher?.kind !== 'webrtc' || !publisher.transceiver || publisher.ssrc === null) return;
     this.#lastKeyframeRequest = Date.now();
     this.#stats.plis += 1;
     void publisher.transceiver.receiver.sendRtcpPLI(publisher.ssrc);
@@ -285,7 +306,7 @@ export class ZoneRelay {
       this.#sinceKeyframe = [rtp];
       this.#keyframeAt = Date.now();
     } else if (this.#sinceKeyframe.length > 0) {
-      if (this.#sinceKeyframe.length < REPLAY_MAX_PACKETS) this.#sinceKeyframe.push(rtp);
+      if (this.#sinceKeyframe.length < GOP_CACHE_MAX_PACKETS) this.#sinceKeyframe.push(rtp);
       else this.#sinceKeyframe = [];
     }
     for (const subscriber of this.#subscribers.values()) {
@@ -293,24 +314,48 @@ export class ZoneRelay {
         if (!keyframe || subscriber.pc.connectionState !== 'connected') continue;
         subscriber.waitingForKeyframe = false;
       }
+      if (subscriber.backlog) {
+        // Live packets wait behind the replay, unless the viewer cannot take even that.
+        if (subscriber.backlog.packets.length - subscriber.backlog.next < GOP_CACHE_MAX_PACKETS) subscriber.backlog.packets.push(rtp.clone());
+        else this.#fallBehind(subscriber);
+        continue;
+      }
       if (subscriber.inFlight >= MAX_IN_FLIGHT) {
-        subscriber.waitingForKeyframe = true;
-        this.#stats.fellBehind += 1;
-        this.requestKeyframe();
+        this.#fallBehind(subscriber);
         continue;
       }
       this.#send(subscriber, rtp);
     }
   }
 
-  /** A viewer just connected: the packets since a recent keyframe, at once. */
+  /** Its backlog is dropped: it starts again at the next keyframe. */
+  #fallBehind(subscriber: Subscriber): void {
+    subscriber.backlog = null;
+    subscriber.waitingForKeyframe = true;
+    this.#stats.fellBehind += 1;
+    this.requestKeyframe();
+  }
+
+  /**
+   * A viewer just connected: the packets since a recent keyframe, as fast as its socket takes
+   * them, squeezed in media time so that live follows at once (see squeezedReplay).
+   */
   #replay(subscriber: Subscriber): boolean {
     const run = this.#sinceKeyframe;
-    if (run.length === 0 || Date.now() - this.#keyframeAt > REPLAY_MAX_AGE_MS) return false;
+    const maxAge = this.#publisher?.kind === 'rtp' ? GOP_CACHE_MAX_AGE_MS : REPLAY_MAX_AGE_MS;
+    if (run.length === 0 || Date.now() - this.#keyframeAt > maxAge) return false;
     subscriber.waitingForKeyframe = false;
     this.#stats.replays += 1;
-    for (const rtp of run) this.#send(subscriber, rtp);
+    subscriber.backlog = { packets: squeezedReplay(run), next: 0 };
+    this.#pump(subscriber);
     return true;
+  }
+
+  #pump(subscriber: Subscriber): void {
+    const backlog = subscriber.backlog;
+    if (!backlog) return;
+    while (backlog.next < backlog.packets.length && subscriber.inFlight < REPLAY_IN_FLIGHT) this.#send(subscriber, backlog.packets[backlog.next++]!);
+    if (backlog.next === backlog.packets.length && subscriber.backlog === backlog) subscriber.backlog = null;
   }
 
   #send(subscriber: Subscriber, rtp: RtpPacket): void {
@@ -318,17 +363,18 @@ export class ZoneRelay {
     // The camera's extension ids mean nothing on the viewer's connection.
     copy.header.extensions = [];
     subscriber.inFlight += 1;
-    subscriber.transceiver.sender.sendRtp(copy).then(
-      () => (subscriber.inFlight -= 1),
-      () => (subscriber.inFlight -= 1),
-    );
+    const written = (): void => {
+      subscriber.inFlight -= 1;
+      if (subscriber.backlog) this.#pump(subscriber);
+    };
+    subscriber.transceiver.sender.sendRtp(copy).then(written, written);
     this.#stats.forwardedPackets += 1;
     this.#stats.forwardedBytes += rtp.payload.length;
   }
 
   #sendBitrateHint(): void {
     const publisher = this.#publisher;
-    if (!publisher?.transceiver || publisher.ssrc === null || publisher.pc.connectionState !== 'connected') return;
+    if (publisher?.kind !== 'webrtc' || !publisher.transceiver || publisher.ssrc === null || publisher.pc.connectionState !== 'connected') return;
     const bps = this.#network.maxBitrateBps;
     let exponent = 0;
     while (bps >= 2 ** (18 + exponent)) exponent += 1;
@@ -372,6 +418,7 @@ export class ZoneRelay {
     this.#keyframeTimer = null;
     if (this.#keyframeRetry) clearTimeout(this.#keyframeRetry);
     this.#keyframeRetry = null;
-    void publisher.pc.close();
+    if (publisher.kind === 'webrtc') void publisher.pc.close();
+    else publisher.ingest.close();
   }
 }

@@ -17,6 +17,9 @@ it('a keyframe starts at its SPS or at its IDR slice\'s first fragment, nowhere 
   assert.equal(startsKeyframe(idrMiddle), false);
   assert.equal(startsKeyframe(pSlice), false);
   assert.equal(startsKeyframe(new Uint8Array([24])), false);
+  // ffmpeg's packetizer: an access unit delimiter, then SPS and PPS, in one STAP-A.
+  assert.equal(startsKeyframe(Uint8Array.from([24, 0, 2, 0x09, 0x10, 0, 3, 0x67, 0x64, 0x00, 0, 2, 0x68, 0xce])), true);
+  assert.equal(startsKeyframe(Uint8Array.from([24, 0, 2, 0x09, 0x30, 0, 2, 0x06, 0x05])), false, 'a delimiter and an SEI begin no keyframe');
 });
 
 it('finds the SPS a decoder configures from, alone or aggregated after other units', () => {

@@ -17,10 +17,8 @@ export function startsKeyframe(payload: Uint8Array): boolean {
   if (payload.length < 2) return false;
   const type = nalType(payload[0]!);
   if (type === NAL_SPS || type === NAL_IDR) return true;
-  if (type === STAP_A) {
-    // STAP-A: a 16-bit size, then the first aggregated NAL unit's header.
-    return payload.length > 3 && [NAL_SPS, NAL_IDR].includes(nalType(payload[3]!));
-  }
+  // STAP-A: an access unit delimiter or SEI may come first (ffmpeg's packetizer aggregates them).
+  if (type === STAP_A) return aggregatedTypes(payload).some((unit) => unit === NAL_SPS || unit === NAL_IDR);
   if (type === FU_A) {
     const header = payload[1]!;
     const start = (header & 0x80) !== 0;
@@ -34,12 +32,16 @@ export function carriesSps(payload: Uint8Array): boolean {
   if (payload.length < 2) return false;
   const type = nalType(payload[0]!);
   if (type === NAL_SPS) return true;
-  if (type !== STAP_A) return false;
-  // STAP-A: each aggregated unit is a 16-bit size, then the unit.
+  return type === STAP_A && aggregatedTypes(payload).includes(NAL_SPS);
+}
+
+/** The NAL unit types in a STAP-A packet: each aggregated unit is a 16-bit size, then the unit. */
+function aggregatedTypes(payload: Uint8Array): number[] {
+  const types: number[] = [];
   for (let at = 1; at + 2 < payload.length;) {
     const size = (payload[at]! << 8) | payload[at + 1]!;
-    if (nalType(payload[at + 2]!) === NAL_SPS) return true;
+    types.push(nalType(payload[at + 2]!));
     at += 2 + size;
   }
-  return false;
+  return types;
 }

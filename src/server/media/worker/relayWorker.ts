@@ -41,6 +41,9 @@ async function handle(request: RelayRequest): Promise<unknown> {
     case 'publish':
       zoneOfPeer.set(request.peerId, request.zone);
       return { sdp: await relayFor(request.zone).publish(request.peerId, request.sdp) };
+    case 'ingest':
+      zoneOfPeer.set(request.peerId, request.zone);
+      return relayFor(request.zone).ingest(request.peerId);
     case 'subscribe':
       zoneOfPeer.set(request.peerId, request.zone);
       return { sdp: await relayFor(request.zone).subscribe(request.peerId, request.offer) };

@@ -7,6 +7,7 @@ import { migrations } from '../migrations.ts';
 import { sqliteAudit } from './sqliteAudit.ts';
 import { sqliteGrants, sqliteKeys } from './sqliteGrantsAndKeys.ts';
 import { sqliteMediaTokens } from './sqliteMediaTokens.ts';
+import { sqliteCameraSources } from './sqliteCameraSources.ts';
 import { sqliteSessions, sqliteUsers } from './sqliteUsersAndSessions.ts';
 
 export type Db = Database.Database;
@@ -45,6 +46,7 @@ export function openSqliteStore(dataDir: string): Store {
     grants: sqliteGrants(db),
     keys: sqliteKeys(db),
     mediaTokens: sqliteMediaTokens(db),
+    cameraSources: sqliteCameraSources(db),
     audit: sqliteAudit(db),
     changeSeq: async () => seq.get() as number,
     bumpChangeSeq: async () => void bump.run(),

@@ -1,0 +1,278 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { CameraProbe, CameraStatus, PeerId, ServerToClientEvents, ZoneId } from '../../shared/index.ts';
+import type { ActivityAudit } from '../audit/ActivityAudit.ts';
+import type { SourcePrincipal } from '../auth/Principal.ts';
+import type { MediaRelay } from '../media/MediaRelay.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Participant } from '../zones/Participant.ts';
+import type { ZonePresence } from '../zones/ZonePresence.ts';
+import { CameraFault, classifyFailure, probeCamera, SOCKET_TIMEOUT_US, withCredentials, type CameraTarget } from './probeCamera.ts';
+
+export interface IngestContext {
+  presence: ZonePresence;
+  /** Null when media is peer to peer only: an IP camera then cannot be served. */
+  relay: MediaRelay | null;
+  activity: ActivityAudit;
+  logger: Logger;
+  ffmpeg: string;
+  ffprobe: string;
+  /** The camera's status changed (metrics, the admin page). */
+  onStatus(ingest: CameraIngest): void;
+}
+
+export interface IngestSource {
+  id: number;
+  zone: ZoneId;
+  name: string;
+  target: CameraTarget;
+  transcode: boolean;
+}
+
+/** A camera that sends nothing for this long is stalled: its ffmpeg is killed and it is tried again. */
+export const STALL_MS = 5_000;
+/** Before its first picture ffmpeg waits for a keyframe, up to a long GOP. */
+const FIRST_PICTURE_MS = 10_000;
+/** The pause before each new attempt after a failure; a run that lasted STABLE_MS starts again at the first. */
+const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+const STABLE_MS = 30_000;
+/** The probe before each attempt reads this much: enough for the codec, size and B-frames. */
+const QUICK_PROBE_SECONDS = 1.5;
+
+/** One ffmpeg process, copying the camera into one relay pairing. */
+interface FfmpegRun {
+  readonly child: ChildProcess;
+  readonly peerId: PeerId;
+  /** We ended it: its exit is no fault. */
+  stopped: boolean;
+  frames: number;
+  progressAt: number;
+  stderr: string;
+  readonly watchdog: NodeJS.Timeout;
+}
+
+type Message<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+
+/** ffmpeg's text may quote the camera's URL with its credentials: never logged as it is. */
+const withoutCredentials = (text: string): string => text.replace(/(rtsps?:\/\/)[^@\s/]*@/gi, '$1***@');
+
+/**
+ * One IP camera, pulled into its zone for as long as it exists: probe, publish into the zone like
+ * a camera (audited, `ZONE_BUSY` if another holds it), and when the relay pairs with it, an ffmpeg
+ * that copies the camera's H.264 into the relay over loopback RTP, no decode (or re-encodes it,
+ * with `transcode`). A camera that fails, stalls or is refused is retried with a growing pause,
+ * its status saying why meanwhile; a fixed camera comes back on its own.
+ */
+export class CameraIngest implements Participant {
+  readonly id: string;
+  readonly address: string;
+  readonly userAgent = 'vigil-ingest (ffmpeg)';
+  readonly principal: SourcePrincipal;
+  readonly rtpIngest = true;
+  status: CameraStatus = 'connecting';
+  reason: string | null = null;
+  since = Date.now();
+  probe: CameraProbe | null = null;
+  #closed = false;
+  #running: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  /** Ends the current publish with why (a fault, or null when we close). */
+  #endPublish: ((fault: CameraFault | null) => void) | null = null;
+  #ffmpeg: FfmpegRun | null = null;
+  readonly #logger: Logger;
+
+  constructor(readonly source: IngestSource, private readonly ctx: IngestContext) {
+    this.id = `ipcam:${source.id}:${randomBytes(6).toString('base64url')}`;
+    this.address = new URL(source.target.url).hostname;
+    this.principal = { kind: 'source', sourceId: source.id, label: source.name, zone: source.zone };
+    this.#logger = ctx.logger.child({ camera: source.id, zone: source.zone });
+  }
+
+  get zone(): ZoneId {
+    return this.source.zone;
+  }
+
+  /** Its ffmpeg's process id (null when none runs), for its CPU on the admin page. */
+  get ffmpegPid(): number | null {
+    return this.#ffmpeg?.child.pid ?? null;
+  }
+
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  /** Stops pulling: the zone is unpublished (publish.ended in the trail) and ffmpeg ends. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
+    this.#endPublish?.(null);
+    await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    while (!this.#closed) {
+      const startedAt = Date.now();
+      const fault = await this.#attempt();
+      if (this.#closed) break;
+      if (fault) {
+        this.#setStatus(fault.status, fault.message);
+        this.#logger.warn({ status: fault.status }, `IP camera not live: ${fault.message}`);
+      }
+      if (Date.now() - startedAt > STABLE_MS) attempt = 0;
+      await this.#sleep(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!);
+      attempt += 1;
+    }
+  }
+
+  /** One probe and publish, until it ends: the fault that ended it (null once closed). */
+  async #attempt(): Promise<CameraFault | null> {
+    try {
+      if (!this.ctx.relay) throw new CameraFault('relay_disabled', 'IP cameras reach operators through the media relay, and media.policy is p2p: set it to auto or relay.');
+      const probe = await probeCamera(this.source.target, this.ctx.ffprobe, QUICK_PROBE_SECONDS);
+      this.probe = { ...probe, gopSeconds: probe.gopSeconds ?? this.probe?.gopSeconds ?? null };
+      if (!probe.passThrough && !this.source.transcode) throw new CameraFault('unsupported_codec', probe.problem!);
+      if (this.#closed) return null;
+      return await this.#publishUntilEnd();
+    } catch (error) {
+      if (error instanceof CameraFault) return error;
+      this.#logger.error({ err: error }, 'IP camera attempt failed');
+      return new CameraFault('unreachable', 'The gateway failed to pull the camera; see its log.');
+    }
+  }
+
+  async #publishUntilEnd(): Promise<CameraFault | null> {
+    const { presence, activity } = this.ctx;
+    // Our own: nobody else can present it and take the zone over.
+    const resumeToken = randomBytes(32).toString('base64url');
+    const busy = new CameraFault('zone_busy', `Another camera publishes ${this.zone}: give this one its own zone, or stop the other.`);
+    const check = await presence.publishCheck(this, this.zone, resumeToken);
+    if (check !== null && check !== 'already') throw check.code === 'ZONE_BUSY' ? busy : new CameraFault('unreachable', check.message);
+    const ended = new Promise<CameraFault | null>((resolve) => (this.#endPublish = resolve));
+    await activity.started('publish', this.zone, this);
+    const published = await presence.publish(this, this.zone, resumeToken);
+    if (!published.ok) {
+      this.#endPublish = null;
+      await activity.notStarted('publish', this.zone, this, published.error);
+      throw published.error.code === 'ZONE_BUSY' ? busy : new CameraFault('unreachable', published.error.message);
+    }
+    const fault = await ended;
+    this.#endPublish = null;
+    this.#stopFfmpeg();
+    const left = await presence.unpublish(this, this.zone);
+    if (!left.ok) await presence.leave(this);
+    return fault;
+  }
+
+  // ------------------------------------------------------------ Participant: what the registry says
+
+  send<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    if (event === 'viewer:joined') {
+      // The relay is our only viewer: it takes the video over loopback RTP.
+      void this.#pull((args[0] as Message<'viewer:joined'>).peerId).catch((error: unknown) => {
+        this.#logger.error({ err: error }, 'starting the ingest failed');
+        this.#endPublish?.(new CameraFault('unreachable', 'The media relay did not take the camera\'s video.'));
+      });
+    } else if (event === 'viewer:left') {
+      // The relay's pairing ended (its worker restarts and pairs again, or the zone closes).
+      if ((args[0] as Message<'viewer:left'>).peerId === this.#ffmpeg?.peerId) this.#stopFfmpeg();
+    }
+  }
+
+  evict(reason: string): void {
+    this.#endPublish?.(new CameraFault('zone_busy', reason));
+  }
+
+  // ------------------------------------------------------------ ffmpeg
+
+  async #pull(peerId: PeerId): Promise<void> {
+    this.#stopFfmpeg();
+    const ports = await this.ctx.relay!.ingest(this.zone, peerId);
+    if (this.#closed || !this.#endPublish) return;
+    this.#stopFfmpeg();
+    const child = spawn(this.ctx.ffmpeg, this.#ffmpegArgs(ports), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const run: FfmpegRun = {
+      child, peerId, stopped: false, frames: 0, progressAt: Date.now(), stderr: '',
+      watchdog: setInterval(() => this.#checkProgress(run), 500),
+    };
+    this.#ffmpeg = run;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('frame=')) return;
+      const frames = Number(line.slice(6));
+      if (frames > run.frames) {
+        run.frames = frames;
+        run.progressAt = Date.now();
+        if (this.status !== 'live' && this.#ffmpeg === run) this.#setStatus('live', null);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      run.stderr = (run.stderr + chunk.toString()).slice(-4000);
+    });
+    child.on('error', (error) => {
+      run.stderr += ` ${(error as NodeJS.ErrnoException).code ?? ''}`;
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(run.watchdog);
+      if (run.stopped || this.#ffmpeg !== run) return;
+      this.#ffmpeg = null;
+      this.#logger.warn({ code, signal, stderr: withoutCredentials(run.stderr.trim().split('\n').at(-1) ?? '') }, 'ffmpeg ended');
+      this.#endPublish?.(code === 0 ? new CameraFault('unreachable', 'The camera ended its stream.') : classifyFailure(run.stderr));
+    });
+  }
+
+  #checkProgress(run: FfmpegRun): void {
+    const quietFor = Date.now() - run.progressAt;
+    if (quietFor < (run.frames === 0 ? FIRST_PICTURE_MS : STALL_MS) || run.stopped) return;
+    run.stopped = true;
+    clearInterval(run.watchdog);
+    run.child.kill('SIGKILL');
+    if (this.#ffmpeg === run) this.#ffmpeg = null;
+    this.#endPublish?.(new CameraFault('stalled', `No video from the camera for ${Math.round(quietFor / 1000)} s: it is tried again.`));
+  }
+
+  #ffmpegArgs(ports: { port: number; rtcpPort: number }): string[] {
+    const { target, transcode } = this.source;
+    const video = transcode
+      ? ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-x264-params', 'repeat-headers=1']
+      : ['-c:v', 'copy'];
+    return [
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer',
+      '-rtsp_transport', target.transport, '-timeout', String(SOCKET_TIMEOUT_US), '-i', withCredentials(target),
+      '-map', '0:v:0', ...video,
+      // SPS and PPS before every keyframe, whether the camera sends them in-band or only in its SDP.
+      '-bsf:v', 'dump_extra=freq=keyframe',
+      '-an', '-f', 'rtp', '-payload_type', '96',
+      '-progress', 'pipe:1', '-stats_period', '0.5',
+      // Packets re-cut to fit a path MTU of 1280 with SRTP's overhead.
+      `rtp://127.0.0.1:${ports.port}?pkt_size=1200&rtcpport=${ports.rtcpPort}`,
+    ];
+  }
+
+  #stopFfmpeg(): void {
+    const run = this.#ffmpeg;
+    if (!run) return;
+    this.#ffmpeg = null;
+    run.stopped = true;
+    clearInterval(run.watchdog);
+    run.child.kill('SIGKILL');
+  }
+
+  #setStatus(status: CameraStatus, reason: string | null): void {
+    if (this.status === status && this.reason === reason) return;
+    this.status = status;
+    this.reason = reason;
+    this.since = Date.now();
+    this.ctx.onStatus(this);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,128 @@
+import type { CameraProbe, CameraStatus, CameraView } from '../../shared/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { CameraSourceRecord, Store } from '../store/types.ts';
+import { CameraIngest, type IngestContext } from './CameraIngest.ts';
+import type { CameraSources } from './CameraSources.ts';
+import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
+
+/** A test connection's outcome: what the camera sends, or why it could not be read. */
+export interface CameraTestResult {
+  probe: CameraProbe | null;
+  status: CameraStatus;
+  reason: string | null;
+}
+
+export interface IpCamerasOptions {
+  store: Store;
+  sources: CameraSources;
+  ingest: Omit<IngestContext, 'onStatus'>;
+  logger: Logger;
+  /** How often the store is asked whether another process (the CLI) changed the cameras. */
+  pollMs?: number;
+}
+
+/**
+ * The gateway's running IP cameras: one ingest per camera record, started, restarted and stopped
+ * to match the store. A change made by another process (the CLI on the same store, another node)
+ * is picked up within a poll of the store's change counter.
+ */
+export class IpCameras {
+  readonly #ingests = new Map<number, { record: CameraSourceRecord; ingest: CameraIngest }>();
+  readonly #options: IpCamerasOptions;
+  #seq = -1;
+  #poll: NodeJS.Timeout | null = null;
+  #syncing: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: IpCamerasOptions) {
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    this.#seq = await this.#options.store.changeSeq();
+    await this.sync();
+    this.#poll = setInterval(() => void this.#pollStore(), this.#options.pollMs ?? 2_000);
+    this.#poll.unref();
+  }
+
+  /** Every camera in the store with its status (`connecting` until this gateway runs it), never a password. */
+  async list(): Promise<CameraView[]> {
+    return (await this.#options.sources.list()).map((record) => cameraView(record, this.#ingests.get(record.id)?.ingest ?? null));
+  }
+
+  /** The running ingest of a camera, if this gateway runs it yet. */
+  ingest(id: number): CameraIngest | null {
+    return this.#ingests.get(id)?.ingest ?? null;
+  }
+
+  /** For metrics: each camera's zone and status. */
+  statuses(): { zone: string; status: CameraStatus }[] {
+    return [...this.#ingests.values()].map(({ ingest }) => ({ zone: ingest.zone, status: ingest.status }));
+  }
+
+  /** Reads the camera with these settings, saving nothing: what it sends, or why it cannot be read. */
+  async test(target: CameraTarget): Promise<CameraTestResult> {
+    try {
+      const probe = await probeCamera(target, this.#options.ingest.ffprobe);
+      return { probe, status: probe.passThrough ? 'live' : 'unsupported_codec', reason: probe.problem };
+    } catch (error) {
+      if (error instanceof CameraFault) return { probe: null, status: error.status, reason: error.message };
+      throw error;
+    }
+  }
+
+  /** Starts, restarts and stops ingests to match the store; resolves once done. */
+  sync(): Promise<void> {
+    this.#syncing = this.#syncing.then(() => this.#syncOnce()).catch((error: unknown) => this.#options.logger.error({ err: error }, 'syncing IP cameras failed'));
+    return this.#syncing;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#poll) clearInterval(this.#poll);
+    await this.#syncing;
+    await Promise.all([...this.#ingests.values()].map(({ ingest }) => ingest.close()));
+    this.#ingests.clear();
+  }
+
+  async #syncOnce(): Promise<void> {
+    if (this.#closed) return;
+    const records = await this.#options.sources.list();
+    const wanted = new Map(records.map((r) => [r.id, r]));
+    for (const [id, running] of [...this.#ingests]) {
+      const now = wanted.get(id);
+      if (now && JSON.stringify(now) === JSON.stringify(running.record)) continue;
+      this.#ingests.delete(id);
+      await running.ingest.close();
+    }
+    for (const record of records) {
+      if (this.#ingests.has(record.id) || this.#closed) continue;
+      const target = this.#options.sources.target(record);
+      if (record.sealedPassword && target.password === null) {
+        this.#options.logger.error({ camera: record.id }, 'the camera\'s password cannot be opened with this gateway\'s secret key (VIGIL_SECRET_KEY or secret.key changed?)');
+      }
+      const ingest = new CameraIngest(
+        { id: record.id, zone: record.zone, name: record.name, target, transcode: record.transcode },
+        { ...this.#options.ingest, onStatus: (i) => this.#options.logger.info({ zone: i.zone, status: i.status }, 'IP camera status') },
+      );
+      this.#ingests.set(record.id, { record, ingest });
+      ingest.start();
+    }
+  }
+
+  async #pollStore(): Promise<void> {
+    const seq = await this.#options.store.changeSeq().catch(() => this.#seq);
+    if (seq === this.#seq) return;
+    this.#seq = seq;
+    await this.sync();
+  }
+}
+
+export function cameraView(record: CameraSourceRecord, ingest: CameraIngest | null): CameraView {
+  return {
+    id: record.id, zone: record.zone, name: record.name, kind: 'rtsp', url: record.url, username: record.username,
+    hasPassword: record.sealedPassword !== null, transport: record.transport, transcode: record.transcode, origin: record.origin,
+    status: ingest?.status ?? 'connecting', reason: ingest?.reason ?? null, since: new Date(ingest?.since ?? record.createdAt).toISOString(),
+    probe: ingest?.probe ?? null, createdAt: new Date(record.createdAt).toISOString(), createdBy: record.createdBy,
+  };
+}

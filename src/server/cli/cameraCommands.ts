@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { cameraConnectionSchema, createCameraSchema, type CameraProbe } from '../../shared/index.ts';
+import type { Actor } from '../auth/Accounts.ts';
+import type { CameraSources } from '../cameras/CameraSources.ts';
+import { CameraFault, probeCamera, type CameraTarget } from '../cameras/probeCamera.ts';
+import { formatTable } from './table.ts';
+
+export const CAMERA_USAGE = `  camera add --zone <zone> --name <text> --url rtsp://… [--user <name>] [--password-stdin]
+             [--transport tcp|udp] [--transcode]
+                                            an IP camera the gateway pulls into the zone
+  camera list                               with the settings, never a password
+  camera test <id> | --url rtsp://… [--user <name>] [--password-stdin] [--transport tcp|udp]
+                                            what the camera sends: codec, profile, size, fps, GOP
+  camera remove <id>`;
+
+export interface CameraFlags {
+  zone?: string;
+  name?: string;
+  url?: string;
+  user?: string;
+  transport?: string;
+  transcode?: boolean;
+  'password-stdin'?: boolean;
+}
+
+export class CameraCommandError extends Error {}
+
+/** A camera's password: on stdin only (a command line is visible to every user of the host). */
+const passwordFrom = (flags: CameraFlags): string | undefined => (flags['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] : undefined);
+
+function firstIssue(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const issue = issues[0];
+  const flag = { zone: '--zone', name: '--name', url: '--url', username: '--user', transport: '--transport' }[String(issue?.path[0])] ?? String(issue?.path[0]);
+  return `${flag}: ${issue?.message ?? 'invalid'}`;
+}
+
+export function describeProbe(probe: CameraProbe): string {
+  const gop = probe.gopSeconds === null ? 'GOP longer than the probe' : `GOP ${probe.gopSeconds} s`;
+  const picture = `${probe.codec}${probe.profile ? ` ${probe.profile}` : ''}, ${probe.width}×${probe.height}, ${probe.fps ?? '?'} fps, ${gop}, ${probe.bFrames ? 'B-frames' : 'no B-frames'}`;
+  return probe.passThrough ? `${picture}: plays as sent.` : `${picture}: ${probe.problem}`;
+}
+
+/** `vigil camera …`: the records the running gateway pulls (it picks changes up within seconds). */
+export async function runCameraCommand(verb: string | undefined, target: string | undefined, flags: CameraFlags, sources: CameraSources, by: Actor, out: (line: string) => void): Promise<number> {
+  switch (verb) {
+    case 'add': {
+      const parsed = createCameraSchema.safeParse({
+        zone: flags.zone, name: flags.name, url: flags.url, username: flags.user, password: passwordFrom(flags),
+        transport: flags.transport, transcode: flags.transcode ?? false,
+      });
+      if (!parsed.success) throw new CameraCommandError(firstIssue(parsed.error.issues));
+      const added = await sources.add(by, parsed.data);
+      if (!added.ok) throw new CameraCommandError(added.error.message);
+      out(`Camera ${added.value.id} (${added.value.name}) publishes ${added.value.zone}; a running gateway starts pulling it within seconds.`);
+      return 0;
+    }
+    case 'list': {
+      const rows = (await sources.list()).map((c) => [
+        String(c.id), c.zone, c.name, c.url, c.username ?? '-', c.sealedPassword ? 'yes' : 'no', c.transport, c.transcode ? 'yes' : 'no', c.origin,
+      ]);
+      for (const line of formatTable(['ID', 'ZONE', 'NAME', 'URL', 'USER', 'PASSWORD', 'TRANSPORT', 'TRANSCODE', 'FROM'], rows)) out(line);
+      return 0;
+    }
+    case 'test': {
+      let camera: CameraTarget;
+      if (target !== undefined) {
+        const record = (await sources.list()).find((c) => c.id === Number(target));
+        if (!record) throw new CameraCommandError(`No camera with id ${target}.`);
+        camera = sources.target(record);
+      } else {
+        const parsed = cameraConnectionSchema.safeParse({ url: flags.url, username: flags.user, password: passwordFrom(flags), transport: flags.transport });
+        if (!parsed.success) throw new CameraCommandError(firstIssue(parsed.error.issues));
+        camera = { url: parsed.data.url, username: parsed.data.username || null, password: parsed.data.password || null, transport: parsed.data.transport };
+      }
+      try {
+        const probe = await probeCamera(camera);
+        out(describeProbe(probe));
+        return probe.passThrough ? 0 : 1;
+      } catch (error) {
+        if (!(error instanceof CameraFault)) throw error;
+        out(`${error.status}: ${error.message}`);
+        return 1;
+      }
+    }
+    case 'remove': {
+      const removed = await sources.remove(by, Number(target));
+      if (!removed.ok) throw new CameraCommandError(removed.error.message);
+      out(`Removed camera ${removed.value.id} (${removed.value.name}); ${removed.value.zone} is no longer pulled.`);
+      return 0;
+    }
+    default:
+      throw new CameraCommandError(`Unknown command "camera ${verb ?? ''}". Run with --help.`);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * IP cameras the gateway pulls (RTSP today): what an admin gives (the API, the CLI and the config
+ * file's `cameras:` list share one schema), what a probe finds, and the status each camera's
+ * ingest reports. Credentials go in, never come out: views carry `hasPassword` only.
+ */
+import { z } from 'zod';
+import { zoneIdSchema } from './zoneId.ts';
+
+export const CAMERA_TRANSPORTS = ['tcp', 'udp'] as const;
+export type CameraTransport = (typeof CAMERA_TRANSPORTS)[number];
+
+/**
+ * An rtsp:// or rtsps:// URL without credentials in it (they have their own fields, so they are
+ * stored encrypted and never shown back).
+ */
+export const cameraUrlSchema = z.string().trim().max(2048).superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a URL such as rtsp://10.0.0.5:554/stream1' });
+    return;
+  }
+  if (url.protocol !== 'rtsp:' && url.protocol !== 'rtsps:') ctx.addIssue({ code: 'custom', message: 'must start with rtsp:// or rtsps://' });
+  if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'give the user name and password in their own fields, not in the URL' });
+  if (!url.hostname) ctx.addIssue({ code: 'custom', message: 'must name the camera\'s host' });
+});
+
+/** What reaching a camera takes: probed by "test connection" before it is saved. */
+export const cameraConnectionSchema = z.strictObject({
+  url: cameraUrlSchema,
+  username: z.string().max(128).optional(),
+  password: z.string().max(256).optional(),
+  transport: z.enum(CAMERA_TRANSPORTS).default('tcp'),
+});
+
+export const createCameraSchema = cameraConnectionSchema.extend({
+  zone: zoneIdSchema,
+  name: z.string().trim().min(1).max(80),
+  /**
+   * Re-encode with ffmpeg (libx264, zerolatency) a stream a browser cannot play as sent (H.265,
+   * B-frames): costs the gateway a core or so per 1080p camera.
+   */
+  transcode: z.boolean().default(false),
+});
+
+export type CameraConnection = z.input<typeof cameraConnectionSchema>;
+export type CreateCameraRequest = z.input<typeof createCameraSchema>;
+
+/**
+ * Where a camera's ingest stands. `live`: its video reaches the relay. The others name why not,
+ * and the gateway keeps trying (a camera that is fixed comes back on its own).
+ */
+export const CAMERA_STATUSES = ['connecting', 'live', 'auth_failed', 'unreachable', 'unsupported_codec', 'stalled', 'relay_disabled', 'zone_busy'] as const;
+export type CameraStatus = (typeof CAMERA_STATUSES)[number];
+
+/** What a probe read off the camera's stream. */
+export interface CameraProbe {
+  codec: string;
+  profile: string | null;
+  width: number;
+  height: number;
+  fps: number | null;
+  /** Seconds between keyframes, when two were seen in the probe's window. */
+  gopSeconds: number | null;
+  bFrames: boolean;
+  /** Can a browser play it as it is (H.264 without B-frames)? */
+  passThrough: boolean;
+  /** Why not, naming the camera setting to change (null when it can). */
+  problem: string | null;
+}
+
+export interface CameraView {
+  id: number;
+  zone: string;
+  name: string;
+  kind: 'rtsp';
+  url: string;
+  username: string | null;
+  hasPassword: boolean;
+  transport: CameraTransport;
+  transcode: boolean;
+  /** `config`: listed in the config file (changed there, not here); `admin`: made in the admin page or the CLI. */
+  origin: 'config' | 'admin';
+  status: CameraStatus;
+  /** What went wrong, in words, for the admin page (null when live). */
+  reason: string | null;
+  /** When it entered this status (ISO). */
+  since: string;
+  probe: CameraProbe | null;
+  createdAt: string;
+  createdBy: string;
+}
