@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openConsole, signedInPage, startCamera, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { mediaRequest } from '../support/whipWhep.ts';
+import { startRtspCamera } from '../support/rtspCamera.ts';
 
 let gw: TestGateway;
 let browser: Browser;
@@ -76,6 +77,38 @@ it('the admin page makes a WHEP token that is shown once and admits a player, an
   assert.equal(refused.status, 401);
   assert.equal(refused.json.error.code, 'TOKEN_REVOKED');
   assert.deepEqual(errors, []);
+});
+
+it('a new admin adds an RTSP camera in the admin page (test, add, live) and watches it on the wall, in well under a minute', async () => {
+  const rtsp = await startRtspCamera('high', { user: 'onvif', password: 'cam-pass-1234' });
+  try {
+    const started = Date.now();
+    const { page: admin, errors } = await signedInPage(browser, gw, '/admin.html');
+    await admin.fill('#camera-url', rtsp.url);
+    await admin.fill('#camera-user', 'onvif');
+    await admin.fill('#camera-password', 'wrong-password');
+    await admin.click('#camera-test');
+    await admin.waitForSelector('#camera-test-result[data-status="auth_failed"]');
+    await admin.fill('#camera-password', 'cam-pass-1234');
+    await admin.click('#camera-test');
+    await admin.waitForSelector('#camera-test-result[data-status="live"]', { timeout: 15_000 });
+    assert.match((await admin.textContent('#camera-test-result')) ?? '', /h264 High 640×360 30 fps, GOP 2 s: plays as sent/);
+    await submit(admin, '#camera-form', { '#camera-zone': 'yard-cam-01', '#camera-name': 'Yard' });
+    await admin.waitForSelector('#cameras-body tr[data-zone="YARD-CAM-01"][data-status="live"]', { timeout: 20_000 });
+    assert.equal(await admin.inputValue('#camera-password'), '', 'the form is cleared');
+    assert.ok(!((await admin.content()).includes('cam-pass-1234')), 'the page never shows the password back');
+    const { page: wall } = await openConsole(browser, gw, ['YARD-CAM-01']);
+    await waitForVideo(wall, 'YARD-CAM-01');
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs < 60_000, `from the admin page to video on the wall in ${tookMs} ms`);
+    assert.deepEqual(errors, []);
+    await admin.click('#cameras-body tr[data-zone="YARD-CAM-01"] button[data-action="remove"]');
+    await admin.waitForSelector('#cameras-body tr[data-zone="YARD-CAM-01"]', { state: 'detached' });
+    await wall.close();
+    await admin.close();
+  } finally {
+    await rtsp.stop();
+  }
 });
 
 it('the audit page lists what happened, filters by kind, and verifies the chain', async () => {

@@ -2,16 +2,17 @@ import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import {
   createGrantSchema, createKeySchema, createMediaTokenSchema, createUserSchema,
-  type GrantView, type KeyView, type MediaTokenView, type SessionView, type UserView,
+  type CameraView, type GrantView, type KeyView, type MediaTokenView, type SessionView, type UserView,
 } from '../../shared/index.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { api, type ApiResult } from '../shared-ui/api.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { actionButton, actionsCell, cell, when } from '../shared-ui/table.ts';
+import { initCameraForm, renderCameras } from './cameras.ts';
 
 /**
- * The admin page: people, zone grants, camera keys, WHEP/WHIP tokens and live sessions. Every action goes to the
+ * The admin page: people, zone grants, camera keys, WHEP/WHIP tokens, IP cameras and live sessions. Every action goes to the
  * gateway, which checks and audits it; the page shows the gateway's refusal as it is and
  * reloads the lists after a success.
  */
@@ -112,19 +113,21 @@ function renderSessions(sessions: SessionView[]): void {
 }
 
 async function refresh(): Promise<void> {
-  const [users, grants, keys, tokens, sessions] = await Promise.all([
+  const [users, grants, keys, tokens, sessions, cameras] = await Promise.all([
     api<{ users: UserView[] }>('GET', '/api/users'),
     api<{ grants: GrantView[] }>('GET', '/api/grants'),
     api<{ keys: KeyView[] }>('GET', '/api/keys'),
     api<{ tokens: MediaTokenView[] }>('GET', '/api/tokens'),
     api<{ sessions: SessionView[] }>('GET', '/api/sessions'),
+    api<{ cameras: CameraView[] }>('GET', '/api/cameras'),
   ]);
-  for (const reply of [users, grants, keys, tokens, sessions]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
+  for (const reply of [users, grants, keys, tokens, sessions, cameras]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
   if (users.ok) renderUsers(users.data.users);
   if (grants.ok) renderGrants(grants.data.grants);
   if (keys.ok) renderKeys(keys.data.keys);
   if (tokens.ok) renderTokens(tokens.data.tokens);
   if (sessions.ok) renderSessions(sessions.data.sessions);
+  if (cameras.ok) renderCameras(cameras.data.cameras, act);
 }
 
 byId('user-form', HTMLFormElement).addEventListener('submit', (event) => {
@@ -174,8 +177,18 @@ byId('token-form', HTMLFormElement).addEventListener('submit', (event) => {
   });
 });
 
+initCameraForm(act, invalid);
+
 for (const name of ['key', 'token']) byId(`${name}-secret`, HTMLInputElement).addEventListener('focus', (event) => (event.target as HTMLInputElement).select());
 
 void initAccountBar('admin').then((me) => { if (me) void refresh(); });
-// Live sessions come and go; keep the list current while the page is open.
-setInterval(() => { if (document.visibilityState === 'visible') void refresh(); }, 10_000);
+// Live sessions come and go; keep the list current while the page is open (every 2 s while a
+// camera is on its way, so its status shows as it changes).
+let lastRefresh = Date.now();
+setInterval(() => {
+  if (document.visibilityState !== 'visible') return;
+  const settling = document.querySelector('#cameras-body tr:not([data-status="live"])') !== null;
+  if (!settling && Date.now() - lastRefresh < 10_000) return;
+  lastRefresh = Date.now();
+  void refresh();
+}, 2_000);

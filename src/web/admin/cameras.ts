@@ -1,0 +1,76 @@
+import { cameraConnectionSchema, createCameraSchema, type CameraProbe, type CameraStatus, type CameraView } from '../../shared/index.ts';
+import { api, type ApiResult } from '../shared-ui/api.ts';
+import { byId } from '../shared-ui/dom.ts';
+import { actionButton, actionsCell, cell, when } from '../shared-ui/table.ts';
+
+/**
+ * The admin page's IP cameras: test a camera's settings (what it sends, or why it cannot be
+ * read), add it, see each camera's status with the reason, remove it. The password field is
+ * sent once and never shown back; a camera of the config file is changed there.
+ */
+type Act = <T>(call: Promise<ApiResult<T>>) => Promise<T | null>;
+
+const STATUS_TEXT: Record<CameraStatus, string> = {
+  connecting: 'connecting', live: 'live', auth_failed: 'wrong user or password', unreachable: 'unreachable',
+  unsupported_codec: 'unsupported video', stalled: 'stalled', relay_disabled: 'relay disabled', zone_busy: 'zone busy',
+};
+
+export function describeVideo(probe: CameraProbe | null): string {
+  if (!probe) return '–';
+  const gop = probe.gopSeconds === null ? '' : `, GOP ${probe.gopSeconds} s`;
+  return `${probe.codec}${probe.profile ? ` ${probe.profile}` : ''} ${probe.width}×${probe.height} ${probe.fps ?? '?'} fps${gop}${probe.bFrames ? ', B-frames' : ''}`;
+}
+
+export function renderCameras(cameras: CameraView[], act: Act): void {
+  byId('cameras-body', HTMLElement).replaceChildren(...cameras.map((c) => {
+    const row = document.createElement('tr');
+    row.dataset.zone = c.zone;
+    row.dataset.status = c.status;
+    const status = cell(STATUS_TEXT[c.status], c.status === 'live' ? 'text-success' : 'text-warning');
+    if (c.reason) status.title = c.reason;
+    const reason = document.createElement('div');
+    reason.className = 'small text-secondary';
+    reason.textContent = c.reason ?? '';
+    status.append(reason);
+    const actions = c.origin === 'config' ? [] : [actionButton('Remove', 'remove', () => void act(api('DELETE', `/api/cameras/${c.id}`)))];
+    row.append(cell(c.zone), cell(c.name), cell(`${c.url}${c.username ? ` (as ${c.username})` : ''}`, 'font-monospace small'),
+      cell(describeVideo(c.probe)), status, cell(when(c.since)), actionsCell(...actions));
+    return row;
+  }));
+}
+
+export function initCameraForm(act: Act, invalid: (message: string) => void): void {
+  const value = (id: string) => byId(id, HTMLInputElement).value;
+  const connection = () => ({
+    url: value('camera-url').trim(), username: value('camera-user') || undefined, password: value('camera-password') || undefined,
+    transport: byId('camera-transport', HTMLSelectElement).value,
+  });
+  const result = byId('camera-test-result', HTMLElement);
+  byId('camera-test', HTMLButtonElement).addEventListener('click', () => {
+    const parsed = cameraConnectionSchema.safeParse(connection());
+    if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+    result.hidden = false;
+    result.textContent = 'Reading the camera for a few seconds…';
+    void api<{ probe: CameraProbe | null; status: CameraStatus; reason: string | null }>('POST', '/api/cameras/test', parsed.data).then((reply) => {
+      if (!reply.ok) {
+        result.textContent = `${reply.error.code}: ${reply.error.message}`;
+        return;
+      }
+      const { probe, status, reason } = reply.data;
+      result.dataset.status = status;
+      result.textContent = probe ? `${describeVideo(probe)}: ${reason ?? 'plays as sent.'}` : `${STATUS_TEXT[status]}: ${reason ?? ''}`;
+    });
+  });
+  byId('camera-form', HTMLFormElement).addEventListener('submit', (event) => {
+    event.preventDefault();
+    const parsed = createCameraSchema.safeParse({
+      ...connection(), zone: value('camera-zone').trim().toUpperCase(), name: value('camera-name'), transcode: byId('camera-transcode', HTMLInputElement).checked,
+    });
+    if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+    void act(api('POST', '/api/cameras', parsed.data)).then((done) => {
+      if (!done) return;
+      byId('camera-form', HTMLFormElement).reset();
+      result.hidden = true;
+    });
+  });
+}
