@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { fanoutPart } from './browser/fanoutPart.ts';
 import { latencyPart } from './browser/latencyPart.ts';
 import { relayPart } from './browser/relayPart.ts';
+import { rtspPart } from './browser/rtspPart.ts';
 import { clusterPart } from './signalling-load/clusterPart.ts';
 import { floorPart } from './signalling-load/floorPart.ts';
 import { signallingPart } from './signalling-load/part.ts';
 import { budgetLine, renderTable } from './table.ts';
 import type { BenchPart, Budget } from './types.ts';
 
-const PARTS: BenchPart[] = [signallingPart, floorPart, clusterPart, latencyPart, fanoutPart, relayPart];
+const PARTS: BenchPart[] = [signallingPart, floorPart, clusterPart, latencyPart, fanoutPart, relayPart, rtspPart];
 const RESULTS = join(import.meta.dirname, 'results');
 
 const args = process.argv.slice(2);

@@ -1,21 +1,17 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { addZone, launchBrowser, signedInPage, startCamera, tile } from '../../test/support/browser.ts';
+import { launchBrowser, startCamera, tile } from '../../test/support/browser.ts';
 import { startGateway, type TestGateway } from '../../test/support/gateway.ts';
 import type { RelayStats } from '../../src/server/media/relayProtocol.ts';
 import { percentile, round } from '../stats.ts';
 import type { BenchPart, Budget } from '../types.ts';
 import { clockReaderScript, probeTile } from './clockProbe.ts';
-import type { PageClock } from './pageClock.ts';
-import type { ViewerCommand, ViewerReport, ViewerSample } from '../../test/support/weriftViewerProcess.ts';
+import { openOperator, TRACK_CONNECTIONS, unwatch, watchTimed, type JoinTiming } from './operatorJoin.ts';
+import { WeriftFleet } from './weriftFleet.ts';
 
 /** Viewer counts of a run unless the command line gives some (`relay 1,4,8,50`). */
 const DEFAULT_STEPS = [1, 4, 8, 20, 35, 50];
 /** Chromium viewers first (they decode and display), werift receivers for the rest; `--chromium=N` changes it. */
 const MAX_CHROMIUM = 8;
-/** Processes the werift receivers are spread over. */
-const WERIFT_PROCESSES = 2;
 const FPS_FLOOR = 25;
 const SETTLE_MS = 2_000;
 const WINDOW_MS = 3_000;
@@ -28,35 +24,12 @@ const WERIFT_JOIN_TIMEOUT_MS = 5_000;
 const LATENCY_MS = 6_000;
 /** Cold first-frame trials of the first viewer (the zone's relay is set up each time). */
 const FIRST_FRAME_TRIALS = 5;
-/** "Live": the frame's painted clock is within this of the time it is displayed. */
-const LIVE_WITHIN_MS = 100;
 /** No step starts after this much of the run (the part is bounded to four minutes). */
 const LAST_STEP_START_MS = 185_000;
 const CAMERA_VIEWPORT = { width: 480, height: 360 };
 /** Budget for "flat": the camera page's CPU may grow this much from the first step to the last. */
 const FLAT_TOLERANCE_PERCENT = 25;
 
-/** Every RTCPeerConnection the page makes, for getStats (the console keeps its own private). */
-const TRACK_CONNECTIONS = `
-  window.__pcs = [];
-  const Native = RTCPeerConnection;
-  window.RTCPeerConnection = function (...args) {
-    const pc = new Native(...args);
-    const setRemote = pc.setRemoteDescription.bind(pc);
-    pc.setRemoteDescription = (description) => { pc.__offerAt ??= performance.now(); return setRemote(description); };
-    pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'connected') pc.__connectedAt ??= performance.now(); });
-    window.__pcs.push(pc);
-    return pc;
-  };
-  window.RTCPeerConnection.prototype = Native.prototype;
-  Object.assign(window.RTCPeerConnection, Native);
-`;
-
-/**
- * One viewer's join, in ms from its click: the offer (its connection made), the connection up
- * (ICE and DTLS), the first presented frame (the console's own figure), the first live frame.
- */
-interface JoinTiming { offerMs: number | null; connectedMs: number | null; firstFrameMs: number; firstLiveMs: number | null }
 
 interface StepFigures {
   viewers: number;
@@ -81,79 +54,6 @@ interface StepFigures {
   weriftFailures: string[];
 }
 
-// ---- Chromium helpers -------------------------------------------------------------------------
-
-async function openOperator(browser: Browser, gw: TestGateway, reader: string): Promise<Page> {
-  const { page } = await signedInPage(browser, gw, '/', gw.admin, [TRACK_CONNECTIONS]);
-  await page.evaluate(reader);
-  await page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() !== 'DISCONNECTED');
-  return page;
-}
-
-/**
- * Watches `zone` as a person would (type, Initialise) and times the tile's first presented frame
- * (the console's own click-to-first-frame figure) and its first live one: the first whose
- * painted clock is within 100 ms of the time it is displayed.
- */
-async function watchTimed(page: Page, zone: string): Promise<JoinTiming> {
-  await page.evaluate(([zone, liveWithin]) => {
-    const clock = (window as unknown as { VigilClock: PageClock }).VigilClock;
-    const state: { clickedAt: number | null; liveMs: number | null; done: boolean } = { clickedAt: null, liveMs: null, done: false };
-    (window as unknown as { __join: typeof state }).__join = state;
-    const onClick = (event: Event) => {
-      if (!(event.target instanceof Element) || !event.target.closest('#init-session')) return;
-      state.clickedAt ??= performance.now();
-      document.removeEventListener('click', onClick, true);
-    };
-    document.addEventListener('click', onClick, true);
-    const armed = performance.now();
-    const poll = setInterval(() => {
-      const video = document.querySelector<HTMLVideoElement>(`.tile[data-zone="${zone}"] video`);
-      if (performance.now() - armed > 20_000) {
-        clearInterval(poll);
-        state.done = true;
-        return;
-      }
-      if (!video) return;
-      clearInterval(poll);
-      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
-        if (state.done) return;
-        const displayedAt = performance.timeOrigin + meta.expectedDisplayTime;
-        const sinceClick = meta.expectedDisplayTime - (state.clickedAt ?? armed);
-        void clock.readPainted(video).then((painted) => {
-          if (state.done || painted === null) return;
-          if (clock.clockDelta(displayedAt, painted) <= (liveWithin as number)) {
-            state.liveMs = Math.max(0, sinceClick);
-            state.done = true;
-          }
-        }, () => undefined);
-        if (sinceClick > 10_000) state.done = true;
-        else video.requestVideoFrameCallback(onFrame);
-      };
-      video.requestVideoFrameCallback(onFrame);
-    }, 5);
-  }, [zone, LIVE_WITHIN_MS] as const);
-  await addZone(page, zone);
-  const handle = await page.waitForSelector(`${tile(zone)}[data-first-frame-ms]`, { timeout: 20_000 });
-  const firstFrameMs = Number(await handle.getAttribute('data-first-frame-ms'));
-  await page.waitForFunction(() => (window as unknown as { __join: { done: boolean } }).__join.done, null, { timeout: 15_000, polling: 50 });
-  const { liveMs, offerMs, connectedMs } = await page.evaluate(() => {
-    type Tracked = RTCPeerConnection & { __offerAt?: number; __connectedAt?: number };
-    const w = window as unknown as { __join: { liveMs: number | null; clickedAt: number | null }; __pcs: Tracked[] };
-    const clickedAt = w.__join.clickedAt;
-    // The connection of this join: the last to get the other end's description after the click
-    // (the console prepares spare connections ahead).
-    const pc = w.__pcs.filter((c) => clickedAt !== null && (c.__offerAt ?? -1) >= clickedAt).sort((a, b) => a.__offerAt! - b.__offerAt!).at(-1);
-    const since = (t: number | undefined) => (t === undefined || clickedAt === null ? null : Math.round(t - clickedAt));
-    return { liveMs: w.__join.liveMs, offerMs: since(pc?.__offerAt), connectedMs: since(pc?.__connectedAt) };
-  });
-  return { offerMs, connectedMs, firstFrameMs, firstLiveMs: liveMs === null ? null : Math.round(liveMs) };
-}
-
-async function unwatch(page: Page, zone: string): Promise<void> {
-  await page.click(`${tile(zone)} [data-action="remove"]`);
-  await page.waitForSelector(tile(zone), { state: 'detached' });
-}
 
 /** Frames decoded (getStats inbound-rtp) and bytes sent (outbound-rtp) over the page's connected peers. */
 interface RtpCounters {
@@ -210,99 +110,6 @@ async function browserCpu(browser: Browser): Promise<{ renderer: number; total: 
     renderer: info.processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0),
     total: info.processInfo.reduce((sum, p) => sum + p.cpuTime, 0),
   };
-}
-
-// ---- werift receivers ---------------------------------------------------------------------------
-
-class WeriftFleet {
-  readonly #procs: ChildProcess[] = [];
-  #count = 0;
-
-  static async start(gw: TestGateway, zone: string): Promise<WeriftFleet> {
-    const fleet = new WeriftFleet();
-    for (let i = 0; i < WERIFT_PROCESSES; i++) {
-      const proc = fork(join(import.meta.dirname, '..', '..', 'test', 'support', 'weriftViewerProcess.ts'), [], {
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, WERIFT_VIEWERS_URL: gw.url, WERIFT_VIEWERS_COOKIE: gw.admin.cookie, WERIFT_VIEWERS_ZONE: zone },
-      });
-      fleet.#procs.push(proc);
-    }
-    await Promise.all(fleet.#procs.map((proc) => next(proc, 'ready')));
-    return fleet;
-  }
-
-  get count(): number {
-    return this.#count;
-  }
-
-  /** `count` more receivers, spread over the processes; resolves with any that failed to watch. */
-  async add(count: number): Promise<string[]> {
-    const shares = this.#procs.map((_, i) => Math.floor(count / this.#procs.length) + (i < count % this.#procs.length ? 1 : 0));
-    const replies = await Promise.all(this.#procs.map((proc, i) => {
-      if (shares[i] === 0) return { type: 'added' as const, failed: [] };
-      const reply = next<Extract<ViewerReport, { type: 'added' }>>(proc, 'added');
-      proc.send({ type: 'add', count: shares[i]! } satisfies ViewerCommand);
-      return reply;
-    }));
-    const failed = replies.flatMap((r) => r.failed);
-    this.#count += count - failed.length;
-    return failed;
-  }
-
-  /** Waits until at most `allowed` receivers have had no frame; resolves with how many had none at `timeoutMs`. */
-  async waitPlaying(timeoutMs: number, allowed = 0): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const waiting = (await this.sample()).flatMap((s) => s.viewers).filter((v) => v.firstFrameMs === null).length;
-      if (waiting <= allowed || Date.now() > deadline) return waiting;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  async sample(): Promise<ViewerSample[]> {
-    return Promise.all(this.#procs.map((proc) => {
-      const reply = next<ViewerSample>(proc, 'sample');
-      proc.send({ type: 'sample' } satisfies ViewerCommand);
-      return reply;
-    }));
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.#procs.map(async (proc) => {
-      if (proc.exitCode !== null || !proc.connected) return;
-      const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.send({ type: 'close' } satisfies ViewerCommand);
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 3_000);
-      await exited;
-      clearTimeout(timer);
-    }));
-  }
-}
-
-function next<T>(proc: ChildProcess, type: string, timeoutMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      proc.off('message', onMessage);
-      proc.off('exit', onExit);
-    };
-    const onMessage = (message: { type: string }) => {
-      if (message.type !== type) return;
-      cleanup();
-      resolve(message as T);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`werift viewer process exited (${code}) before '${type}'`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`werift viewer process: no '${type}' within ${timeoutMs} ms`));
-    }, timeoutMs);
-    proc.on('message', onMessage);
-    proc.once('exit', onExit);
-  });
 }
 
 // ---- the part -----------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { CameraView } from '../../src/shared/index.ts';
 import { auditEntries } from '../support/access.ts';
-import { launchBrowser, measureFps, openConsole, readTile, tile, waitForVideo } from '../support/browser.ts';
+import { launchBrowser, measureFps, openConsole, readTile, resultsPath, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startRtspCamera, type RtspCamera } from '../support/rtspCamera.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -181,6 +181,28 @@ describe('cameras that fail', () => {
       const el = document.querySelector(sel!);
       return el?.getAttribute('data-state') === 'live' && (el.querySelector('video') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > Number(n) + 10;
     }, [tile('IPCAM-HANG'), String(before.presentedFrames)], { timeout: 15_000 });
+    await page.close();
+  });
+
+  it('a relay worker that dies is restarted and the IP camera plays on the wall again, its ffmpeg pointed at the new worker', async () => {
+    const { page } = await openConsole(browser, gw, ['IPCAM-HIGH']);
+    await waitForVideo(page, 'IPCAM-HIGH');
+    const peerBefore = await page.getAttribute(tile('IPCAM-HIGH'), 'data-peer');
+    const [pid] = gw.gateway.relayWorkers!.pids;
+    const killedAt = Date.now();
+    process.kill(pid!, 'SIGKILL');
+    await page.waitForFunction(([sel, old]) => {
+      const el = document.querySelector(sel!);
+      return el?.getAttribute('data-peer') !== old && el?.getAttribute('data-state') === 'live';
+    }, [tile('IPCAM-HIGH'), peerBefore], { timeout: 15_000, polling: 50 });
+    const start = await readTile(page, 'IPCAM-HIGH');
+    await page.waitForFunction(([sel, n]) => (document.querySelector(`${sel} video`) as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > Number(n) + 5, [tile('IPCAM-HIGH'), String(start.presentedFrames)], { timeout: 10_000 });
+    const backAfterMs = Date.now() - killedAt;
+    writeFileSync(resultsPath('ip-camera-relay-restart.json'), JSON.stringify({ backAfterMs }, null, 2));
+    // ffmpeg must connect to the camera again and wait for its next keyframe (the GOP cache went
+    // with the worker): a 2 s GOP bounds it.
+    assert.ok(backAfterMs <= 5_000, `the IP camera plays again ${backAfterMs} ms after the worker died`);
+    assert.equal((await cameraIn('IPCAM-HIGH')).status, 'live');
     await page.close();
   });
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { freePort } from './ports.ts';
 
-export type RtspVariant = 'baseline' | 'high' | 'bframes' | 'h265';
+export type RtspVariant = 'baseline' | 'high' | 'bframes' | 'h265' | 'clip';
 
 export interface RtspCameraOptions {
   /** Frames between keyframes (60: a 2 s GOP at 30 fps). */
@@ -11,6 +11,10 @@ export interface RtspCameraOptions {
   fps?: number;
   user?: string;
   password?: string;
+  /** Paint Vigil's clock pattern (the wall-clock time of each picture) instead of a moving ball. */
+  clock?: boolean;
+  /** With the variant `clip`: an H.264 Annex B file with access unit delimiters, looped without encoding. */
+  clip?: string;
   /** A port to serve on (a camera that comes back at the same address); a free one when absent. */
   port?: number;
 }
@@ -32,6 +36,8 @@ export async function startRtspCamera(variant: RtspVariant, options: RtspCameraO
   const args = [new URL('./rtspCamera.py', import.meta.url).pathname, String(port), variant, '--gop', String(options.gop ?? 60)];
   if (options.size) args.push('--size', options.size);
   if (options.fps) args.push('--fps', String(options.fps));
+  if (options.clock) args.push('--clock');
+  if (options.clip) args.push('--clip', options.clip);
   if (options.user) args.push('--user', options.user, '--password', options.password ?? '');
   // Debian's python3, the one with GStreamer's bindings (gi), whatever python is first on PATH.
   const child = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });

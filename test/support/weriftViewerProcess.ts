@@ -8,7 +8,8 @@ import { connect } from './clients.ts';
 import { WeriftViewer } from './weriftViewer.ts';
 
 export type ViewerCommand =
-  | { type: 'add'; count: number }
+  /** `zone`: the one to watch, when not the process's WERIFT_VIEWERS_ZONE. */
+  | { type: 'add'; count: number; zone?: string }
   | { type: 'sample' }
   | { type: 'close' };
 
@@ -16,7 +17,7 @@ export interface ViewerSample {
   /** Date.now() and this process's CPU (user + system) in µs since it started. */
   at: number;
   cpuMicros: number;
-  viewers: { frames: number; keyframes: number; packets: number; bytes: number; firstFrameMs: number | null; state: string; via: string | undefined }[];
+  viewers: { zone: string; frames: number; keyframes: number; packets: number; bytes: number; firstFrameMs: number | null; state: string; via: string | undefined }[];
 }
 
 export type ViewerReport =
@@ -31,7 +32,7 @@ const zone = process.env.WERIFT_VIEWERS_ZONE!;
 const viewers: { viewer: WeriftViewer; watchedAt: number }[] = [];
 const send = (report: ViewerReport) => process.send?.(report);
 
-async function add(count: number): Promise<string[]> {
+async function add(count: number, zone: string): Promise<string[]> {
   const failed: string[] = [];
   await Promise.all(Array.from({ length: count }, async () => {
     try {
@@ -53,6 +54,7 @@ function sample(): ViewerSample {
     at: Date.now(),
     cpuMicros: cpu.user + cpu.system,
     viewers: viewers.map(({ viewer, watchedAt }) => ({
+      zone: viewer.zone,
       frames: viewer.frames,
       keyframes: viewer.keyframes,
       packets: viewer.packets,
@@ -65,7 +67,7 @@ function sample(): ViewerSample {
 }
 
 process.on('message', (command: ViewerCommand) => {
-  if (command.type === 'add') void add(command.count).then((failed) => send({ type: 'added', failed }));
+  if (command.type === 'add') void add(command.count, command.zone ?? zone).then((failed) => send({ type: 'added', failed }));
   else if (command.type === 'sample') send({ type: 'sample', ...sample() });
   else if (command.type === 'close') {
     void Promise.allSettled(viewers.map(({ viewer }) => viewer.close())).then(() => {

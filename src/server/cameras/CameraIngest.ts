@@ -37,6 +37,7 @@ const FIRST_PICTURE_MS = 10_000;
 /** The pause before each new attempt after a failure; a run that lasted STABLE_MS starts again at the first. */
 const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
 const STABLE_MS = 30_000;
+const ZONE_BUSY_RETRY_MS = 2_000;
 /** The probe before each attempt reads this much: enough for the codec, size and B-frames. */
 const QUICK_PROBE_SECONDS = 1.5;
 
@@ -121,7 +122,9 @@ export class CameraIngest implements Participant {
         this.#logger.warn({ status: fault.status }, `IP camera not live: ${fault.message}`);
       }
       if (Date.now() - startedAt > STABLE_MS) attempt = 0;
-      await this.#sleep(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!);
+      // Another node (or camera) holds the zone: a standby asks often, to take over soon after it goes.
+      const delay = fault?.status === 'zone_busy' ? ZONE_BUSY_RETRY_MS : RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!;
+      await this.#sleep(delay);
       attempt += 1;
     }
   }
