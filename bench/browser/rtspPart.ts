@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processCpuSeconds } from '../../src/server/util/processCpu.ts';
 import type { CameraView } from '../../src/shared/index.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
 import { startGateway, type TestGateway } from '../../test/support/gateway.ts';
@@ -23,7 +24,6 @@ const DEFAULT_STEPS = [8, 16, 32];
 const VIEWERS_PER_CAMERA = 2;
 const FPS_FLOOR = 25;
 const WINDOW_MS = 5_000;
-const CLOCK_TICKS = 100;
 
 /** A 1080p30 H.264 clip, 2 s GOP, about 4 Mbit/s, with access unit delimiters: what the clip camera loops. */
 function makeClip(dir: string): string {
@@ -34,15 +34,7 @@ function makeClip(dir: string): string {
   return path;
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
+const cpuSeconds = (pid: number): number => processCpuSeconds(pid) ?? 0;
 
 async function addCamera(gw: TestGateway, zone: string, url: string): Promise<number> {
   const reply = await gw.api('/api/cameras', { cookie: gw.admin.cookie, body: { zone, name: zone, url } });

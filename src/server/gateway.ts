@@ -178,6 +178,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     activity,
     metrics,
     quality,
+    ipCameras,
   });
   const io = signalling.io;
   cluster?.presence.attach({

@@ -64,6 +64,8 @@ export interface CameraProbe {
   /** Seconds between keyframes, when two were seen in the probe's window. */
   gopSeconds: number | null;
   bFrames: boolean;
+  /** The camera's audio codec, if it sends audio: not carried yet (Vigil relays video only). */
+  audio: string | null;
   /** Can a browser play it as it is (H.264 without B-frames)? */
   passThrough: boolean;
   /** Why not, naming the camera setting to change (null when it can). */
@@ -88,6 +90,8 @@ export interface CameraView {
   /** When it entered this status (ISO). */
   since: string;
   probe: CameraProbe | null;
+  /** Its ffmpeg's CPU in % of one core (averaged since it started; null when none runs): a transcoded camera costs far more. */
+  cpuPercent: number | null;
   createdAt: string;
   createdBy: string;
 }

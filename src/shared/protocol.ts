@@ -4,6 +4,7 @@
  * docs/protocol.md. Version bumps when a message changes shape.
  */
 import { z } from 'zod';
+import type { CameraStatus } from './cameraSources.ts';
 import type { ErrorCode, ProtocolError } from './errors.ts';
 import { Limits } from './limits.ts';
 import { Role } from './roles.ts';
@@ -110,6 +111,11 @@ export interface ZoneSummary {
   zone: ZoneId;
   cameraOnline: boolean;
   viewers: number;
+  /**
+   * The zone's camera is an IP camera the gateway pulls: its name and where its ingest stands
+   * (`live`, or why not, since when). Such a zone is listed even while the camera is down.
+   */
+  ipCamera?: { name: string; status: CameraStatus; since: string };
 }
 
 export interface PublishResult {

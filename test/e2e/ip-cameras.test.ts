@@ -36,7 +36,7 @@ async function statusBecomes(zone: string, status: string, timeoutMs: number): P
 
 before(async () => {
   const [high, udp, bframes, h265] = await Promise.all([
-    startRtspCamera('high', { user: 'viewer', password: PASSWORD }),
+    startRtspCamera('high', { user: 'viewer', password: PASSWORD, audio: true }),
     startRtspCamera('baseline'),
     startRtspCamera('bframes'),
     startRtspCamera('h265', { size: '320x180', fps: 15 }),
@@ -119,11 +119,12 @@ describe('cameras an admin adds', () => {
     const test = (body: Record<string, unknown>) => gw.api('/api/cameras/test', { cookie: gw.admin.cookie, body });
     const good = await test({ url: cameras.high!.url, username: 'viewer', password: PASSWORD });
     assert.equal(good.status, 200, good.body);
-    assert.equal(good.json.status, 'live');
+    assert.equal(good.json.status, 'live', good.body);
     assert.deepEqual(
       { codec: good.json.probe.codec, profile: good.json.probe.profile, width: good.json.probe.width, height: good.json.probe.height, fps: good.json.probe.fps, gop: good.json.probe.gopSeconds, bFrames: good.json.probe.bFrames },
       { codec: 'h264', profile: 'High', width: 640, height: 360, fps: 30, gop: 2, bFrames: false },
     );
+    assert.equal(good.json.probe.audio, 'pcm_alaw', 'its audio is named (and not carried: video only)');
     const wrong = await test({ url: cameras.high!.url, username: 'viewer', password: 'wrong' });
     assert.equal(wrong.json.status, 'auth_failed');
     const nobody = await test({ url: 'rtsp://127.0.0.1:9/cam' });
@@ -150,7 +151,11 @@ describe('cameras an admin adds', () => {
     const fps = await measureFps(page, 'IPCAM-TRANSCODED');
     assert.ok(fps >= 25, `the re-encoded camera plays at ${fps.toFixed(1)} fps`);
 
-    const id = (await cameraIn('IPCAM-TRANSCODED')).id;
+    // The admin page shows what each ffmpeg costs: copying is nearly free, re-encoding is not.
+    const [transcoded, copied] = [await cameraIn('IPCAM-TRANSCODED'), await cameraIn('IPCAM-HIGH')];
+    assert.ok(copied.cpuPercent !== null && copied.cpuPercent < 5, `copying costs ${copied.cpuPercent} % of a core`);
+    assert.ok(transcoded.cpuPercent !== null && transcoded.cpuPercent > 2 * copied.cpuPercent, `transcoding costs ${transcoded.cpuPercent} % against ${copied.cpuPercent} %`);
+    const id = transcoded.id;
     assert.equal((await gw.api(`/api/cameras/${id}`, { method: 'DELETE', cookie: gw.admin.cookie })).status, 200);
     await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-state') !== 'live', tile('IPCAM-TRANSCODED'), { timeout: 5_000 });
     await page.close();

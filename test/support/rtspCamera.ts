@@ -15,6 +15,8 @@ export interface RtspCameraOptions {
   clock?: boolean;
   /** With the variant `clip`: an H.264 Annex B file with access unit delimiters, looped without encoding. */
   clip?: string;
+  /** A G.711 A-law audio stream beside the video. */
+  audio?: boolean;
   /** A port to serve on (a camera that comes back at the same address); a free one when absent. */
   port?: number;
 }
@@ -37,6 +39,7 @@ export async function startRtspCamera(variant: RtspVariant, options: RtspCameraO
   if (options.size) args.push('--size', options.size);
   if (options.fps) args.push('--fps', String(options.fps));
   if (options.clock) args.push('--clock');
+  if (options.audio) args.push('--audio');
   if (options.clip) args.push('--clip', options.clip);
   if (options.user) args.push('--user', options.user, '--password', options.password ?? '');
   // Debian's python3, the one with GStreamer's bindings (gi), whatever python is first on PATH.

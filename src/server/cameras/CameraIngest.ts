@@ -7,8 +7,9 @@ import type { SourcePrincipal } from '../auth/Principal.ts';
 import type { MediaRelay } from '../media/MediaRelay.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
+import { processCpuSeconds } from '../util/processCpu.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
-import { CameraFault, classifyFailure, probeCamera, SOCKET_TIMEOUT_US, withCredentials, type CameraTarget } from './probeCamera.ts';
+import { CameraFault, classifyFailure, probeCamera, SOCKET_TIMEOUT_US, withCredentials, withoutCredentials, type CameraTarget } from './probeCamera.ts';
 
 export interface IngestContext {
   presence: ZonePresence;
@@ -48,15 +49,13 @@ interface FfmpegRun {
   /** We ended it: its exit is no fault. */
   stopped: boolean;
   frames: number;
+  readonly startedAt: number;
   progressAt: number;
   stderr: string;
   readonly watchdog: NodeJS.Timeout;
 }
 
 type Message<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
-
-/** ffmpeg's text may quote the camera's URL with its credentials: never logged as it is. */
-const withoutCredentials = (text: string): string => text.replace(/(rtsps?:\/\/)[^@\s/]*@/gi, '$1***@');
 
 /**
  * One IP camera, pulled into its zone for as long as it exists: probe, publish into the zone like
@@ -94,9 +93,17 @@ export class CameraIngest implements Participant {
     return this.source.zone;
   }
 
-  /** Its ffmpeg's process id (null when none runs), for its CPU on the admin page. */
+  /** Its ffmpeg's process id (null when none runs). */
   get ffmpegPid(): number | null {
     return this.#ffmpeg?.child.pid ?? null;
+  }
+
+  /** Its ffmpeg's CPU, in % of one core, averaged since it started (null when none runs). */
+  get ffmpegCpuPercent(): number | null {
+    const run = this.#ffmpeg;
+    const seconds = run?.child.pid === undefined ? null : processCpuSeconds(run.child.pid);
+    if (!run || seconds === null) return null;
+    return Math.round((1000 * seconds) / Math.max(1, (Date.now() - run.startedAt) / 1000)) / 10;
   }
 
   start(): void {
@@ -196,7 +203,7 @@ export class CameraIngest implements Participant {
     this.#stopFfmpeg();
     const child = spawn(this.ctx.ffmpeg, this.#ffmpegArgs(ports), { stdio: ['ignore', 'pipe', 'pipe'] });
     const run: FfmpegRun = {
-      child, peerId, stopped: false, frames: 0, progressAt: Date.now(), stderr: '',
+      child, peerId, stopped: false, frames: 0, startedAt: Date.now(), progressAt: Date.now(), stderr: '',
       watchdog: setInterval(() => this.#checkProgress(run), 500),
     };
     this.#ffmpeg = run;

@@ -1,4 +1,4 @@
-import type { CameraProbe, CameraStatus, CameraView } from '../../shared/index.ts';
+import type { CameraProbe, CameraStatus, CameraView, ZoneId } from '../../shared/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CameraSourceRecord, Store } from '../store/types.ts';
 import { CameraIngest, type IngestContext } from './CameraIngest.ts';
@@ -33,6 +33,7 @@ export class IpCameras {
   #poll: NodeJS.Timeout | null = null;
   #syncing: Promise<void> = Promise.resolve();
   #closed = false;
+  readonly #listeners = new Set<(zone: ZoneId) => void>();
 
   constructor(options: IpCamerasOptions) {
     this.#options = options;
@@ -53,6 +54,17 @@ export class IpCameras {
   /** The running ingest of a camera, if this gateway runs it yet. */
   ingest(id: number): CameraIngest | null {
     return this.#ingests.get(id)?.ingest ?? null;
+  }
+
+  /** The directory's view: each camera's name and status by zone (no reason: that is for admins). */
+  byZone(): Map<ZoneId, { name: string; status: CameraStatus; since: string }> {
+    return new Map([...this.#ingests.values()].map(({ record, ingest }) => [record.zone, { name: record.name, status: ingest.status, since: new Date(ingest.since).toISOString() }]));
+  }
+
+  /** `listener` hears the zone of a camera whose status changed, or that came or went. */
+  onChange(listener: (zone: ZoneId) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** For metrics: each camera's zone and status. */
@@ -94,6 +106,7 @@ export class IpCameras {
       if (now && JSON.stringify(now) === JSON.stringify(running.record)) continue;
       this.#ingests.delete(id);
       await running.ingest.close();
+      this.#changed(running.record.zone);
     }
     for (const record of records) {
       if (this.#ingests.has(record.id) || this.#closed) continue;
@@ -103,10 +116,27 @@ export class IpCameras {
       }
       const ingest = new CameraIngest(
         { id: record.id, zone: record.zone, name: record.name, target, transcode: record.transcode },
-        { ...this.#options.ingest, onStatus: (i) => this.#options.logger.info({ zone: i.zone, status: i.status }, 'IP camera status') },
+        {
+          ...this.#options.ingest,
+          onStatus: (i) => {
+            this.#options.logger.info({ zone: i.zone, status: i.status }, 'IP camera status');
+            this.#changed(i.zone);
+          },
+        },
       );
       this.#ingests.set(record.id, { record, ingest });
       ingest.start();
+      this.#changed(record.zone);
+    }
+  }
+
+  #changed(zone: ZoneId): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(zone);
+      } catch (error) {
+        this.#options.logger.error({ err: error }, 'an IP camera listener failed');
+      }
     }
   }
 
@@ -123,6 +153,6 @@ export function cameraView(record: CameraSourceRecord, ingest: CameraIngest | nu
     id: record.id, zone: record.zone, name: record.name, kind: 'rtsp', url: record.url, username: record.username,
     hasPassword: record.sealedPassword !== null, transport: record.transport, transcode: record.transcode, origin: record.origin,
     status: ingest?.status ?? 'connecting', reason: ingest?.reason ?? null, since: new Date(ingest?.since ?? record.createdAt).toISOString(),
-    probe: ingest?.probe ?? null, createdAt: new Date(record.createdAt).toISOString(), createdBy: record.createdBy,
+    probe: ingest?.probe ?? null, cpuPercent: ingest?.ffmpegCpuPercent ?? null, createdAt: new Date(record.createdAt).toISOString(), createdBy: record.createdBy,
   };
 }

@@ -30,7 +30,10 @@ export function withCredentials(target: CameraTarget): string {
   return url.href;
 }
 
-/** ffmpeg's words about a failure, as a status; its text may quote the URL, so it is not passed on. */
+/** ffmpeg's text may quote the camera's URL with its credentials: never logged or shown as it is. */
+export const withoutCredentials = (text: string): string => text.replace(/(rtsps?:\/\/)[^@\s/]*@/gi, '$1***@');
+
+/** ffmpeg's words about a failure, as a status (its text, credentials masked, only where no status fits). */
 export function classifyFailure(stderr: string): CameraFault {
   if (/401 Unauthorized|authorization failed/i.test(stderr)) return new CameraFault('auth_failed', 'The camera refused the user name or password (401).');
   if (/404 Not Found/i.test(stderr)) return new CameraFault('unreachable', 'The camera has no stream at this path (404): check the URL\'s path.');
@@ -38,7 +41,8 @@ export function classifyFailure(stderr: string): CameraFault {
   if (/timed out|Operation not permitted|No route to host|Network is unreachable/i.test(stderr)) return new CameraFault('unreachable', 'The camera did not answer in time.');
   if (/Name or service not known|Temporary failure in name resolution|Cannot assign requested address/i.test(stderr)) return new CameraFault('unreachable', 'The camera\'s host name does not resolve.');
   if (/ENOENT/.test(stderr)) return new CameraFault('unreachable', 'ffmpeg is not installed on the gateway (Debian: apt-get install ffmpeg).');
-  return new CameraFault('unreachable', 'The camera\'s stream could not be read.');
+  const last = withoutCredentials(stderr.trim().split('\n').at(-1) ?? '').slice(0, 160);
+  return new CameraFault('unreachable', `The camera's stream could not be read${last ? ` (ffmpeg: ${last})` : ''}.`);
 }
 
 /** What a browser can play as sent, and otherwise the camera setting to change. */
@@ -50,8 +54,8 @@ export function verdict(codec: string, bFrames: boolean): { passThrough: boolean
 }
 
 interface ProbeOutput {
-  streams?: { codec_name?: string; profile?: string; width?: number; height?: number; avg_frame_rate?: string; has_b_frames?: number }[];
-  packets?: { pts_time?: string; dts_time?: string; flags?: string }[];
+  streams?: { index?: number; codec_type?: string; codec_name?: string; profile?: string; width?: number; height?: number; avg_frame_rate?: string; has_b_frames?: number }[];
+  packets?: { stream_index?: number; pts_time?: string; dts_time?: string; flags?: string }[];
 }
 
 const rate = (fraction: string | undefined): number | null => {
@@ -63,8 +67,8 @@ const rate = (fraction: string | undefined): number | null => {
 export async function probeCamera(target: CameraTarget, ffprobe = 'ffprobe', windowSeconds = PROBE_WINDOW_SECONDS): Promise<CameraProbe> {
   const args = [
     '-v', 'error', '-rtsp_transport', target.transport, '-timeout', String(SOCKET_TIMEOUT_US),
-    '-select_streams', 'v:0', '-read_intervals', `%+${windowSeconds}`,
-    '-show_entries', 'stream=codec_name,profile,width,height,avg_frame_rate,has_b_frames:packet=pts_time,dts_time,flags',
+    '-read_intervals', `%+${windowSeconds}`,
+    '-show_entries', 'stream=index,codec_type,codec_name,profile,width,height,avg_frame_rate,has_b_frames:packet=stream_index,pts_time,dts_time,flags',
     '-of', 'json', withCredentials(target),
   ];
   const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
@@ -76,9 +80,10 @@ export async function probeCamera(target: CameraTarget, ffprobe = 'ffprobe', win
     });
   });
   const output = JSON.parse(stdout) as ProbeOutput;
-  const stream = output.streams?.[0];
+  const stream = output.streams?.find((s) => s.codec_type === 'video');
   if (!stream?.codec_name) throw new CameraFault('unsupported_codec', 'The camera sends no video stream.');
-  const packets = output.packets ?? [];
+  const audio = output.streams?.find((s) => s.codec_type === 'audio')?.codec_name ?? null;
+  const packets = (output.packets ?? []).filter((p) => p.stream_index === stream.index);
   const keyframes = packets.filter((p) => p.flags?.startsWith('K') && p.pts_time !== undefined && p.pts_time !== 'N/A').map((p) => Number(p.pts_time));
   // Pictures sent out of display order mean B-frames, whatever the stream header says.
   const reordered = packets.some((p) => p.pts_time !== undefined && p.dts_time !== undefined && p.pts_time !== 'N/A' && p.dts_time !== 'N/A' && p.pts_time !== p.dts_time);
@@ -92,6 +97,7 @@ export async function probeCamera(target: CameraTarget, ffprobe = 'ffprobe', win
     fps: rate(stream.avg_frame_rate),
     gopSeconds: gaps.length > 0 ? Math.round(Math.max(...gaps) * 100) / 100 : null,
     bFrames,
+    audio,
     ...verdict(stream.codec_name, bFrames),
   };
 }

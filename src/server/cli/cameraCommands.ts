@@ -36,7 +36,8 @@ function firstIssue(issues: readonly { path: PropertyKey[]; message: string }[])
 
 export function describeProbe(probe: CameraProbe): string {
   const gop = probe.gopSeconds === null ? 'GOP longer than the probe' : `GOP ${probe.gopSeconds} s`;
-  const picture = `${probe.codec}${probe.profile ? ` ${probe.profile}` : ''}, ${probe.width}×${probe.height}, ${probe.fps ?? '?'} fps, ${gop}, ${probe.bFrames ? 'B-frames' : 'no B-frames'}`;
+  const audio = probe.audio ? `, audio ${probe.audio} (not carried: video only)` : '';
+  const picture = `${probe.codec}${probe.profile ? ` ${probe.profile}` : ''}, ${probe.width}×${probe.height}, ${probe.fps ?? '?'} fps, ${gop}, ${probe.bFrames ? 'B-frames' : 'no B-frames'}${audio}`;
   return probe.passThrough ? `${picture}: plays as sent.` : `${picture}: ${probe.problem}`;
 }
 

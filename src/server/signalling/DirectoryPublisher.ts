@@ -9,6 +9,12 @@ const seesEverything = (socket: VigilSocket): boolean => socket.data.principal.k
 
 export type ZoneFilter = (principal: Principal, zone: ZoneId) => boolean;
 
+/** The IP cameras this gateway pulls, as the directory shows them; `onChange` hears a zone whose status changed. */
+export interface IpCameraDirectory {
+  byZone(): Map<ZoneId, NonNullable<ZoneSummary['ipCamera']>>;
+  onChange(listener: (zone: ZoneId) => void): () => void;
+}
+
 /**
  * Keeps operators' zone directories current. An operator gets the whole directory once, at
  * connect; after that only the zones that changed, coalesced, so a burst of joins (a camera
@@ -19,10 +25,17 @@ export class DirectoryPublisher {
   #timer: NodeJS.Timeout | null = null;
   readonly #changed = new Set<ZoneId>();
   readonly #operators = new Set<VigilSocket>();
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: (() => void)[];
 
-  constructor(private readonly io: VigilServer, private readonly presence: ZonePresence, private readonly visible: ZoneFilter, private readonly logger: Logger) {
-    this.#unsubscribe = presence.events.on('changed', (zone) => this.#schedule(zone));
+  constructor(
+    private readonly io: VigilServer,
+    private readonly presence: ZonePresence,
+    private readonly visible: ZoneFilter,
+    private readonly logger: Logger,
+    private readonly ipCameras: IpCameraDirectory | null = null,
+  ) {
+    this.#unsubscribe = [presence.events.on('changed', (zone) => this.#schedule(zone))];
+    if (ipCameras) this.#unsubscribe.push(ipCameras.onChange((zone) => this.#schedule(zone)));
   }
 
   add(socket: VigilSocket): void {
@@ -36,10 +49,14 @@ export class DirectoryPublisher {
     this.#operators.delete(socket);
   }
 
+  /** The whole directory as `principal` sees it. */
+  async zonesFor(principal: Principal): Promise<ZoneSummary[]> {
+    return this.#withIpCameras(await this.presence.summaries()).filter((z) => this.visible(principal, z.zone));
+  }
+
   sendTo(socket: VigilSocket): void {
-    const principal = socket.data.principal;
-    void this.presence.summaries().then(
-      (zones) => socket.emit('zone:directory', { zones: zones.filter((z) => this.visible(principal, z.zone)) }),
+    void this.zonesFor(socket.data.principal).then(
+      (zones) => socket.emit('zone:directory', { zones }),
       (error: unknown) => {
         this.logger.warn({ err: error, socket: socket.id }, 'zone directory unavailable for a console');
         socket.emit('vigil:error', { event: 'zone:directory', error: protocolError('INTERNAL', 'The zone directory is unavailable; it will be sent again.') });
@@ -48,9 +65,19 @@ export class DirectoryPublisher {
   }
 
   close(): void {
-    this.#unsubscribe();
+    for (const off of this.#unsubscribe) off();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+  }
+
+  /** Presence's zones with their IP cameras, and the zones of IP cameras that are down. */
+  #withIpCameras(zones: ZoneSummary[]): ZoneSummary[] {
+    const ipCameras = this.ipCameras?.byZone();
+    if (!ipCameras || ipCameras.size === 0) return zones;
+    const listed = zones.map((z) => withIpCamera(z, ipCameras.get(z.zone)));
+    const present = new Set(zones.map((z) => z.zone));
+    for (const [zone, ipCamera] of ipCameras) if (!present.has(zone)) listed.push(withIpCamera({ zone, cameraOnline: false, viewers: 0 }, ipCamera));
+    return listed;
   }
 
   #schedule(zone: ZoneId): void {
@@ -69,9 +96,13 @@ export class DirectoryPublisher {
       this.logger.warn({ err: error, zone }, 'zone summary unavailable: left out of a directory update');
       return undefined;
     })));
+    const ipCameras = this.ipCameras?.byZone() ?? new Map();
     changed.forEach((zone, i) => {
       const summary = summaries[i];
-      if (summary) zones.push(summary);
+      const ipCamera = ipCameras.get(zone);
+      if (summary) zones.push(withIpCamera(summary, ipCamera));
+      // An IP camera's zone stays listed while its camera is down, saying why.
+      else if (summary === null && ipCamera) zones.push(withIpCamera({ zone, cameraOnline: false, viewers: 0 }, ipCamera));
       else if (summary === null) removed.push(zone);
     });
     // Local: in a cluster every node hears of every change and serves its own operators.
@@ -82,4 +113,10 @@ export class DirectoryPublisher {
       if (update.zones.length > 0 || update.removed.length > 0) socket.emit('zone:updated', update);
     }
   }
+}
+
+/** In a cluster the node that holds the camera may be another: a camera online is live, whatever this node's ingest says. */
+function withIpCamera(summary: ZoneSummary, ipCamera: ZoneSummary['ipCamera']): ZoneSummary {
+  if (!ipCamera) return summary;
+  return { ...summary, ipCamera: summary.cameraOnline && ipCamera.status !== 'live' ? { ...ipCamera, status: 'live' } : ipCamera };
 }

@@ -24,7 +24,7 @@ import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import { Connection } from './Connection.ts';
-import { DirectoryPublisher } from './DirectoryPublisher.ts';
+import { DirectoryPublisher, type IpCameraDirectory } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
 import { installHandshake, type HandshakeDeps } from './handshake.ts';
 import { installSendBudget } from './sendBudget.ts';
@@ -45,6 +45,8 @@ export interface SignallingOptions extends HandshakeDeps {
   quality: ZoneQuality;
   /** Socket.IO's Redis adapter when this node is part of a cluster. */
   adapter?: ServerOptions['adapter'] | undefined;
+  /** The IP cameras this node pulls, for the operators' directory. */
+  ipCameras?: IpCameraDirectory | null;
   /** Time for the connections' timers (TURN renewal); the system clock unless a test moves it. */
   clock?: Clock;
 }
@@ -107,8 +109,8 @@ export function createSignalling(options: SignallingOptions): Signalling {
   const pendingCloses = new Set<Promise<void>>();
   const clock = options.clock ?? systemClock;
   let shuttingDown = false;
-  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone), logger);
-  const context: HandlerContext = { presence, logger, access, activity, quality: options.quality };
+  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone), logger, options.ipCameras ?? null);
+  const context: HandlerContext = { presence, logger, access, activity, quality: options.quality, zonesFor: (principal) => directory.zonesFor(principal) };
 
   io.on('connection', (socket) => {
     const principal = socket.data.principal;

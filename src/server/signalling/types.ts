@@ -7,6 +7,7 @@ import type {
   ClientToServerEvents,
   Role,
   ServerToClientEvents,
+  ZoneSummary,
 } from '../../shared/index.ts';
 import type { LiveAccess } from '../access/LiveAccess.ts';
 import type { Principal } from '../auth/Principal.ts';
@@ -35,6 +36,8 @@ export interface HandlerContext {
   readonly activity: ActivityAudit;
   readonly quality: ZoneQuality;
   readonly logger: Logger;
+  /** The zones a principal may see, as its directory shows them (IP cameras included). */
+  zonesFor(principal: Principal): Promise<ZoneSummary[]>;
 }
 
 /** What a handler sees: the sending connection and the payload its schema already parsed. */

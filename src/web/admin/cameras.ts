@@ -18,7 +18,8 @@ const STATUS_TEXT: Record<CameraStatus, string> = {
 export function describeVideo(probe: CameraProbe | null): string {
   if (!probe) return '–';
   const gop = probe.gopSeconds === null ? '' : `, GOP ${probe.gopSeconds} s`;
-  return `${probe.codec}${probe.profile ? ` ${probe.profile}` : ''} ${probe.width}×${probe.height} ${probe.fps ?? '?'} fps${gop}${probe.bFrames ? ', B-frames' : ''}`;
+  const audio = probe.audio ? `, audio ${probe.audio} not carried` : '';
+  return `${probe.codec}${probe.profile ? ` ${probe.profile}` : ''} ${probe.width}×${probe.height} ${probe.fps ?? '?'} fps${gop}${probe.bFrames ? ', B-frames' : ''}${audio}`;
 }
 
 export function renderCameras(cameras: CameraView[], act: Act): void {
@@ -33,8 +34,9 @@ export function renderCameras(cameras: CameraView[], act: Act): void {
     reason.textContent = c.reason ?? '';
     status.append(reason);
     const actions = c.origin === 'config' ? [] : [actionButton('Remove', 'remove', () => void act(api('DELETE', `/api/cameras/${c.id}`)))];
+    const cpu = c.cpuPercent === null ? '' : ` · ffmpeg ${c.cpuPercent} % CPU${c.transcode ? ' (transcoding)' : ''}`;
     row.append(cell(c.zone), cell(c.name), cell(`${c.url}${c.username ? ` (as ${c.username})` : ''}`, 'font-monospace small'),
-      cell(describeVideo(c.probe)), status, cell(when(c.since)), actionsCell(...actions));
+      cell(`${describeVideo(c.probe)}${cpu}`), status, cell(when(c.since)), actionsCell(...actions));
     return row;
   }));
 }

@@ -1,6 +1,12 @@
 import type { ZoneDirectoryUpdate, ZoneId, ZoneSummary } from '../../shared/index.ts';
 import { element } from '../shared-ui/dom.ts';
 
+/** An IP camera that is not live, in the operator's words (the reason is on the admin page). */
+const IP_CAMERA_STATUS: Record<NonNullable<ZoneSummary['ipCamera']>['status'], string> = {
+  live: 'live', connecting: 'connecting', auth_failed: 'refused the gateway', unreachable: 'unreachable', unsupported_codec: 'sends video browsers cannot play',
+  stalled: 'stalled', relay_disabled: 'needs the media relay', zone_busy: 'held by another gateway',
+};
+
 export interface DirectoryOptions {
   /** "Watch" pressed for `zone`, at performance.now() `clickedAt`. */
   onWatch(zone: ZoneId, clickedAt: number): void;
@@ -53,11 +59,12 @@ export class ZoneDirectory {
 
   #item(summary: ZoneSummary): HTMLElement {
     const item = element('li', { className: 'list-group-item directory-item', attributes: { 'data-directory-zone': summary.zone } });
-    const name = element('span', { className: 'directory-zone', text: summary.zone });
+    const name = element('span', { className: 'directory-zone', text: summary.ipCamera ? `${summary.zone} · ${summary.ipCamera.name}` : summary.zone });
+    const ip = summary.ipCamera;
     const camera = element('span', {
-      className: `badge rounded-pill ${summary.cameraOnline ? 'text-bg-success' : 'text-bg-secondary'}`,
-      text: summary.cameraOnline ? 'camera online' : 'camera offline',
-      attributes: { 'data-camera': summary.cameraOnline ? 'online' : 'offline' },
+      className: `badge rounded-pill ${summary.cameraOnline ? 'text-bg-success' : ip ? 'text-bg-warning' : 'text-bg-secondary'}`,
+      text: summary.cameraOnline ? 'camera online' : ip ? `IP camera ${IP_CAMERA_STATUS[ip.status]} since ${new Date(ip.since).toLocaleTimeString()}` : 'camera offline',
+      attributes: { 'data-camera': summary.cameraOnline ? 'online' : 'offline', ...(ip ? { 'data-ip-camera': ip.status, title: ip.name } : {}) },
     });
     const viewers = element('span', {
       className: 'directory-viewers',

@@ -30,5 +30,5 @@ export const zoneUnwatch: Handler<'zone:unwatch'> = (ctx, { participant, msg, lo
 /** Only the zones this connection may watch; a forbidden zone is not even named. */
 export const zoneList: Handler<'zone:list'> = async (ctx, { socket }) => ({
   ok: true,
-  zones: (await ctx.presence.summaries()).filter((z) => ctx.access.mayWatch(socket.data.principal, z.zone)),
+  zones: await ctx.zonesFor(socket.data.principal),
 });
