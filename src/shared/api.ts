@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { AuditEntry } from './auditCatalogue.ts';
-import type { CameraConnection, CameraProbe, CameraStatus, CameraView, CreateCameraRequest } from './cameraSources.ts';
+import type { CameraConnection, CameraProbe, CameraStatus, CameraView, CreateCameraRequest, OnvifDescription, OnvifTargetRequest } from './cameraSources.ts';
 import type { ProtocolError } from './errors.ts';
 import { ZONE_ID_MAX_LENGTH } from './zoneId.ts';
 
@@ -205,6 +205,8 @@ export interface ApiRoutes {
   'DELETE /api/cameras/:id': { reply: Record<string, never> };
   /** Reaches the camera with these settings and reports what it sends; saves nothing. */
   'POST /api/cameras/test': { body: CameraConnection; reply: { probe: CameraProbe | null; status: CameraStatus; reason: string | null } };
+  /** Asks an ONVIF camera for its make, model, clock and RTSP stream URL; saves nothing. */
+  'POST /api/cameras/onvif': { body: OnvifTargetRequest; reply: { onvif: OnvifDescription | null; status: CameraStatus; reason: string | null } };
   'GET /api/sessions': { reply: { sessions: SessionView[] } };
   'DELETE /api/sessions/:id': { reply: Record<string, never> };
   'GET /api/audit': { query: AuditQuery; reply: { entries: AuditEntryView[]; nextBefore: number | null } };

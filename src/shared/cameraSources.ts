@@ -95,3 +95,27 @@ export interface CameraView {
   createdAt: string;
   createdBy: string;
 }
+
+/** Where to ask an ONVIF camera (its device service: `http://<host>:<port>/onvif/device_service`). */
+export const onvifTargetSchema = z.strictObject({
+  host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or an IP address'),
+  port: z.number().int().min(1).max(65535).default(80),
+  username: z.string().max(128).optional(),
+  password: z.string().max(256).optional(),
+});
+export type OnvifTargetRequest = z.input<typeof onvifTargetSchema>;
+
+/** What an ONVIF camera says about itself: enough to fill in the RTSP URL of its best H.264 stream. */
+export interface OnvifDescription {
+  manufacturer: string | null;
+  model: string | null;
+  firmware: string | null;
+  /** Its clock minus ours, in seconds: a drifting camera clock stamps evidence wrongly. */
+  clockOffsetSeconds: number;
+  profiles: { token: string; name: string; encoding: string | null; width: number | null; height: number | null }[];
+  /** The profile chosen: the largest H.264 one. */
+  profile: string;
+  /** Its RTSP URL, without credentials (usually the ONVIF user and password work for it too). */
+  streamUrl: string;
+  snapshotUrl: string | null;
+}

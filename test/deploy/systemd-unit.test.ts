@@ -47,8 +47,35 @@ describe('deploy/vigil.service', () => {
   });
 
   it('scores "OK" (exposure ≤ 2.0) in `systemd-analyze security`', () => {
-    const result = analyze('security', '--offline=yes', UNIT);
-    const score = Number(/Overall exposure level for vigil\.service: ([\d.]+)/.exec(result.stdout)?.[1]);
-    assert.ok(score > 0 && score <= 2, `exposure ${score}\n${result.stdout.split('\n').filter((l) => l.startsWith('✗')).join('\n')}`);
+    assertExposureOk(UNIT, 'vigil.service');
+  });
+});
+
+function assertExposureOk(unit: string, name: string): void {
+  const result = analyze('security', '--offline=yes', unit);
+  const score = Number(new RegExp(`Overall exposure level for ${name.replace('.', '\\.')}: ([\\d.]+)`).exec(result.stdout)?.[1]);
+  assert.ok(score > 0 && score <= 2, `exposure ${score}\n${result.stdout.split('\n').filter((l) => l.startsWith('✗')).join('\n')}`);
+}
+
+describe('deploy/vigil-edge.service', () => {
+  const EDGE = join(ROOT, 'deploy', 'vigil-edge.service');
+  it('passes `systemd-analyze verify` with no warning and scores "OK" in `systemd-analyze security`', () => {
+    const ok = analyze('verify', EDGE);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stderr.trim(), '', 'no warnings');
+    assertExposureOk(EDGE, 'vigil-edge.service');
+  });
+
+  it('is the gateway\'s hardening with nothing writable at all, and runs the edge node with its config', () => {
+    const unit = directives(readFileSync(EDGE, 'utf8'));
+    const value = (key: string) => unit.filter(([k]) => k === key).map(([, v]) => v);
+    const gateway = directives(readFileSync(UNIT, 'utf8'));
+    const hardening = ([key]: [string, string]) => /^(Protect|Private|Restrict|SystemCall|NoNew|Capability|Lock|Memory)/.test(key);
+    assert.deepEqual(unit.filter(hardening), gateway.filter(hardening), 'the same hardening as the gateway');
+    assert.deepEqual(value('User'), ['vigil']);
+    assert.deepEqual(value('StateDirectory'), [], 'it keeps nothing');
+    assert.deepEqual(value('ReadWritePaths'), []);
+    assert.ok(value('ExecStart')[0]!.endsWith('src/edge/main.ts --config /etc/vigil/edge.yaml'));
+    assert.ok(existsSync(join(ROOT, 'src', 'edge', 'main.ts')));
   });
 });

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openConsole, signedInPage, startCamera, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { mediaRequest } from '../support/whipWhep.ts';
+import { startOnvifCamera } from '../support/onvifCamera.ts';
 import { startRtspCamera } from '../support/rtspCamera.ts';
 
 let gw: TestGateway;
@@ -79,13 +80,20 @@ it('the admin page makes a WHEP token that is shown once and admits a player, an
   assert.deepEqual(errors, []);
 });
 
-it('a new admin adds an RTSP camera in the admin page (test, add, live) and watches it on the wall, in well under a minute', async () => {
+it('a new admin adds an IP camera in the admin page (found over ONVIF, tested, added, live) and watches it on the wall, in well under a minute', async () => {
   const rtsp = await startRtspCamera('high', { user: 'onvif', password: 'cam-pass-1234' });
+  const onvif = await startOnvifCamera({ username: 'onvif', password: 'cam-pass-1234', streamUri: rtsp.url });
   try {
     const started = Date.now();
     const { page: admin, errors } = await signedInPage(browser, gw, '/admin.html');
-    await admin.fill('#camera-url', rtsp.url);
+    await admin.fill('#camera-onvif-host', onvif.host);
+    await admin.fill('#camera-onvif-port', String(onvif.port));
     await admin.fill('#camera-user', 'onvif');
+    await admin.fill('#camera-password', 'cam-pass-1234');
+    await admin.click('#camera-onvif');
+    await admin.waitForSelector('#camera-test-result[data-status="onvif"]', { timeout: 10_000 });
+    assert.equal(await admin.inputValue('#camera-url'), rtsp.url, 'ONVIF filled in the stream URL');
+    assert.match((await admin.textContent('#camera-test-result')) ?? '', /Vigil Test Optics VTO-2000: mainStream 1280×720 H264/);
     await admin.fill('#camera-password', 'wrong-password');
     await admin.click('#camera-test');
     await admin.waitForSelector('#camera-test-result[data-status="auth_failed"]');
@@ -107,7 +115,7 @@ it('a new admin adds an RTSP camera in the admin page (test, add, live) and watc
     await wall.close();
     await admin.close();
   } finally {
-    await rtsp.stop();
+    await Promise.all([rtsp.stop(), onvif.close()]);
   }
 });
 

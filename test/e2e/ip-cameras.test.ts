@@ -7,6 +7,7 @@ import type { CameraView } from '../../src/shared/index.ts';
 import { auditEntries } from '../support/access.ts';
 import { launchBrowser, measureFps, openConsole, readTile, resultsPath, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { startOnvifCamera } from '../support/onvifCamera.ts';
 import { startRtspCamera, type RtspCamera } from '../support/rtspCamera.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -133,6 +134,30 @@ describe('cameras an admin adds', () => {
     assert.equal(inUrl.status, 400, 'credentials go in their own fields');
     assert.equal(inUrl.json.error.code, 'PAYLOAD_INVALID');
     assert.ok(!(await gw.api('/api/cameras', { cookie: gw.admin.cookie })).body.includes('rtsp://127.0.0.1:9/'), 'a test saves nothing');
+  });
+
+  it('ONVIF: the camera says what it is, how far its clock is off and where its best H.264 stream is; a wrong password or no camera says so', async () => {
+    const onvif = await startOnvifCamera({ username: 'onvif-admin', password: PASSWORD, streamUri: `rtsp://onvif-admin:x@127.0.0.1:${cameras.high!.port}/cam`, clockOffsetMs: 90_000 });
+    try {
+      const ask = (body: Record<string, unknown>) => gw.api('/api/cameras/onvif', { cookie: gw.admin.cookie, body });
+      const found = await ask({ host: onvif.host, port: onvif.port, username: 'onvif-admin', password: PASSWORD });
+      assert.equal(found.status, 200, found.body);
+      const { onvif: description } = found.json;
+      assert.equal(`${description.manufacturer} ${description.model}`, 'Vigil Test Optics VTO-2000');
+      assert.equal(description.profile, 'main', 'the largest H.264 profile');
+      assert.equal(description.streamUrl, cameras.high!.url, 'the stream URL, without the credentials the camera put in it');
+      assert.ok(Math.abs(description.clockOffsetSeconds - 90) <= 2, `clock off by ${description.clockOffsetSeconds} s`);
+      assert.ok(onvif.requests.filter((r) => r.action !== 'GetSystemDateAndTime').every((r) => r.authenticated), 'every other request carried a valid WS-Security digest');
+      const refused = await ask({ host: onvif.host, port: onvif.port, username: 'onvif-admin', password: 'wrong' });
+      assert.equal(refused.json.status, 'auth_failed');
+      assert.equal(refused.json.onvif, null);
+      assert.equal((await ask({ host: '127.0.0.1', port: 9 })).json.status, 'unreachable');
+      // What ONVIF found plays: the same camera as IPCAM-HIGH.
+      const tested = await gw.api('/api/cameras/test', { cookie: gw.admin.cookie, body: { url: description.streamUrl, username: 'viewer', password: PASSWORD } });
+      assert.equal(tested.json.status, 'live', tested.body);
+    } finally {
+      await onvif.close();
+    }
   });
 
   it('an added camera goes live and plays; transcode makes a B-frame camera play; removing one unpublishes its zone, audited', async () => {

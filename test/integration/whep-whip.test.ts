@@ -7,6 +7,7 @@ import { auditEntries } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { httpsRequestTo } from '../support/http.ts';
 import { mediaRequest, WhepPlayer, WhipPublisher } from '../support/whipWhep.ts';
+import { vethNamespace } from '../support/netns.ts';
 import { WeriftViewer } from '../support/weriftViewer.ts';
 
 /**
@@ -28,31 +29,16 @@ const gstUsable = (() => {
   }
 })();
 
-/** A /30 of 10.77.0.0/16 and interface names of our own, so concurrent runs do not collide. */
-const slot = process.pid % 16_000;
-const net = {
-  ns: `vigil-whep-${process.pid}`,
-  outside: `vwA${process.pid}`.slice(0, 15),
-  inside: `vwB${process.pid}`.slice(0, 15),
-  gateway: `10.77.${Math.floor(slot / 64)}.${(slot % 64) * 4 + 1}`,
-  player: `10.77.${Math.floor(slot / 64)}.${(slot % 64) * 4 + 2}`,
-};
-const sh = (...commands: string[]) => { for (const command of commands) execFileSync('sh', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'] }); };
-
+/** The player's namespace and the gateway's end of the veth (10.77.0.0/16). */
+const net = vethNamespace('whep', 77);
 function makeVethPair(): void {
-  sh(`ip netns add ${net.ns}`,
-    `ip link add ${net.outside} type veth peer name ${net.inside}`,
-    `ip link set ${net.inside} netns ${net.ns}`,
-    `ip addr add ${net.gateway}/30 dev ${net.outside}`, `ip link set ${net.outside} up`,
-    `ip netns exec ${net.ns} ip addr add ${net.player}/30 dev ${net.inside}`,
-    `ip netns exec ${net.ns} ip link set ${net.inside} up`, `ip netns exec ${net.ns} ip link set lo up`);
+  net.create();
 }
-
 function removeVethPair(): void {
-  try { sh(`ip link del ${net.outside} 2>/dev/null || true`, `ip netns del ${net.ns} 2>/dev/null || true`); } catch { /* already gone */ }
+  net.remove();
 }
 
-const address = gstUsable ? net.gateway : '127.0.0.1';
+const address = gstUsable ? net.hostAddress : '127.0.0.1';
 let gw: TestGateway;
 const closing: { close(): Promise<void> }[] = [];
 const later = <T extends { close(): Promise<void> }>(thing: T): T => { closing.push(thing); return thing; };
@@ -280,7 +266,7 @@ describe('WHIP in, WHEP out, through the relay', () => {
     await publishing(zone);
     const viewer = await createToken('viewer', zone);
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('ip', ['netns', 'exec', net.ns, '/usr/bin/python3', GST_PLAYER, `https://${net.gateway}:${gw.port}/whep/${zone}`, viewer.secret, '3'], {
+      const child = spawn('ip', ['netns', 'exec', net.ns, '/usr/bin/python3', GST_PLAYER, `https://${net.hostAddress}:${gw.port}/whep/${zone}`, viewer.secret, '3'], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let text = '';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nextEvent, openSocket, request, type TestClient } from '../support/clients.ts';
 import { auditEntries, endedBy, handshakeRefusal } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { startOnvifCamera } from '../support/onvifCamera.ts';
 import { startRtspCamera } from '../support/rtspCamera.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -13,6 +14,19 @@ const ROOT = join(import.meta.dirname, '..', '..');
 function vigil(dataDir: string, args: string[], input?: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/cli/vigil.ts'), ...args, '--data-dir', dataDir], { encoding: 'utf8', input, env: { ...process.env, ...env } });
   return { status: result.status, out: result.stdout, err: result.stderr };
+}
+
+/** The same, without blocking this process (which may be serving what the CLI talks to). */
+function vigilAsync(dataDir: string, args: string[], input?: string): Promise<{ status: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/cli/vigil.ts'), ...args, '--data-dir', dataDir]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('close', (status) => resolve({ status, out, err }));
+    child.stdin.end(input ?? '');
+  });
 }
 
 /** The running gateway picks up the CLI's changes by polling: retry the watch for up to 2 s. */
@@ -153,6 +167,13 @@ describe('vigil CLI against the store of a running gateway', () => {
       const refused = vigil(gw.dataDir, ['camera', 'test', '--url', camera.url, '--user', 'cam']);
       assert.equal(refused.status, 1);
       assert.match(refused.out, /^auth_failed: /);
+      const onvif = await startOnvifCamera({ username: 'cam', password: 'cam-secret-42', streamUri: camera.url });
+      const described = await vigilAsync(gw.dataDir, ['camera', 'onvif', `${onvif.host}:${onvif.port}`, '--user', 'cam', '--password-stdin'], 'cam-secret-42\n');
+      await onvif.close();
+      assert.equal(described.status, 0, described.err + described.out);
+      assert.match(described.out, /^Vigil Test Optics VTO-2000 \(firmware 1\.2\.3\)/);
+      assert.match(described.out, /profile main \(mainStream\): H264 1280×720 {2}← chosen/);
+      assert.ok(described.out.includes(`stream ${camera.url}`));
       assert.equal(vigil(gw.dataDir, ['camera', 'add', '--zone', 'CLI-CAM-1', '--name', 'x', '--url', `rtsp://cam:pw@127.0.0.1:${camera.port}/cam`]).status, 2, 'no credentials in the URL');
       const added = vigil(gw.dataDir, ['camera', 'add', '--zone', 'CLI-CAM-1', '--name', 'Depot gate', '--url', camera.url, '--user', 'cam', '--password-stdin'], 'cam-secret-42\n');
       assert.equal(added.status, 0, added.err);

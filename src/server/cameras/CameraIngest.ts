@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import type { CameraProbe, CameraStatus, PeerId, ServerToClientEvents, ZoneId } from '../../shared/index.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import type { SourcePrincipal } from '../auth/Principal.ts';
 import type { MediaRelay } from '../media/MediaRelay.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
-import { processCpuSeconds } from '../util/processCpu.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
-import { CameraFault, classifyFailure, probeCamera, SOCKET_TIMEOUT_US, withCredentials, withoutCredentials, type CameraTarget } from './probeCamera.ts';
+import { FfmpegPull } from './FfmpegPull.ts';
+import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
 
 export interface IngestContext {
   presence: ZonePresence;
@@ -31,10 +29,6 @@ export interface IngestSource {
   transcode: boolean;
 }
 
-/** A camera that sends nothing for this long is stalled: its ffmpeg is killed and it is tried again. */
-export const STALL_MS = 5_000;
-/** Before its first picture ffmpeg waits for a keyframe, up to a long GOP. */
-const FIRST_PICTURE_MS = 10_000;
 /** The pause before each new attempt after a failure; a run that lasted STABLE_MS starts again at the first. */
 const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
 const STABLE_MS = 30_000;
@@ -42,17 +36,10 @@ const ZONE_BUSY_RETRY_MS = 2_000;
 /** The probe before each attempt reads this much: enough for the codec, size and B-frames. */
 const QUICK_PROBE_SECONDS = 1.5;
 
-/** One ffmpeg process, copying the camera into one relay pairing. */
+/** The ffmpeg copying the camera into the relay, and the relay pairing it feeds. */
 interface FfmpegRun {
-  readonly child: ChildProcess;
+  readonly pull: FfmpegPull;
   readonly peerId: PeerId;
-  /** We ended it: its exit is no fault. */
-  stopped: boolean;
-  frames: number;
-  readonly startedAt: number;
-  progressAt: number;
-  stderr: string;
-  readonly watchdog: NodeJS.Timeout;
 }
 
 type Message<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
@@ -95,15 +82,12 @@ export class CameraIngest implements Participant {
 
   /** Its ffmpeg's process id (null when none runs). */
   get ffmpegPid(): number | null {
-    return this.#ffmpeg?.child.pid ?? null;
+    return this.#ffmpeg?.pull.pid ?? null;
   }
 
   /** Its ffmpeg's CPU, in % of one core, averaged since it started (null when none runs). */
   get ffmpegCpuPercent(): number | null {
-    const run = this.#ffmpeg;
-    const seconds = run?.child.pid === undefined ? null : processCpuSeconds(run.child.pid);
-    if (!run || seconds === null) return null;
-    return Math.round((1000 * seconds) / Math.max(1, (Date.now() - run.startedAt) / 1000)) / 10;
+    return this.#ffmpeg?.pull.cpuPercent ?? null;
   }
 
   start(): void {
@@ -201,71 +185,24 @@ export class CameraIngest implements Participant {
     const ports = await this.ctx.relay!.ingest(this.zone, peerId);
     if (this.#closed || !this.#endPublish) return;
     this.#stopFfmpeg();
-    const child = spawn(this.ctx.ffmpeg, this.#ffmpegArgs(ports), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const run: FfmpegRun = {
-      child, peerId, stopped: false, frames: 0, startedAt: Date.now(), progressAt: Date.now(), stderr: '',
-      watchdog: setInterval(() => this.#checkProgress(run), 500),
-    };
-    this.#ffmpeg = run;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('frame=')) return;
-      const frames = Number(line.slice(6));
-      if (frames > run.frames) {
-        run.frames = frames;
-        run.progressAt = Date.now();
-        if (this.status !== 'live' && this.#ffmpeg === run) this.#setStatus('live', null);
-      }
+    const pull: FfmpegPull = new FfmpegPull({
+      ffmpeg: this.ctx.ffmpeg, target: this.source.target, transcode: this.source.transcode, ports,
+      onLive: () => {
+        if (this.#ffmpeg?.pull === pull) this.#setStatus('live', null);
+      },
+      onEnd: (fault, detail) => {
+        if (this.#ffmpeg?.pull !== pull) return;
+        this.#ffmpeg = null;
+        this.#logger.warn({ ...detail, status: fault.status }, 'ffmpeg ended');
+        this.#endPublish?.(fault);
+      },
     });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      run.stderr = (run.stderr + chunk.toString()).slice(-4000);
-    });
-    child.on('error', (error) => {
-      run.stderr += ` ${(error as NodeJS.ErrnoException).code ?? ''}`;
-    });
-    child.on('close', (code, signal) => {
-      clearInterval(run.watchdog);
-      if (run.stopped || this.#ffmpeg !== run) return;
-      this.#ffmpeg = null;
-      this.#logger.warn({ code, signal, stderr: withoutCredentials(run.stderr.trim().split('\n').at(-1) ?? '') }, 'ffmpeg ended');
-      this.#endPublish?.(code === 0 ? new CameraFault('unreachable', 'The camera ended its stream.') : classifyFailure(run.stderr));
-    });
-  }
-
-  #checkProgress(run: FfmpegRun): void {
-    const quietFor = Date.now() - run.progressAt;
-    if (quietFor < (run.frames === 0 ? FIRST_PICTURE_MS : STALL_MS) || run.stopped) return;
-    run.stopped = true;
-    clearInterval(run.watchdog);
-    run.child.kill('SIGKILL');
-    if (this.#ffmpeg === run) this.#ffmpeg = null;
-    this.#endPublish?.(new CameraFault('stalled', `No video from the camera for ${Math.round(quietFor / 1000)} s: it is tried again.`));
-  }
-
-  #ffmpegArgs(ports: { port: number; rtcpPort: number }): string[] {
-    const { target, transcode } = this.source;
-    const video = transcode
-      ? ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-x264-params', 'repeat-headers=1']
-      : ['-c:v', 'copy'];
-    return [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer',
-      '-rtsp_transport', target.transport, '-timeout', String(SOCKET_TIMEOUT_US), '-i', withCredentials(target),
-      '-map', '0:v:0', ...video,
-      // SPS and PPS before every keyframe, whether the camera sends them in-band or only in its SDP.
-      '-bsf:v', 'dump_extra=freq=keyframe',
-      '-an', '-f', 'rtp', '-payload_type', '96',
-      '-progress', 'pipe:1', '-stats_period', '0.5',
-      // Packets re-cut to fit a path MTU of 1280 with SRTP's overhead.
-      `rtp://127.0.0.1:${ports.port}?pkt_size=1200&rtcpport=${ports.rtcpPort}`,
-    ];
+    this.#ffmpeg = { pull, peerId };
   }
 
   #stopFfmpeg(): void {
-    const run = this.#ffmpeg;
-    if (!run) return;
+    this.#ffmpeg?.pull.stop();
     this.#ffmpeg = null;
-    run.stopped = true;
-    clearInterval(run.watchdog);
-    run.child.kill('SIGKILL');
   }
 
   #setStatus(status: CameraStatus, reason: string | null): void {

@@ -1,4 +1,5 @@
-import type { CameraProbe, CameraStatus, CameraView, ZoneId } from '../../shared/index.ts';
+import type { CameraProbe, CameraStatus, CameraView, OnvifDescription, ZoneId } from '../../shared/index.ts';
+import { describeOnvif, type OnvifTarget } from './onvifDevice.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CameraSourceRecord, Store } from '../store/types.ts';
 import { CameraIngest, type IngestContext } from './CameraIngest.ts';
@@ -79,6 +80,16 @@ export class IpCameras {
       return { probe, status: probe.passThrough ? 'live' : 'unsupported_codec', reason: probe.problem };
     } catch (error) {
       if (error instanceof CameraFault) return { probe: null, status: error.status, reason: error.message };
+      throw error;
+    }
+  }
+
+  /** Asks an ONVIF camera what it is and where its stream is, saving nothing. */
+  async askOnvif(target: OnvifTarget): Promise<{ onvif: OnvifDescription | null; status: CameraStatus; reason: string | null }> {
+    try {
+      return { onvif: await describeOnvif(target), status: 'live', reason: null };
+    } catch (error) {
+      if (error instanceof CameraFault) return { onvif: null, status: error.status, reason: error.message };
       throw error;
     }
   }

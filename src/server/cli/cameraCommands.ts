@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { cameraConnectionSchema, createCameraSchema, type CameraProbe } from '../../shared/index.ts';
+import { cameraConnectionSchema, createCameraSchema, onvifTargetSchema, type CameraProbe } from '../../shared/index.ts';
 import type { Actor } from '../auth/Accounts.ts';
 import type { CameraSources } from '../cameras/CameraSources.ts';
+import { describeOnvif } from '../cameras/onvifDevice.ts';
 import { CameraFault, probeCamera, type CameraTarget } from '../cameras/probeCamera.ts';
 import { formatTable } from './table.ts';
 
@@ -11,6 +12,8 @@ export const CAMERA_USAGE = `  camera add --zone <zone> --name <text> --url rtsp
   camera list                               with the settings, never a password
   camera test <id> | --url rtsp://… [--user <name>] [--password-stdin] [--transport tcp|udp]
                                             what the camera sends: codec, profile, size, fps, GOP
+  camera onvif <address>[:<port>] [--user <name>] [--password-stdin]
+                                            asks an ONVIF camera for its make, model, clock and RTSP URL
   camera remove <id>`;
 
 export interface CameraFlags {
@@ -77,6 +80,23 @@ export async function runCameraCommand(verb: string | undefined, target: string 
         const probe = await probeCamera(camera);
         out(describeProbe(probe));
         return probe.passThrough ? 0 : 1;
+      } catch (error) {
+        if (!(error instanceof CameraFault)) throw error;
+        out(`${error.status}: ${error.message}`);
+        return 1;
+      }
+    }
+    case 'onvif': {
+      const [, host, port] = /^(.*?)(?::(\d+))?$/.exec(target ?? '') ?? [];
+      const parsed = onvifTargetSchema.safeParse({ host, port: port === undefined ? undefined : Number(port), username: flags.user, password: passwordFrom(flags) });
+      if (!parsed.success) throw new CameraCommandError(firstIssue(parsed.error.issues));
+      try {
+        const found = await describeOnvif({ ...parsed.data, username: parsed.data.username || null, password: parsed.data.password || null });
+        out(`${[found.manufacturer, found.model].filter(Boolean).join(' ')} (firmware ${found.firmware ?? '?'}), clock ${found.clockOffsetSeconds >= 0 ? '+' : ''}${found.clockOffsetSeconds} s against this machine`);
+        for (const p of found.profiles) out(`  profile ${p.token} (${p.name}): ${p.encoding ?? '?'} ${p.width ?? '?'}×${p.height ?? '?'}${p.token === found.profile ? '  ← chosen' : ''}`);
+        out(`stream ${found.streamUrl}`);
+        if (found.snapshotUrl) out(`snapshot ${found.snapshotUrl}`);
+        return 0;
       } catch (error) {
         if (!(error instanceof CameraFault)) throw error;
         out(`${error.status}: ${error.message}`);

@@ -1,4 +1,6 @@
-import { cameraConnectionSchema, createCameraSchema, type CameraProbe, type CameraStatus, type CameraView } from '../../shared/index.ts';
+import {
+  cameraConnectionSchema, createCameraSchema, onvifTargetSchema, type CameraProbe, type CameraStatus, type CameraView, type OnvifDescription,
+} from '../../shared/index.ts';
 import { api, type ApiResult } from '../shared-ui/api.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { actionButton, actionsCell, cell, when } from '../shared-ui/table.ts';
@@ -61,6 +63,31 @@ export function initCameraForm(act: Act, invalid: (message: string) => void): vo
       const { probe, status, reason } = reply.data;
       result.dataset.status = status;
       result.textContent = probe ? `${describeVideo(probe)}: ${reason ?? 'plays as sent.'}` : `${STATUS_TEXT[status]}: ${reason ?? ''}`;
+    });
+  });
+  byId('camera-onvif', HTMLButtonElement).addEventListener('click', () => {
+    const parsed = onvifTargetSchema.safeParse({
+      host: value('camera-onvif-host').trim(), port: Number(value('camera-onvif-port') || 80),
+      username: value('camera-user') || undefined, password: value('camera-password') || undefined,
+    });
+    if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+    result.hidden = false;
+    result.textContent = 'Asking the camera over ONVIF…';
+    void api<{ onvif: OnvifDescription | null; status: CameraStatus; reason: string | null }>('POST', '/api/cameras/onvif', parsed.data).then((reply) => {
+      if (!reply.ok) {
+        result.textContent = `${reply.error.code}: ${reply.error.message}`;
+        return;
+      }
+      const { onvif, status, reason } = reply.data;
+      result.dataset.status = onvif ? 'onvif' : status;
+      if (!onvif) {
+        result.textContent = `${STATUS_TEXT[status]}: ${reason ?? ''}`;
+        return;
+      }
+      byId('camera-url', HTMLInputElement).value = onvif.streamUrl;
+      const chosen = onvif.profiles.find((p) => p.token === onvif.profile);
+      const clock = Math.abs(onvif.clockOffsetSeconds) > 5 ? `; its clock is ${onvif.clockOffsetSeconds > 0 ? '+' : ''}${onvif.clockOffsetSeconds} s off` : '';
+      result.textContent = `${[onvif.manufacturer, onvif.model].filter(Boolean).join(' ') || 'ONVIF camera'}: ${chosen?.name ?? onvif.profile} ${chosen?.width ?? '?'}×${chosen?.height ?? '?'} ${chosen?.encoding ?? ''}, stream ${onvif.streamUrl}${clock}. Test the connection, then add it.`;
     });
   });
   byId('camera-form', HTMLFormElement).addEventListener('submit', (event) => {

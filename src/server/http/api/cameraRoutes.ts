@@ -1,4 +1,4 @@
-import { cameraConnectionSchema, createCameraSchema, idParamSchema, protocolError } from '../../../shared/index.ts';
+import { cameraConnectionSchema, createCameraSchema, idParamSchema, onvifTargetSchema, protocolError } from '../../../shared/index.ts';
 import { cameraView } from '../../cameras/IpCameras.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
@@ -33,17 +33,27 @@ export function registerCameraRoutes(api: ApiApp, ctx: ApiContext): void {
     return {};
   });
 
-  api.post('/cameras/test', { ...admin, schema: { body: cameraConnectionSchema } }, async (request, reply) => {
+  /** Each test reaches out to a camera for seconds: a few at a time, whoever asks. */
+  async function limited<T>(reply: Parameters<typeof sendError>[0], run: () => Promise<T>): Promise<T | ReturnType<typeof sendError>> {
     if (testing >= CONCURRENT_TESTS) {
       const error = protocolError('RATE_LIMITED', 'Other camera tests are running; try again in a few seconds.');
       return sendError(reply, error.code, error.message);
     }
     testing += 1;
     try {
-      const { url, username, password, transport } = request.body;
-      return await running.test({ url, username: username || null, password: password || null, transport });
+      return await run();
     } finally {
       testing -= 1;
     }
-  });
+  }
+
+  api.post('/cameras/test', { ...admin, schema: { body: cameraConnectionSchema } }, async (request, reply) => limited(reply, () => {
+    const { url, username, password, transport } = request.body;
+    return running.test({ url, username: username || null, password: password || null, transport });
+  }));
+
+  api.post('/cameras/onvif', { ...admin, schema: { body: onvifTargetSchema } }, async (request, reply) => limited(reply, () => {
+    const { host, port, username, password } = request.body;
+    return running.askOnvif({ host, port, username: username || null, password: password || null });
+  }));
 }

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import type { CameraStatus, ClientToServerEvents, PeerId, ServerToClientEvents } from '../shared/index.ts';
+import { FfmpegPull } from '../server/cameras/FfmpegPull.ts';
+import { CameraFault, probeCamera, type CameraTarget } from '../server/cameras/probeCamera.ts';
+import type { Logger } from '../server/observability/logger.ts';
+import { ZoneRelay, type RelayNetwork } from '../server/media/worker/ZoneRelay.ts';
+
+type EdgeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface EdgeCameraOptions {
+  zone: string;
+  name: string;
+  target: CameraTarget;
+  transcode: boolean;
+  gateway: string;
+  key: string;
+  /** TLS for the gateway: its CA, or none checked (a lab). */
+  tls: { ca?: string; rejectUnauthorized: boolean };
+  network: RelayNetwork;
+  ffmpeg: string;
+  logger: Logger;
+}
+
+/** The pause before each new attempt after a failure, growing. */
+const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+const INGEST_PEER = 'edge-ingest' as PeerId;
+
+/**
+ * One camera at a site, published from the site: ffmpeg pulls it on the site's network (H.264
+ * copied, never decoded) into a local relay, and the node publishes the zone to the central
+ * gateway as a camera does (its key, the camera protocol), offering each of the zone's viewers —
+ * an operator peer to peer, or the central relay, which then fans it out — a copy of the one
+ * stream. A camera that fails is unpublished (the zone shows it offline) and tried again; the
+ * gateway connection reconnects by itself and publishes again.
+ */
+export class EdgeCamera {
+  status: CameraStatus = 'connecting';
+  reason: string | null = null;
+  readonly #relay: ZoneRelay;
+  readonly #socket: EdgeSocket;
+  readonly #resumeToken = randomBytes(32).toString('base64url');
+  #pull: FfmpegPull | null = null;
+  #live = false;
+  #closed = false;
+  #attempt = 0;
+  #retry: NodeJS.Timeout | null = null;
+  readonly #logger: Logger;
+
+  constructor(private readonly options: EdgeCameraOptions) {
+    this.#logger = options.logger.child({ zone: options.zone });
+    this.#relay = new ZoneRelay(options.zone, options.network, () => undefined);
+    this.#socket = io(options.gateway, {
+      auth: { role: 'camera', protocol: 1, apiKey: options.key },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelayMax: 10_000,
+      ...options.tls,
+    });
+    this.#socket.on('connect', () => {
+      this.#logger.info('connected to the gateway');
+      if (this.#live) void this.#publish();
+    });
+    this.#socket.on('disconnect', (reason) => this.#logger.warn({ reason }, 'gateway connection lost: reconnecting'));
+    this.#socket.on('connect_error', (error) => this.#logger.warn({ err: error.message }, 'cannot reach the gateway: retrying'));
+    this.#socket.on('viewer:joined', ({ zone, peerId }) => {
+      if (zone === options.zone) void this.#offer(peerId, () => this.#relay.subscribe(peerId));
+    });
+    this.#socket.on('signal:restart', ({ peerId }) => void this.#offer(peerId, () => this.#relay.restart(peerId)));
+    this.#socket.on('signal:answer', ({ peerId, sdp }) => {
+      this.#relay.answer(peerId, sdp).catch((error: unknown) => this.#logger.warn({ err: error, peer: peerId }, 'a viewer\'s answer was refused'));
+    });
+    this.#socket.on('signal:candidate', ({ peerId, candidate }) => {
+      this.#relay.addCandidate(peerId, candidate).catch(() => undefined);
+    });
+    this.#socket.on('viewer:left', ({ peerId }) => this.#relay.close(peerId));
+    void this.#start();
+  }
+
+  get connected(): boolean {
+    return this.#socket.connected;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#pull?.stop();
+    this.#relay.closeAll();
+    this.#socket.disconnect();
+  }
+
+  /** Probe, then pull into the local relay; published once the first picture is in. */
+  async #start(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const probe = await probeCamera(this.options.target, this.options.ffmpeg.replace(/ffmpeg$/, 'ffprobe'), 1.5);
+      if (!probe.passThrough && !this.options.transcode) throw new CameraFault('unsupported_codec', probe.problem!);
+      const ports = await this.#relay.ingest(INGEST_PEER);
+      this.#pull = new FfmpegPull({
+        ffmpeg: this.options.ffmpeg, target: this.options.target, transcode: this.options.transcode, ports,
+        onLive: () => {
+          this.#live = true;
+          this.#attempt = 0;
+          this.#setStatus('live', null);
+          void this.#publish();
+        },
+        onEnd: (fault) => this.#failed(fault),
+      });
+    } catch (error) {
+      this.#failed(error instanceof CameraFault ? error : new CameraFault('unreachable', String(error)));
+    }
+  }
+
+  #failed(fault: CameraFault): void {
+    this.#pull?.stop();
+    this.#pull = null;
+    this.#setStatus(fault.status, fault.message);
+    this.#logger.warn({ status: fault.status }, `camera not live: ${fault.message}`);
+    if (this.#live && this.#socket.connected) this.#socket.emit('camera:unpublish', { zone: this.options.zone }, () => undefined);
+    this.#live = false;
+    if (this.#closed) return;
+    this.#retry = setTimeout(() => void this.#start(), RETRY_DELAYS_MS[Math.min(this.#attempt++, RETRY_DELAYS_MS.length - 1)]);
+  }
+
+  async #publish(): Promise<void> {
+    if (!this.#socket.connected) return;
+    const reply = await this.#socket.timeout(10_000).emitWithAck('camera:publish', { zone: this.options.zone, resumeToken: this.#resumeToken }).catch((error: unknown) => ({ ok: false as const, error: { code: 'INTERNAL', message: String(error) } }));
+    if (reply.ok) this.#logger.info('publishing');
+    else this.#logger.error({ code: reply.error.code }, `the gateway refused the publish: ${reply.error.message}`);
+  }
+
+  async #offer(peerId: PeerId, make: () => Promise<string>): Promise<void> {
+    try {
+      const sdp = await make();
+      this.#socket.emit('signal:offer', { peerId, sdp }, () => undefined);
+    } catch (error) {
+      this.#logger.warn({ err: error, peer: peerId }, 'offering a viewer failed');
+    }
+  }
+
+  #setStatus(status: CameraStatus, reason: string | null): void {
+    this.status = status;
+    this.reason = reason;
+  }
+}

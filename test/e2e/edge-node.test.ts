@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openConsole, measureFps, waitForVideo } from '../support/browser.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { vethNamespace } from '../support/netns.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+/**
+ * A headless edge node at a site: a network namespace ("the site") holds two RTSP cameras and
+ * `npm run edge`, which reaches the central gateway over a veth pair; the gateway (policy relay)
+ * and the operators' Chromium are outside. Both zones play on two consoles, and the gateway's
+ * relay shows one stream in per camera whatever the number of operators.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+/** The site: a namespace behind a veth; the gateway listens on this machine's end (10.78.0.0/16). */
+const site = vethNamespace('site', 78);
+
+let gw: TestGateway;
+let browser: Browser;
+const processes: ChildProcess[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'vigil-edge-'));
+
+/** A process inside the site's namespace, resolved once a line of its output matches `ready`. */
+function inSite(command: string[], ready: RegExp): Promise<ChildProcess> {
+  const child = spawn('ip', ['netns', 'exec', site.ns, ...command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  processes.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command.join(' ')} did not start: ${output.slice(-2000)}`)), 20_000);
+    const look = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', look);
+    child.stderr!.on('data', look);
+    child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited (${code}): ${output.slice(-2000)}`)));
+  });
+}
+
+before(async () => {
+  site.remove();
+  site.create();
+  // The gateway's HTTPS and relay on the veth: the site reaches nothing else of this machine.
+  gw = await startGateway({ host: '0.0.0.0', media: { policy: 'relay', workers: 1, listenAddress: site.hostAddress } });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  for (const child of processes) child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (const child of processes) child.kill('SIGKILL');
+  await gw?.close();
+  site.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('an edge node in a site namespace pulls two cameras and publishes each once; two operators outside watch both', async () => {
+  const camera = (port: number, variant: string) => inSite(['/usr/bin/python3', join(ROOT, 'test/support/rtspCamera.py'), String(port), variant], /ready/);
+  await Promise.all([camera(8554, 'high'), camera(8555, 'baseline')]);
+  const key = await gw.createCameraKey('SITE-*', 'site edge');
+  const config = join(dir, 'edge.yaml');
+  writeFileSync(config, [
+    `gateway: https://${site.hostAddress}:${gw.port}`,
+    'insecure: true',
+    `listenAddress: ${site.nsAddress}`,
+    'cameras:',
+    '  - { zone: SITE-GATE-01, name: Gate, url: "rtsp://127.0.0.1:8554/cam" }',
+    '  - { zone: SITE-YARD-02, name: Yard, url: "rtsp://127.0.0.1:8555/cam", transport: udp }',
+  ].join('\n'));
+  // The key comes from the environment (or --key), not the file.
+  const edge = spawn('ip', ['netns', 'exec', site.ns, 'env', `VIGIL_EDGE_KEY=${key}`, process.execPath, '--import', 'tsx', 'src/edge/main.ts', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  processes.push(edge);
+  let edgeLog = '';
+  edge.stdout!.on('data', (chunk: Buffer) => (edgeLog += chunk.toString()));
+  edge.stderr!.on('data', (chunk: Buffer) => (edgeLog += chunk.toString()));
+  await waitFor(async () => (await gw.gateway.presence.summaries()).filter((z) => z.zone.startsWith('SITE-') && z.cameraOnline).length === 2,
+    'both site cameras published', { timeoutMs: 25_000, everyMs: 200 }).catch((error: unknown) => { throw new Error(`${(error as Error).message}\n${edgeLog.slice(-3000)}`); });
+
+  const consoles = [await openConsole(browser, gw, ['SITE-GATE-01', 'SITE-YARD-02']), await openConsole(browser, gw, ['SITE-GATE-01', 'SITE-YARD-02'])];
+  for (const { page } of consoles) {
+    for (const zone of ['SITE-GATE-01', 'SITE-YARD-02']) {
+      const shown = await waitForVideo(page, zone, 30_000);
+      assert.equal(shown.videoWidth, 640);
+    }
+  }
+  const fps = await measureFps(consoles[0]!.page, 'SITE-GATE-01');
+  assert.ok(fps >= 25, `the edge camera plays at ${fps.toFixed(1)} fps`);
+  // One stream in per camera: the central relay has one publisher per zone and serves both operators.
+  const zones = (await gw.gateway.relayWorkers!.stats()).flatMap((s) => s.zones).filter((z) => z.zone.startsWith('SITE-'));
+  assert.deepEqual(zones.map((z) => [z.zone, z.subscribers]).sort(), [['SITE-GATE-01', 2], ['SITE-YARD-02', 2]]);
+  assert.ok(!edgeLog.includes(key), 'the key is never logged');
+  for (const { page } of consoles) await page.close();
+});
