@@ -65,6 +65,8 @@ after(async () => {
 it('an edge node in a site namespace pulls two cameras and publishes each once; two operators outside watch both', async () => {
   const camera = (port: number, variant: string) => inSite(['/usr/bin/python3', join(ROOT, 'test/support/rtspCamera.py'), String(port), variant], /ready/);
   await Promise.all([camera(8554, 'high'), camera(8555, 'baseline')]);
+  const peerStates: string[] = [];
+  gw.gateway.relayWorkers!.events.on('peer-state', (peer, state) => peerStates.push(`${Date.now() % 100000} ${peer} ${state}`));
   const key = await gw.createCameraKey('SITE-*', 'site edge');
   const config = join(dir, 'edge.yaml');
   writeFileSync(config, [
@@ -87,7 +89,10 @@ it('an edge node in a site namespace pulls two cameras and publishes each once; 
   const consoles = [await openConsole(browser, gw, ['SITE-GATE-01', 'SITE-YARD-02']), await openConsole(browser, gw, ['SITE-GATE-01', 'SITE-YARD-02'])];
   for (const { page } of consoles) {
     for (const zone of ['SITE-GATE-01', 'SITE-YARD-02']) {
-      const shown = await waitForVideo(page, zone, 30_000);
+      const shown = await waitForVideo(page, zone, 30_000).catch(async (error: unknown) => {
+        const relay = JSON.stringify((await gw.gateway.relayWorkers!.stats()).flatMap((s) => s.zones));
+        throw new Error(`${zone}: ${(error as Error).message}\nrelay: ${relay}\npeers: ${peerStates.join('; ')}\nedge: ${edgeLog.slice(-3000)}`);
+      });
       assert.equal(shown.videoWidth, 640);
     }
   }

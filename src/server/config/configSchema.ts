@@ -11,6 +11,8 @@ export interface OptionMeta extends Record<string, unknown> {
   secret?: boolean;
   /** Placeholder shown in docs and help, e.g. `<file>`. */
   example?: string;
+  /** Not a secret as a whole (printed, masked field by field) but carries some: no flag either. */
+  holdsSecrets?: boolean;
 }
 
 const option = (description: string, extra: Omit<OptionMeta, 'description'> = {}): OptionMeta => ({ description, ...extra });
@@ -69,7 +71,7 @@ export const configSchema = z.strictObject({
     portMax: z.number().int().min(1024).max(65535).optional().meta(option('Highest UDP port of the relay.', { example: '<port>' })),
     maxBitrateKbps: z.number().int().min(100).max(50_000).default(2500).meta(option('The bitrate a camera is told it may send the relay (REMB, and `b=AS` in the relay\'s answer).', { example: '<kbit/s>' })),
   }).prefault({}),
-  cameras: z.array(createCameraSchema).default([]).refine((list) => new Set(list.map((c) => c.zone)).size === list.length, 'one camera per zone').meta(option('IP cameras the gateway pulls (RTSP, H.264 passed through): each `{ zone, name, url, username, password, transport: tcp|udp, transcode }`, as JSON in the environment. Made to match at every start: cameras added here are changed and removed here only; their passwords are sealed in the store (see `VIGIL_SECRET_KEY`) and masked in `config print`.', { example: '<json>' })),
+  cameras: z.array(createCameraSchema).default([]).refine((list) => new Set(list.map((c) => c.zone)).size === list.length, 'one camera per zone').meta(option('IP cameras the gateway pulls (RTSP, H.264 passed through): each `{ zone, name, url, username, password, transport: tcp|udp, transcode }`, as JSON in the environment. Made to match at every start: cameras added here are changed and removed here only; their passwords are sealed in the store (see `VIGIL_SECRET_KEY`) and masked in `config print`; never a command-line flag.', { example: '<json>', holdsSecrets: true })),
   adminPassword: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).optional().meta(option('Password of the first admin, used only while the store has no active admin; otherwise one is generated and printed once.', { secret: true })),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta(option('Least severe log level written (JSON lines on stdout).')),
   shutdownGraceSeconds: z.number().positive().max(60).default(5).meta(option('On SIGTERM, how long clients and in-flight audit writes get before the process exits.', { example: '<seconds>' })),

@@ -90,12 +90,15 @@ describe('configuration layers', () => {
     assert.equal(printed.port, 8443);
   });
 
-  it('gives every option an environment name, and a flag unless it is a secret', () => {
+  it('gives every option an environment name, and a flag unless it is or holds a secret', () => {
     const envs = new Set(OPTION_FIELDS.map((f) => f.env));
     assert.equal(envs.size, OPTION_FIELDS.length, 'environment names are unique');
     for (const field of OPTION_FIELDS) {
       assert.match(field.env, /^VIGIL_[A-Z0-9_]+$/);
-      assert.equal(field.flag === undefined, field.meta.secret === true, field.key);
+      assert.equal(field.flag === undefined, field.meta.secret === true || field.meta.holdsSecrets === true, field.key);
     }
+    // The cameras' passwords: from the file or the environment, never a command line.
+    assert.equal(OPTION_FIELDS.find((f) => f.key === 'cameras')?.flag, undefined);
+    assert.throws(() => loadConfig(['--cameras', '[]'], {}), /cameras/);
   });
 });

@@ -66,7 +66,7 @@ function walk(schema: AnySchema, path: string[], requiredParent: boolean, out: O
     required: required && fallback === undefined,
     meta,
     env: envNameOf(path),
-    ...(meta.secret ? {} : { flag: flagNameOf(path) }),
+    ...(meta.secret || meta.holdsSecrets ? {} : { flag: flagNameOf(path) }),
   });
 }
 

@@ -33,14 +33,27 @@ export class MediaRelay implements RelayPlan {
   readonly #options: MediaRelayOptions;
   #registry: RelayHost | null = null;
   readonly #participants = new Map<ZoneId, Participant>();
+  /** Each zone's camera→relay pairing: when its connection fails, nothing else would set it up again. */
+  readonly #ingests = new Map<PeerId, ZoneId>();
 
   constructor(options: MediaRelayOptions) {
     this.#options = options;
+    const pairAgain = (zone: ZoneId) => void (async () => this.#registry?.resetRelay(zone))()
+      .catch((error: unknown) => options.logger.warn({ err: error, zone }, 'pairing the relay again failed'));
     options.workers.events.on('lost', (zones) => {
       for (const zone of zones) {
         options.logger.warn({ zone }, 'relay worker lost the zone: pairing again');
-        void (async () => this.#registry?.resetRelay(zone))().catch((error: unknown) => options.logger.warn({ err: error, zone }, 'pairing the relay again failed'));
+        pairAgain(zone);
       }
+    });
+    options.workers.events.on('peer-state', (peerId, state) => {
+      const zone = this.#ingests.get(peerId as PeerId);
+      if (zone === undefined || state !== 'failed') return;
+      this.#ingests.delete(peerId as PeerId);
+      // A viewer's failed connection is restarted by the viewer (signal:restart); the camera's
+      // connection to the relay has no viewer to do that: the zone is paired with the relay again.
+      options.logger.warn({ zone, peer: peerId }, 'the camera\'s connection to the relay failed: pairing again');
+      pairAgain(zone);
     });
   }
 
@@ -67,6 +80,7 @@ export class MediaRelay implements RelayPlan {
    * ffmpeg sends RTP to. The registry closes the pairing as for any camera.
    */
   async ingest(zone: ZoneId, peerId: PeerId): Promise<{ port: number; rtcpPort: number }> {
+    this.#ingests.set(peerId, zone);
     return this.#options.workers.request(zone, { op: 'ingest', zone, peerId });
   }
 
@@ -110,6 +124,7 @@ export class MediaRelay implements RelayPlan {
         }
         case 'signal:offer': {
           const { peerId, sdp: offer } = message as Message<'signal:offer'>;
+          this.#ingests.set(peerId, zone);
           const { sdp } = await this.#options.workers.request(zone, { op: 'publish', zone, peerId, sdp: offer });
           await this.#toOtherEnd(zone, peerId, 'signal:answer', { peerId, sdp, zone });
           return;
@@ -132,6 +147,7 @@ export class MediaRelay implements RelayPlan {
         }
         case 'viewer:left': {
           const { peerId } = message as Message<'viewer:left'>;
+          this.#ingests.delete(peerId);
           await this.#options.workers.request(zone, { op: 'close', peerId });
           return;
         }
