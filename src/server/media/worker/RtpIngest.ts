@@ -11,12 +11,10 @@ export class RtpIngest {
   readonly #rtp: Socket;
   readonly #rtcp: Socket;
   #sender: string | null = null;
-  /** Told of the first packet, then dropped. */
-  #onFirst: (() => void) | null;
+  #packets = 0;
   #closed = false;
 
   private constructor(rtp: Socket, rtcp: Socket, onPacket: (rtp: RtpPacket) => void, onFirst: () => void) {
-    this.#onFirst = onFirst;
     this.#rtp = rtp;
     this.#rtcp = rtcp;
     rtp.on('message', (message: Buffer, from: RemoteInfo) => {
@@ -29,8 +27,7 @@ export class RtpIngest {
       } catch {
         return; // not RTP: ignored, like any stray datagram
       }
-      this.#onFirst?.();
-      this.#onFirst = null;
+      if (this.#packets++ === 0) onFirst();
       onPacket(packet);
     });
     // ffmpeg's sender reports: read and dropped (the relay's viewers get their own from werift).
@@ -57,6 +54,10 @@ export class RtpIngest {
 
   get ports(): { port: number; rtcpPort: number } {
     return { port: this.#rtp.address().port, rtcpPort: this.#rtcp.address().port };
+  }
+
+  get packets(): number {
+    return this.#packets;
   }
 
   close(): void {
