@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import type { CameraStatus, ClientToServerEvents, PeerId, ServerToClientEvents } from '../shared/index.ts';
-import { FfmpegPull } from '../server/cameras/FfmpegPull.ts';
+import type { ClientToServerEvents, PeerId, ServerToClientEvents } from '../shared/index.ts';
+import { FfmpegPull, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from '../server/cameras/probeCamera.ts';
 import type { Logger } from '../server/observability/logger.ts';
-import { ZoneRelay, type RelayNetwork } from '../server/media/worker/ZoneRelay.ts';
+import type { RelayNetwork } from '../server/media/worker/peerNetwork.ts';
+import { ZoneRelay } from '../server/media/worker/ZoneRelay.ts';
 
 type EdgeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -19,11 +20,10 @@ export interface EdgeCameraOptions {
   tls: { ca?: string; rejectUnauthorized: boolean };
   network: RelayNetwork;
   ffmpeg: string;
+  ffprobe: string;
   logger: Logger;
 }
 
-/** The pause before each new attempt after a failure, growing. */
-const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
 const INGEST_PEER = 'edge-ingest' as PeerId;
 
 /**
@@ -35,8 +35,6 @@ const INGEST_PEER = 'edge-ingest' as PeerId;
  * gateway connection reconnects by itself and publishes again.
  */
 export class EdgeCamera {
-  status: CameraStatus = 'connecting';
-  reason: string | null = null;
   readonly #relay: ZoneRelay;
   readonly #socket: EdgeSocket;
   readonly #resumeToken = randomBytes(32).toString('base64url');
@@ -77,10 +75,6 @@ export class EdgeCamera {
     void this.#start();
   }
 
-  get connected(): boolean {
-    return this.#socket.connected;
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#retry) clearTimeout(this.#retry);
@@ -93,7 +87,7 @@ export class EdgeCamera {
   async #start(): Promise<void> {
     if (this.#closed) return;
     try {
-      const probe = await probeCamera(this.options.target, this.options.ffmpeg.replace(/ffmpeg$/, 'ffprobe'), 1.5);
+      const probe = await probeCamera(this.options.target, this.options.ffprobe, QUICK_PROBE_SECONDS);
       if (!probe.passThrough && !this.options.transcode) throw new CameraFault('unsupported_codec', probe.problem!);
       const ports = await this.#relay.ingest(INGEST_PEER);
       this.#pull = new FfmpegPull({
@@ -101,7 +95,7 @@ export class EdgeCamera {
         onLive: () => {
           this.#live = true;
           this.#attempt = 0;
-          this.#setStatus('live', null);
+          this.#logger.info('camera live');
           void this.#publish();
         },
         onEnd: (fault) => this.#failed(fault),
@@ -114,12 +108,11 @@ export class EdgeCamera {
   #failed(fault: CameraFault): void {
     this.#pull?.stop();
     this.#pull = null;
-    this.#setStatus(fault.status, fault.message);
     this.#logger.warn({ status: fault.status }, `camera not live: ${fault.message}`);
     if (this.#live && this.#socket.connected) this.#socket.emit('camera:unpublish', { zone: this.options.zone }, () => undefined);
     this.#live = false;
     if (this.#closed) return;
-    this.#retry = setTimeout(() => void this.#start(), RETRY_DELAYS_MS[Math.min(this.#attempt++, RETRY_DELAYS_MS.length - 1)]);
+    this.#retry = setTimeout(() => void this.#start(), retryDelayMs(this.#attempt++));
   }
 
   async #publish(): Promise<void> {
@@ -136,10 +129,5 @@ export class EdgeCamera {
     } catch (error) {
       this.#logger.warn({ err: error, peer: peerId }, 'offering a viewer failed');
     }
-  }
-
-  #setStatus(status: CameraStatus, reason: string | null): void {
-    this.status = status;
-    this.reason = reason;
   }
 }

@@ -41,7 +41,7 @@ const network = {
 const cameras = config.cameras.map((camera) => new EdgeCamera({
   zone: camera.zone, name: camera.name, transcode: camera.transcode, gateway: config.gateway, key: (camera.key ?? config.key)!,
   target: { url: camera.url, username: camera.username || null, password: camera.password || null, transport: camera.transport },
-  tls, network, ffmpeg: 'ffmpeg', logger,
+  tls, network, ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', logger,
 }));
 logger.info({ gateway: config.gateway, cameras: cameras.length }, 'edge node started');
 

@@ -54,9 +54,16 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
-  for (const child of processes) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  for (const child of processes) child.kill('SIGKILL');
+  // SIGTERM lets the edge node unpublish and stop its ffmpeg; whatever has not exited by its
+  // bound is killed, so no process of the site outlives the namespace.
+  await Promise.all(processes.map(async (child) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    await exited;
+    clearTimeout(timer);
+  }));
   await gw?.close();
   site.remove();
   rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import type { MediaRelay } from '../media/MediaRelay.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
-import { FfmpegPull } from './FfmpegPull.ts';
+import { FfmpegPull, QUICK_PROBE_SECONDS, retryDelayMs } from './FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
 
 export interface IngestContext {
@@ -29,12 +29,9 @@ export interface IngestSource {
   transcode: boolean;
 }
 
-/** The pause before each new attempt after a failure; a run that lasted STABLE_MS starts again at the first. */
-const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+/** A run that lasted this long counts as a success: the next failure waits the first pause again. */
 const STABLE_MS = 30_000;
 const ZONE_BUSY_RETRY_MS = 2_000;
-/** The probe before each attempt reads this much: enough for the codec, size and B-frames. */
-const QUICK_PROBE_SECONDS = 1.5;
 
 /** The ffmpeg copying the camera into the relay, and the relay pairing it feeds. */
 interface FfmpegRun {
@@ -114,7 +111,7 @@ export class CameraIngest implements Participant {
       }
       if (Date.now() - startedAt > STABLE_MS) attempt = 0;
       // Another node (or camera) holds the zone: a standby asks often, to take over soon after it goes.
-      const delay = fault?.status === 'zone_busy' ? ZONE_BUSY_RETRY_MS : RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!;
+      const delay = fault?.status === 'zone_busy' ? ZONE_BUSY_RETRY_MS : retryDelayMs(attempt);
       await this.#sleep(delay);
       attempt += 1;
     }

@@ -8,6 +8,12 @@ export const STALL_MS = 5_000;
 /** Before its first picture ffmpeg waits for a keyframe, up to a long GOP. */
 const FIRST_PICTURE_MS = 10_000;
 
+/** The pause before the next attempt at a camera that failed, growing with each failure in a row. */
+const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+export const retryDelayMs = (failuresInARow: number): number => RETRY_DELAYS_MS[Math.min(failuresInARow, RETRY_DELAYS_MS.length - 1)]!;
+/** The probe before each attempt reads this much: enough for the codec, size and B-frames. */
+export const QUICK_PROBE_SECONDS = 1.5;
+
 export interface FfmpegPullOptions {
   ffmpeg: string;
   target: CameraTarget;

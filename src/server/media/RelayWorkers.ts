@@ -4,7 +4,7 @@ import type { ZoneId } from '../../shared/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { SafeEmitter } from '../util/SafeEmitter.ts';
 import type { FromWorker, RelayReplyOf, RelayRequest, RelayStats, ToWorker } from './relayProtocol.ts';
-import type { RelayNetwork } from './worker/ZoneRelay.ts';
+import type { RelayNetwork } from './worker/peerNetwork.ts';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker/relayWorker.ts', import.meta.url));
 /** A request the worker has not answered in this long is failed (the worker is stuck or gone). */

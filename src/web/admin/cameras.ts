@@ -50,17 +50,19 @@ export function initCameraForm(act: Act, invalid: (message: string) => void): vo
     transport: byId('camera-transport', HTMLSelectElement).value,
   });
   const result = byId('camera-test-result', HTMLElement);
+  /** Asks the gateway to reach the camera (it takes seconds), saying so meanwhile, then `show`s what came back. */
+  const ask = <T>(path: string, body: unknown, pending: string, show: (reply: T) => void): void => {
+    result.hidden = false;
+    result.textContent = pending;
+    void api<T>('POST', path, body).then((reply) => {
+      if (reply.ok) show(reply.data);
+      else result.textContent = `${reply.error.code}: ${reply.error.message}`;
+    });
+  };
   byId('camera-test', HTMLButtonElement).addEventListener('click', () => {
     const parsed = cameraConnectionSchema.safeParse(connection());
     if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-    result.hidden = false;
-    result.textContent = 'Reading the camera for a few seconds…';
-    void api<{ probe: CameraProbe | null; status: CameraStatus; reason: string | null }>('POST', '/api/cameras/test', parsed.data).then((reply) => {
-      if (!reply.ok) {
-        result.textContent = `${reply.error.code}: ${reply.error.message}`;
-        return;
-      }
-      const { probe, status, reason } = reply.data;
+    ask<{ probe: CameraProbe | null; status: CameraStatus; reason: string | null }>('/api/cameras/test', parsed.data, 'Reading the camera for a few seconds…', ({ probe, status, reason }) => {
       result.dataset.status = status;
       result.textContent = probe ? `${describeVideo(probe)}: ${reason ?? 'plays as sent.'}` : `${STATUS_TEXT[status]}: ${reason ?? ''}`;
     });
@@ -71,14 +73,7 @@ export function initCameraForm(act: Act, invalid: (message: string) => void): vo
       username: value('camera-user') || undefined, password: value('camera-password') || undefined,
     });
     if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-    result.hidden = false;
-    result.textContent = 'Asking the camera over ONVIF…';
-    void api<{ onvif: OnvifDescription | null; status: CameraStatus; reason: string | null }>('POST', '/api/cameras/onvif', parsed.data).then((reply) => {
-      if (!reply.ok) {
-        result.textContent = `${reply.error.code}: ${reply.error.message}`;
-        return;
-      }
-      const { onvif, status, reason } = reply.data;
+    ask<{ onvif: OnvifDescription | null; status: CameraStatus; reason: string | null }>('/api/cameras/onvif', parsed.data, 'Asking the camera over ONVIF…', ({ onvif, status, reason }) => {
       result.dataset.status = onvif ? 'onvif' : status;
       if (!onvif) {
         result.textContent = `${STATUS_TEXT[status]}: ${reason ?? ''}`;

@@ -11,10 +11,12 @@ export class RtpIngest {
   readonly #rtp: Socket;
   readonly #rtcp: Socket;
   #sender: string | null = null;
-  #packets = 0;
+  /** Told of the first packet, then dropped. */
+  #onFirst: (() => void) | null;
   #closed = false;
 
   private constructor(rtp: Socket, rtcp: Socket, onPacket: (rtp: RtpPacket) => void, onFirst: () => void) {
+    this.#onFirst = onFirst;
     this.#rtp = rtp;
     this.#rtcp = rtcp;
     rtp.on('message', (message: Buffer, from: RemoteInfo) => {
@@ -27,7 +29,8 @@ export class RtpIngest {
       } catch {
         return; // not RTP: ignored, like any stray datagram
       }
-      if (this.#packets++ === 0) onFirst();
+      this.#onFirst?.();
+      this.#onFirst = null;
       onPacket(packet);
     });
     // ffmpeg's sender reports: read and dropped (the relay's viewers get their own from werift).
@@ -54,10 +57,6 @@ export class RtpIngest {
 
   get ports(): { port: number; rtcpPort: number } {
     return { port: this.#rtp.address().port, rtcpPort: this.#rtcp.address().port };
-  }
-
-  get packets(): number {
-    return this.#packets;
   }
 
   close(): void {

@@ -3,8 +3,6 @@ import {
   ReceiverEstimatedMaxBitrate,
   RTCPeerConnection,
   RtcpPayloadSpecificFeedback,
-  useH264,
-  type PeerConfig,
   type RtpPacket,
   type RTCRtpTransceiver,
 } from 'werift';
@@ -12,17 +10,8 @@ import type { IceCandidate, PeerId, ZoneId } from '../../../shared/index.ts';
 import type { RelayZoneStats } from '../relayProtocol.ts';
 import { startsKeyframe } from './h264.ts';
 import { squeezedReplay } from './replay.ts';
+import { announce, peerConfig, withBitrateHint, type RelayNetwork } from './peerNetwork.ts';
 import { RtpIngest } from './RtpIngest.ts';
-
-export interface RelayNetwork {
-  /** The address the relay's UDP sockets bind to and gather on (`127.0.0.1` in tests). */
-  listenAddress: string | null;
-  /** The address viewers reach it at when it differs (1:1 NAT); written into our candidates. */
-  announcedAddress: string | null;
-  portRange: [number, number] | null;
-  /** What the camera is told it may send (REMB), and the bitrate hint in its answer. */
-  maxBitrateBps: number;
-}
 
 export type PeerStateListener = (peerId: PeerId, state: 'connected' | 'failed' | 'closed') => void;
 
@@ -57,33 +46,6 @@ const REMB_INTERVAL_MS = 1000;
  * so it never holds the others' packets or the worker's memory.
  */
 const MAX_IN_FLIGHT = 256;
-
-function peerConfig(network: RelayNetwork): Partial<PeerConfig> {
-  return {
-    // H.264 only: what cameras and decoders speak, and the relay never transcodes. No
-    // transport-wide congestion control (werift's feedback collapsed Chromium's bitrate): the
-    // camera is steered by REMB instead.
-    codecs: { video: [useH264()] },
-    headerExtensions: { video: [] },
-    iceUseIpv6: false,
-    ...(network.listenAddress
-      ? { iceAdditionalHostAddresses: [network.listenAddress], iceInterfaceAddresses: { udp4: network.listenAddress } }
-      : {}),
-    ...(network.portRange ? { icePortRange: network.portRange } : {}),
-  };
-}
-
-/** Our candidates name the announced address instead of the one we bind to (1:1 NAT). */
-function announce(sdp: string, network: RelayNetwork): string {
-  const { listenAddress, announcedAddress } = network;
-  if (!listenAddress || !announcedAddress || listenAddress === announcedAddress) return sdp;
-  return sdp.replaceAll(` ${listenAddress} `, ` ${announcedAddress} `);
-}
-
-/** b=AS in kbit/s on the video section: the most the camera should send us. */
-function withBitrateHint(sdp: string, bps: number): string {
-  return sdp.replace(/(m=video[^\r\n]*\r\n(?:[^m][^\r\n]*\r\n)*?c=[^\r\n]*\r\n)/, `$1b=AS:${Math.round(bps / 1000)}\r\n`);
-}
 
 interface Subscriber {
   readonly peerId: PeerId;
@@ -316,7 +278,7 @@ export class ZoneRelay {
       }
       if (subscriber.backlog) {
         // Live packets wait behind the replay, unless the viewer cannot take even that.
-        if (subscriber.backlog.packets.length - subscriber.backlog.next < GOP_CACHE_MAX_PACKETS) subscriber.backlog.packets.push(rtp.clone());
+        if (subscriber.backlog.packets.length - subscriber.backlog.next < GOP_CACHE_MAX_PACKETS) subscriber.backlog.packets.push(rtp);
         else this.#fallBehind(subscriber);
         continue;
       }

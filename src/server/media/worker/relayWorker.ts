@@ -6,7 +6,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { PeerId, ZoneId } from '../../../shared/index.ts';
 import type { FromWorker, RelayRequest, RelayStats, ToWorker } from '../relayProtocol.ts';
-import { ZoneRelay, type RelayNetwork } from './ZoneRelay.ts';
+import type { RelayNetwork } from './peerNetwork.ts';
+import { ZoneRelay } from './ZoneRelay.ts';
 
 const network = JSON.parse(process.env.VIGIL_RELAY_NETWORK ?? '{}') as RelayNetwork;
 const zones = new Map<ZoneId, ZoneRelay>();
