@@ -35,7 +35,11 @@ after(async () => {
 const statusOn = (node: TestGateway) => node.gateway.cameras.running.ingest(1)?.status;
 
 it('one node pulls the camera, a viewer on the other plays it through that node\'s relay, and the standby takes over when the holder stops', async () => {
-  await waitFor(() => nodes.some((n) => statusOn(n) === 'live') && nodes.some((n) => statusOn(n) === 'zone_busy'), 'one node live, the other standing by', { timeoutMs: 20_000 });
+  await waitFor(() => nodes.some((n) => statusOn(n) === 'live') && nodes.some((n) => statusOn(n) === 'zone_busy'), 'one node live, the other standing by', { timeoutMs: 20_000 })
+    .catch((error: unknown) => {
+      const states = nodes.map((n) => { const ingest = n.gateway.cameras.running.ingest(1); return `${ingest?.status} (${ingest?.reason})`; });
+      throw new Error(`${(error as Error).message}: ${states.join(' / ')}`);
+    });
   const holder = nodes.find((n) => statusOn(n) === 'live')!;
   const standby = nodes.find((n) => n !== holder)!;
 

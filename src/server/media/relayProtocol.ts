@@ -31,6 +31,8 @@ export type RelayRequest =
 
 export interface RelayZoneStats {
   zone: ZoneId;
+  /** How the camera's one stream comes in: a WebRTC connection, loopback RTP (an IP camera), or none yet. */
+  publisher: 'webrtc' | 'rtp' | null;
   subscribers: number;
   /** Packets and bytes written towards viewers, summed over them. */
   forwardedPackets: number;

@@ -237,6 +237,25 @@ describe('RedisPresence with the media relay', () => {
     assert.equal(await relayHost('r2:'), undefined, 'Redis no longer names a relay for the zone');
   });
 
+  it('the camera\'s connection to the relay failed: every pairing is made again, and the relay lets the old ones go', async () => {
+    const [a, b] = [await node('r4:', 0), await node('r4:', 0)];
+    const camera = participant('r4-cam');
+    await a.presence.publish(camera, 'Z', token);
+    const [v1, v2] = [participant('r4-v1'), participant('r4-v2')];
+    await a.presence.watch(v1, 'Z');
+    await b.presence.watch(v2, 'Z');
+    await eventually(() => peersOf(a.relay, 'viewer:joined').length === 2, 'the relay on A serves both viewers');
+    const [ingest] = peersOf(camera, 'viewer:joined');
+    const old = peersOf(a.relay, 'viewer:joined');
+    await a.presence.resetRelay('Z');
+    await eventually(() => peersOf(a.relay, 'viewer:joined').length === 4, 'the relay offers both viewers again');
+    assert.deepEqual(peersOf(a.relay, 'viewer:left').sort(), [...old, ingest].sort(), 'the relay closes the old pairings, the camera\'s too');
+    assert.deepEqual(peersOf(camera, 'viewer:left'), [ingest]);
+    assert.equal(peersOf(camera, 'viewer:joined').length, 2, 'one new connection from the camera to the relay');
+    for (const peer of [...old, ingest]) assert.equal((await a.presence.route(a.relay, peer as never)).ok, false, 'an old pairing routes nowhere');
+    assert.deepEqual(b.relay.sent, [], 'B\'s relay holds nothing');
+  });
+
   it('the camera\'s node dies: its relay goes with it, and when the camera is back on the other node the relay is there', async () => {
     const [a, b] = [await node('r3:', 0), await node('r3:', 0)];
     const camera = participant('r3-cam');

@@ -303,5 +303,9 @@ describe('ZoneRegistry with the media relay', () => {
     assert.equal(after.length, 3);
     for (const peerId of before) assert.equal(registry.route(relay, peerId).ok, false, 'the dead connections route nowhere');
     assert.equal(peersOf(camera, 'viewer:joined').length, 4, 'one new connection from the camera to the relay');
+    // A relay that lost only the camera's connection still holds the viewers' old ones: it lets them go.
+    const ingest = peersOf(camera, 'viewer:joined')[2]!;
+    assert.deepEqual(peersOf(relay, 'viewer:left').sort(), [...before, ingest].sort());
+    assert.deepEqual(peersOf(camera, 'viewer:left'), [ingest]);
   });
 });

@@ -250,19 +250,22 @@ export class ZoneRegistry {
   }
 
   /**
-   * The zone's relay lost its connections (its worker died and was restarted): pair the camera
-   * and every viewer with it again. Viewers keep their dead connection until the new one plays.
+   * The zone's relay lost its connections (its worker died and was restarted), or the camera's
+   * connection to it failed: pair the camera and every viewer with it again. Both ends of every
+   * old pairing are released (a relay that lost only the camera still serves the viewers' old
+   * ones); viewers keep their own dead connection until the new one plays.
    */
   resetRelay(zoneId: ZoneId): void {
     const zone = this.#zones.get(zoneId);
     const relay = zone?.relay;
     if (!zone || !relay) return;
-    if (relay.ingestPeerId !== null) this.#closePeer(relay.ingestPeerId, 'viewer_left', true);
-    relay.ingestPeerId = null;
-    for (const viewer of zone.viewers.values()) {
-      if (viewer.peerId !== null) this.#peers.delete(viewer.peerId);
-      viewer.peerId = null;
+    if (relay.ingestPeerId !== null) {
+      this.#closePeer(relay.ingestPeerId, 'viewer_left', true);
+      relay.participant.send('viewer:left', { zone: zone.id, peerId: relay.ingestPeerId, reason: 'viewer_left' });
     }
+    relay.ingestPeerId = null;
+    for (const viewer of zone.viewers.values()) this.#closePeer(viewer.peerId, 'viewer_left', true);
+    for (const viewer of zone.viewers.values()) viewer.peerId = null;
     this.#openIngest(zone);
     if (zone.camera) for (const viewer of zone.viewers.values()) viewer.peerId = this.#openPeer(zone, viewer.participant);
   }

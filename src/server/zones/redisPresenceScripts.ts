@@ -394,15 +394,21 @@ local zkey = p..'zone:'..zone
 local hic = redis.call('HMGET', zkey, 'relay', 'ingest', 'cam')
 local host, ingest, cam = hic[1], hic[2], hic[3]
 if host ~= node or not cam then return {{'not'}, fx} end
+-- Both ends of every old pairing are released: a restarted worker has none of them, but a relay
+-- that lost only the camera's connection still serves the viewers' old ones.
 if ingest then
   redis.call('DEL', p..'peer:'..ingest)
   tell(cam, 'left', ingest, 'viewer_left')
+  tell(relayOf(zone), 'left', ingest, 'viewer_left', node)
 end
 openIngest(p, zone, cam, node, nonce)
 local vkey = p..'viewers:'..zone
 local v = redis.call('HGETALL', vkey)
 for i = 1, #v, 2 do
-  if v[i + 1] ~= '' then redis.call('DEL', p..'peer:'..v[i + 1]) end
+  if v[i + 1] ~= '' then
+    redis.call('DEL', p..'peer:'..v[i + 1])
+    tell(relayOf(zone), 'left', v[i + 1], 'viewer_left', node)
+  end
   local peer = nonce..'-'..((i + 1) / 2)
   pair(p, zone, peer, relayOf(zone), v[i], node)
   redis.call('HSET', vkey, v[i], peer)

@@ -257,7 +257,7 @@ export class ZoneRelay {
   }
 
   stats(): RelayZoneStats {
-    return { zone: this.zone, subscribers: this.#subscribers.size, ...this.#stats };
+    return { zone: this.zone, publisher: this.#publisher?.kind ?? null, subscribers: this.#subscribers.size, ...this.#stats };
   }
 
   #forward(rtp: RtpPacket): void {
