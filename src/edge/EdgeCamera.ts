@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, PeerId, ServerToClientEvents } from '../shared/index.ts';
+import type { CameraStatus, ClientToServerEvents, PeerId, ServerToClientEvents } from '../shared/index.ts';
 import { FfmpegPull, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from '../server/cameras/probeCamera.ts';
 import type { Logger } from '../server/observability/logger.ts';
@@ -43,6 +43,8 @@ export class EdgeCamera {
   #closed = false;
   #attempt = 0;
   #retry: NodeJS.Timeout | null = null;
+  /** What the gateway is told about this camera (`camera:status`): at every change and every connect. */
+  #status: { status: CameraStatus; reason: string | null } = { status: 'connecting', reason: null };
   readonly #logger: Logger;
 
   constructor(private readonly options: EdgeCameraOptions) {
@@ -57,6 +59,7 @@ export class EdgeCamera {
     });
     this.#socket.on('connect', () => {
       this.#logger.info('connected to the gateway');
+      this.#report();
       if (this.#live) void this.#publish();
     });
     this.#socket.on('disconnect', (reason) => this.#logger.warn({ reason }, 'gateway connection lost: reconnecting'));
@@ -96,6 +99,7 @@ export class EdgeCamera {
           this.#live = true;
           this.#attempt = 0;
           this.#logger.info('camera live');
+          this.#setStatus('live', null);
           void this.#publish();
         },
         onEnd: (fault) => this.#failed(fault),
@@ -109,6 +113,7 @@ export class EdgeCamera {
     this.#pull?.stop();
     this.#pull = null;
     this.#logger.warn({ status: fault.status }, `camera not live: ${fault.message}`);
+    this.#setStatus(fault.status, fault.message);
     if (this.#live && this.#socket.connected) this.#socket.emit('camera:unpublish', { zone: this.options.zone }, () => undefined);
     this.#live = false;
     if (this.#closed) return;
@@ -118,8 +123,24 @@ export class EdgeCamera {
   async #publish(): Promise<void> {
     if (!this.#socket.connected) return;
     const reply = await this.#socket.timeout(10_000).emitWithAck('camera:publish', { zone: this.options.zone, resumeToken: this.#resumeToken }).catch((error: unknown) => ({ ok: false as const, error: { code: 'INTERNAL', message: String(error) } }));
-    if (reply.ok) this.#logger.info('publishing');
-    else this.#logger.error({ code: reply.error.code }, `the gateway refused the publish: ${reply.error.message}`);
+    if (reply.ok) {
+      this.#logger.info('publishing');
+      this.#setStatus('live', null);
+    } else {
+      this.#logger.error({ code: reply.error.code }, `the gateway refused the publish: ${reply.error.message}`);
+      if (reply.error.code === 'ZONE_BUSY') this.#setStatus('zone_busy', reply.error.message);
+    }
+  }
+
+  #setStatus(status: CameraStatus, reason: string | null): void {
+    if (this.#status.status === status && this.#status.reason === reason) return;
+    this.#status = { status, reason };
+    this.#report();
+  }
+
+  #report(): void {
+    if (!this.#socket.connected) return;
+    this.#socket.emit('camera:status', { zone: this.options.zone, name: this.options.name, ...this.#status, reason: this.#status.reason?.slice(0, 300) ?? null }, () => undefined);
   }
 
   async #offer(peerId: PeerId, make: () => Promise<string>): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * `npm run edge -- --gateway https://… --key vk_… --config edge.yaml`: a headless edge node at a
+ * `npx vigil edge --gateway https://… --key vk_… --config edge.yaml` (or `npm run edge -- …`): a headless edge node at a
  * site. It pulls the site's IP cameras locally and publishes each into its zone on the central
  * gateway, over the camera protocol with a camera key, so a site's uplink carries one stream per
  * camera towards the gateway's relay (or one per viewer peer to peer, for a zone's first viewers).
@@ -10,7 +10,7 @@ import { createLogger } from '../server/observability/logger.ts';
 import { EdgeCamera } from './EdgeCamera.ts';
 import { loadEdgeConfig } from './edgeConfig.ts';
 
-const USAGE = `Usage: npm run edge -- --config <edge.yaml> [--gateway https://gateway:8443] [--key vk_…]
+const USAGE = `Usage: npx vigil edge --config <edge.yaml> [--gateway https://gateway:8443] [--key vk_…]   (or npm run edge -- …)
 The config file lists the cameras (zone, name, url, username, password, transport, transcode, key)
 and may give gateway, key, caFile, insecure, listenAddress, announcedAddress, portMin, portMax.`;
 

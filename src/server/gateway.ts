@@ -1,3 +1,5 @@
+import { EdgeCameraReports } from './cameras/EdgeCameraReports.ts';
+import { CameraControl } from './cameras/CameraControl.ts';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import Fastify, { LogController } from 'fastify';
@@ -134,7 +136,11 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     logger: logger.child({ subsystem: 'cameras' }),
     ingest: { presence, relay: media?.relay ?? null, activity, logger: logger.child({ subsystem: 'cameras' }), ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' },
   });
-  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, mediaTokens, cameras: { sources: cameraSources, running: ipCameras } };
+  const edgeCameras = new EdgeCameraReports();
+  const cameraControl = new CameraControl({
+    sources: cameraSources, recordOf: (zone) => ipCameras.recordOf(zone), access, activity, logger: logger.child({ subsystem: 'cameras' }),
+  });
+  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, mediaTokens, cameras: { sources: cameraSources, running: ipCameras, edge: edgeCameras } };
   const quality = new ZoneQuality();
   presence.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
   let signalling: Signalling | null = null;
@@ -179,6 +185,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     metrics,
     quality,
     ipCameras,
+    cameraControl,
+    edgeCameras,
   });
   const io = signalling.io;
   cluster?.presence.attach({

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { AuditEntry } from './auditCatalogue.ts';
-import type { CameraConnection, CameraProbe, CameraStatus, CameraView, CreateCameraRequest, OnvifDescription, OnvifTargetRequest } from './cameraSources.ts';
+import type { CameraConnection, CameraProbe, CameraStatus, CameraView, CreateCameraRequest, DiscoveredCamera, DiscoveryRequest, EdgeCameraView, NetworkInterfaceView, OnvifDescription, OnvifTargetRequest } from './cameraSources.ts';
 import type { ProtocolError } from './errors.ts';
 import { ZONE_ID_MAX_LENGTH } from './zoneId.ts';
 
@@ -65,6 +65,8 @@ export const updateUserSchema = z.strictObject({
 export const createGrantSchema = z.strictObject({
   userId: z.number().int().positive(),
   pattern: zonePatternSchema,
+  /** The right to steer the zones' cameras (PTZ) as well as watch them; watch only by default. */
+  control: z.boolean().default(false),
   /** Absent: the grant lasts until removed. */
   expiresAt: isoTime.optional(),
 });
@@ -132,6 +134,8 @@ export interface GrantView {
   userId: number;
   username: string;
   pattern: string;
+  /** May steer the cameras too (PTZ), not only watch. */
+  control: boolean;
   expiresAt: string | null;
   createdAt: string;
   createdBy: string;
@@ -200,13 +204,18 @@ export interface ApiRoutes {
   'POST /api/tokens': { body: CreateMediaTokenRequest; reply: { token: MediaTokenView; secret: string } };
   'DELETE /api/tokens/:id': { reply: { token: MediaTokenView } };
   /** IP cameras with their ingest status; never a password. */
-  'GET /api/cameras': { reply: { cameras: CameraView[] } };
+  /** `edge`: the cameras edge nodes pull at their sites, as they report them to this gateway. */
+  'GET /api/cameras': { reply: { cameras: CameraView[]; edge: EdgeCameraView[] } };
   'POST /api/cameras': { body: CreateCameraRequest; reply: { camera: CameraView } };
   'DELETE /api/cameras/:id': { reply: Record<string, never> };
   /** Reaches the camera with these settings and reports what it sends; saves nothing. */
   'POST /api/cameras/test': { body: CameraConnection; reply: { probe: CameraProbe | null; status: CameraStatus; reason: string | null } };
   /** Asks an ONVIF camera for its make, model, clock and RTSP stream URL; saves nothing. */
   'POST /api/cameras/onvif': { body: OnvifTargetRequest; reply: { onvif: OnvifDescription | null; status: CameraStatus; reason: string | null } };
+  /** The gateway's interfaces ONVIF discovery can probe on. */
+  'GET /api/cameras/interfaces': { reply: { interfaces: NetworkInterfaceView[] } };
+  /** WS-Discovery on one interface: the ONVIF cameras that answered within 3 s. */
+  'POST /api/cameras/discover': { body: DiscoveryRequest; reply: { cameras: DiscoveredCamera[] } };
   'GET /api/sessions': { reply: { sessions: SessionView[] } };
   'DELETE /api/sessions/:id': { reply: Record<string, never> };
   'GET /api/audit': { query: AuditQuery; reply: { entries: AuditEntryView[]; nextBefore: number | null } };

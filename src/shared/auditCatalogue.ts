@@ -36,6 +36,7 @@ export const AUDIT_KINDS = {
   'token.revoked': 'a WHEP viewer or WHIP publisher token was revoked',
   'camera.added': 'an IP camera was added (admin page, CLI or config file)',
   'camera.removed': 'an IP camera was removed',
+  'camera.ptz': 'an operator steered a camera (a move, a stop after it, a preset) or was refused',
   'audit.exported': 'the trail was exported as CSV',
   'audit.pruned': 'entries past retention were removed behind an anchor',
 } as const satisfies Record<string, string>;

@@ -34,6 +34,15 @@ export const cameraConnectionSchema = z.strictObject({
   transport: z.enum(CAMERA_TRANSPORTS).default('tcp'),
 });
 
+/** An ONVIF token (a media profile's, a preset's): it is written into the SOAP a camera gets, so plain characters only. */
+export const onvifTokenSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const onvifHostSchema = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or an IP address');
+const onvifPortSchema = z.number().int().min(1).max(65535).default(80);
+
+/** Where a camera answers ONVIF and the media profile it is steered through: what PTZ needs. */
+export const cameraOnvifSchema = z.strictObject({ host: onvifHostSchema, port: onvifPortSchema, profile: onvifTokenSchema });
+export type CameraOnvif = z.infer<typeof cameraOnvifSchema>;
+
 export const createCameraSchema = cameraConnectionSchema.extend({
   zone: zoneIdSchema,
   name: z.string().trim().min(1).max(80),
@@ -42,6 +51,8 @@ export const createCameraSchema = cameraConnectionSchema.extend({
    * B-frames): costs the gateway a core or so per 1080p camera.
    */
   transcode: z.boolean().default(false),
+  /** Its ONVIF endpoint (from "Find stream via ONVIF"): operators with the `control` right steer it. */
+  onvif: cameraOnvifSchema.optional(),
 });
 
 export type CameraConnection = z.input<typeof cameraConnectionSchema>;
@@ -76,12 +87,14 @@ export interface CameraView {
   id: number;
   zone: string;
   name: string;
-  kind: 'rtsp';
+  /** `onvif`: an RTSP camera also reached over ONVIF (PTZ); `rtsp`: its stream only. */
+  kind: 'rtsp' | 'onvif';
   url: string;
   username: string | null;
   hasPassword: boolean;
   transport: CameraTransport;
   transcode: boolean;
+  onvif: CameraOnvif | null;
   /** `config`: listed in the config file (changed there, not here); `admin`: made in the admin page or the CLI. */
   origin: 'config' | 'admin';
   status: CameraStatus;
@@ -98,8 +111,8 @@ export interface CameraView {
 
 /** Where to ask an ONVIF camera (its device service: `http://<host>:<port>/onvif/device_service`). */
 export const onvifTargetSchema = z.strictObject({
-  host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or an IP address'),
-  port: z.number().int().min(1).max(65535).default(80),
+  host: onvifHostSchema,
+  port: onvifPortSchema,
   username: z.string().max(128).optional(),
   password: z.string().max(256).optional(),
 });
@@ -118,4 +131,41 @@ export interface OnvifDescription {
   /** Its RTSP URL, without credentials (usually the ONVIF user and password work for it too). */
   streamUrl: string;
   snapshotUrl: string | null;
+}
+
+/** An interface ONVIF discovery can probe on (the admin picks the camera network). */
+export interface NetworkInterfaceView {
+  name: string;
+  address: string;
+}
+
+export const discoverySchema = z.strictObject({ interface: z.string().trim().min(1).max(32).regex(/^[A-Za-z0-9_.:@-]+$/, 'an interface name such as eth1') });
+export type DiscoveryRequest = z.input<typeof discoverySchema>;
+
+/** A camera that answered WS-Discovery: where its ONVIF device service is, and what its scopes say. */
+export interface DiscoveredCamera {
+  urn: string | null;
+  host: string;
+  port: number;
+  name: string | null;
+  hardware: string | null;
+  location: string | null;
+}
+
+/** A camera an edge node pulls at its site, as the node reports it upstream (`camera:status`). */
+export const edgeCameraStatusSchema = z.strictObject({
+  zone: z.string().max(1024),
+  name: z.string().trim().min(1).max(80),
+  status: z.enum(CAMERA_STATUSES),
+  reason: z.string().max(300).nullable(),
+});
+
+export interface EdgeCameraView {
+  zone: string;
+  name: string;
+  status: CameraStatus;
+  reason: string | null;
+  since: string;
+  /** The label of the camera key it reports with. */
+  key: string;
 }

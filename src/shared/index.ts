@@ -6,3 +6,4 @@ export * from './protocol.ts';
 export * from './roles.ts';
 export * from './zoneId.ts';
 export * from './cameraSources.ts';
+export * from './ptz.ts';

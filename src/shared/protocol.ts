@@ -4,18 +4,18 @@
  * docs/protocol.md. Version bumps when a message changes shape.
  */
 import { z } from 'zod';
-import type { CameraStatus } from './cameraSources.ts';
+import { edgeCameraStatusSchema, type CameraStatus } from './cameraSources.ts';
+import { ptzMoveSchema, ptzPresetSchema, type PtzPreset } from './ptz.ts';
 import type { ErrorCode, ProtocolError } from './errors.ts';
 import { Limits } from './limits.ts';
 import { Role } from './roles.ts';
-import { zoneIdSchema, type ZoneId } from './zoneId.ts';
+import { zoneFieldSchema, zoneIdSchema, type ZoneId } from './zoneId.ts';
 
 export const PROTOCOL_VERSION = 1;
 
 // ---------------------------------------------------------------- schemas
 
-/** A zone field: any string reaches the handler, which answers ZONE_INVALID (not PAYLOAD_INVALID) when malformed. */
-const zoneField = z.string().max(1024);
+const zoneField = zoneFieldSchema;
 
 export const peerIdSchema = z.string().min(1).max(Limits.peerIdMaxLength).regex(/^[A-Za-z0-9_-]+$/);
 export type PeerId = z.infer<typeof peerIdSchema>;
@@ -115,7 +115,7 @@ export interface ZoneSummary {
    * The zone's camera is an IP camera the gateway pulls: its name and where its ingest stands
    * (`live`, or why not, since when). Such a zone is listed even while the camera is down.
    */
-  ipCamera?: { name: string; status: CameraStatus; since: string };
+  ipCamera?: { name: string; status: CameraStatus; since: string; ptz: boolean };
 }
 
 export interface PublishResult {
@@ -150,6 +150,7 @@ const noReply = replyOf<object>();
 export const clientEvents = {
   'camera:publish': { schema: publishSchema, roles: [Role.CAMERA], reply: replyOf<PublishResult>() },
   'camera:unpublish': { schema: zoneRefSchema, roles: [Role.CAMERA], reply: noReply },
+  'camera:status': { schema: edgeCameraStatusSchema, roles: [Role.CAMERA], reply: noReply },
   'zone:watch': { schema: watchSchema, roles: [Role.OPERATOR], reply: replyOf<WatchResult>() },
   'zone:unwatch': { schema: zoneRefSchema, roles: [Role.OPERATOR], reply: noReply },
   'zone:list': { schema: z.strictObject({}), roles: [Role.OPERATOR, Role.CAMERA], reply: replyOf<ZoneListResult>() },
@@ -159,6 +160,10 @@ export const clientEvents = {
   'signal:restart': { schema: peerRefSchema, roles: [Role.OPERATOR], reply: noReply },
   'signal:close': { schema: peerRefSchema, roles: [Role.OPERATOR], reply: noReply },
   'quality:report': { schema: qualityReportSchema, roles: [Role.OPERATOR], reply: replyOf<{ accepted: number }>() },
+  'ptz:presets': { schema: zoneRefSchema, roles: [Role.OPERATOR], reply: replyOf<{ presets: PtzPreset[] }>() },
+  'ptz:move': { schema: ptzMoveSchema, roles: [Role.OPERATOR], reply: noReply },
+  'ptz:stop': { schema: zoneRefSchema, roles: [Role.OPERATOR], reply: noReply },
+  'ptz:preset': { schema: ptzPresetSchema, roles: [Role.OPERATOR], reply: noReply },
 } as const satisfies Record<string, { schema: z.ZodType; roles: readonly Role[]; reply: object }>;
 
 export type ClientEventName = keyof typeof clientEvents;

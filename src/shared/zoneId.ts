@@ -30,3 +30,6 @@ export function isZoneId(value: unknown): value is ZoneId {
 export function normaliseZoneInput(typed: string): string {
   return typed.trim().toUpperCase();
 }
+
+/** A zone field of an event: any string reaches the handler, which answers ZONE_INVALID (not PAYLOAD_INVALID) when malformed. */
+export const zoneFieldSchema = z.string().max(1024);

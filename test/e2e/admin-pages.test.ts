@@ -105,8 +105,12 @@ it('a new admin adds an IP camera in the admin page (found over ONVIF, tested, a
     await admin.waitForSelector('#cameras-body tr[data-zone="YARD-CAM-01"][data-status="live"]', { timeout: 20_000 });
     assert.equal(await admin.inputValue('#camera-password'), '', 'the form is cleared');
     assert.ok(!((await admin.content()).includes('cam-pass-1234')), 'the page never shows the password back');
+    const added = ((await gw.api('/api/cameras', { cookie: gw.admin.cookie })).json.cameras as { zone: string; kind: string; onvif: unknown }[]).find((c) => c.zone === 'YARD-CAM-01');
+    assert.deepEqual([added?.kind, added?.onvif], ['onvif', { host: onvif.host, port: onvif.port, profile: 'main' }], 'added with the ONVIF endpoint it was found at');
     const { page: wall } = await openConsole(browser, gw, ['YARD-CAM-01']);
     await waitForVideo(wall, 'YARD-CAM-01');
+    // An admin may steer any camera: the tile of an ONVIF camera with PTZ carries the controls.
+    await wall.locator('.tile[data-zone="YARD-CAM-01"] [data-ptz="up"]').waitFor({ timeout: 10_000 });
     const tookMs = Date.now() - started;
     assert.ok(tookMs < 60_000, `from the admin page to video on the wall in ${tookMs} ms`);
     assert.deepEqual(errors, []);

@@ -7,6 +7,7 @@ import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openConsole, measureFps, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { request } from '../support/clients.ts';
 import { vethNamespace } from '../support/netns.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -71,7 +72,7 @@ after(async () => {
 
 it('an edge node in a site namespace pulls two cameras and publishes each once; two operators outside watch both', async () => {
   const camera = (port: number, variant: string) => inSite(['/usr/bin/python3', join(ROOT, 'test/support/rtspCamera.py'), String(port), variant], /ready/);
-  await Promise.all([camera(8554, 'high'), camera(8555, 'baseline')]);
+  const [, yard] = await Promise.all([camera(8554, 'high'), camera(8555, 'baseline')]);
   const peerStates: string[] = [];
   gw.gateway.relayWorkers!.events.on('peer-state', (peer, state) => peerStates.push(`${Date.now() % 100000} ${peer} ${state}`));
   const key = await gw.createCameraKey('SITE-*', 'site edge');
@@ -84,8 +85,8 @@ it('an edge node in a site namespace pulls two cameras and publishes each once; 
     '  - { zone: SITE-GATE-01, name: Gate, url: "rtsp://127.0.0.1:8554/cam" }',
     '  - { zone: SITE-YARD-02, name: Yard, url: "rtsp://127.0.0.1:8555/cam", transport: udp }',
   ].join('\n'));
-  // The key comes from the environment (or --key), not the file.
-  const edge = spawn('ip', ['netns', 'exec', site.ns, 'env', `VIGIL_EDGE_KEY=${key}`, process.execPath, '--import', 'tsx', 'src/edge/main.ts', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `npx vigil edge` (the documented command); the key comes from the environment (or --key), not the file.
+  const edge = spawn('ip', ['netns', 'exec', site.ns, 'env', `VIGIL_EDGE_KEY=${key}`, process.execPath, 'scripts/vigil.mjs', 'edge', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   processes.push(edge);
   let edgeLog = '';
   edge.stdout!.on('data', (chunk: Buffer) => (edgeLog += chunk.toString()));
@@ -107,7 +108,21 @@ it('an edge node in a site namespace pulls two cameras and publishes each once; 
   assert.ok(fps >= 25, `the edge camera plays at ${fps.toFixed(1)} fps`);
   // One stream in per camera: the central relay has one publisher per zone and serves both operators.
   const zones = (await gw.gateway.relayWorkers!.stats()).flatMap((s) => s.zones).filter((z) => z.zone.startsWith('SITE-'));
-  assert.deepEqual(zones.map((z) => [z.zone, z.subscribers]).sort(), [['SITE-GATE-01', 2], ['SITE-YARD-02', 2]]);
+  assert.deepEqual(zones.map((z) => [z.zone, z.publisher, z.subscribers]).sort(), [['SITE-GATE-01', 'webrtc', 2], ['SITE-YARD-02', 'webrtc', 2]]);
   assert.ok(!edgeLog.includes(key), 'the key is never logged');
+
+  // The edge node reports each camera upstream: the admin page and the operators' directory name it and its status.
+  const edgeReports = async () => (await gw.api('/api/cameras', { cookie: gw.admin.cookie })).json.edge as { zone: string; name: string; status: string; reason: string | null; key: string }[];
+  assert.deepEqual((await edgeReports()).map((c) => [c.zone, c.name, c.status, c.key]), [['SITE-GATE-01', 'Gate', 'live', 'site edge'], ['SITE-YARD-02', 'Yard', 'live', 'site edge']]);
+  const operator = await gw.connect('operator');
+  const listed = (await request(operator, 'zone:list', {})) as unknown as { zones: { zone: string; ipCamera?: { name: string; status: string } }[] };
+  assert.deepEqual(listed.zones.filter((z) => z.zone.startsWith('SITE-')).map((z) => [z.zone, z.ipCamera?.name, z.ipCamera?.status]), [['SITE-GATE-01', 'Gate', 'live'], ['SITE-YARD-02', 'Yard', 'live']]);
+  // A site camera that dies: the node notices (no video for 5 s), says so upstream with the reason, and the zone stays listed.
+  yard!.kill('SIGKILL');
+  await waitFor(async () => (await edgeReports()).some((c) => c.zone === 'SITE-YARD-02' && c.status !== 'live' && c.reason), 'the dead camera is reported upstream', { timeoutMs: 15_000, everyMs: 250 });
+  const down = (await request(operator, 'zone:list', {})) as unknown as { zones: { zone: string; cameraOnline: boolean; ipCamera?: { status: string } }[] };
+  const yardZone = down.zones.find((z) => z.zone === 'SITE-YARD-02');
+  assert.ok(yardZone?.ipCamera && yardZone.ipCamera.status !== 'live' && !yardZone.cameraOnline, JSON.stringify(yardZone));
+  operator.close();
   for (const { page } of consoles) await page.close();
 });

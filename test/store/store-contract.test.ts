@@ -101,12 +101,12 @@ for (const engine of engines) {
 
     it('keeps grants and camera keys; a key is found by its hash, never shown', async () => {
       const user = (await a.users.byUsername('bob'))!;
-      const grant = await a.grants.create({ userId: user.id, pattern: 'CBD-*', expiresAt: null, createdAt: 5, createdBy: 'alice' });
-      await b.grants.create({ userId: user.id, pattern: 'PARK-WEST-02', expiresAt: 99, createdAt: 6, createdBy: 'alice' });
+      const grant = await a.grants.create({ userId: user.id, pattern: 'CBD-*', control: false, expiresAt: null, createdAt: 5, createdBy: 'alice' });
+      await b.grants.create({ userId: user.id, pattern: 'PARK-WEST-02', control: true, expiresAt: 99, createdAt: 6, createdBy: 'alice' });
       assert.deepEqual((await b.grants.ofUser(user.id)).map((g) => g.pattern).sort(), ['CBD-*', 'PARK-WEST-02']);
       assert.equal(await b.grants.remove(grant.id), true);
       assert.equal(await a.grants.remove(grant.id), false);
-      assert.deepEqual((await a.grants.list()).map((g) => [g.pattern, g.expiresAt]), [['PARK-WEST-02', 99]]);
+      assert.deepEqual((await a.grants.list()).map((g) => [g.pattern, g.control, g.expiresAt]), [['PARK-WEST-02', true, 99]]);
 
       const hash = randomBytes(32);
       const key = await a.keys.create({ label: 'pole 7', zonePattern: 'CBD-*', keyHash: hash, prefix: 'vk_abcd', createdAt: 7, createdBy: 'alice' });
@@ -136,12 +136,12 @@ for (const engine of engines) {
     it('keeps IP cameras: one per zone, changed field by field, the password only as sealed', async () => {
       const camera = await a.cameraSources.create({
         zone: 'CBD-POLE-7', name: 'Pole 7', url: 'rtsp://10.0.0.7/stream1', username: 'viewer', sealedPassword: null,
-        transport: 'tcp', transcode: false, origin: 'admin', createdAt: 7, createdBy: 'alice',
+        transport: 'tcp', transcode: false, onvifAddress: null, onvifProfile: null, origin: 'admin', createdAt: 7, createdBy: 'alice',
       });
       assert.deepEqual(await b.cameraSources.byId(camera.id), camera);
       await assert.rejects(b.cameraSources.create({ ...camera, name: 'again' }), 'one camera per zone');
-      const changed = await b.cameraSources.update(camera.id, { sealedPassword: 'v1.iv.tag.body', transcode: true, transport: 'udp' });
-      assert.deepEqual(changed, { ...camera, sealedPassword: 'v1.iv.tag.body', transcode: true, transport: 'udp' });
+      const changed = await b.cameraSources.update(camera.id, { sealedPassword: 'v1.iv.tag.body', transcode: true, transport: 'udp', onvifAddress: '10.0.0.7:8080', onvifProfile: 'main' });
+      assert.deepEqual(changed, { ...camera, sealedPassword: 'v1.iv.tag.body', transcode: true, transport: 'udp', onvifAddress: '10.0.0.7:8080', onvifProfile: 'main' });
       assert.deepEqual(await a.cameraSources.update(camera.id, {}), changed);
       const other = await a.cameraSources.create({ ...camera, zone: 'ALPHA-1', origin: 'config' });
       assert.deepEqual((await b.cameraSources.list()).map((c) => c.zone), ['ALPHA-1', 'CBD-POLE-7']);

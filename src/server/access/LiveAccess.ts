@@ -91,6 +91,14 @@ export class LiveAccess {
     return (this.#grants.get(principal.userId) ?? []).some((g) => (g.expiresAt === null || g.expiresAt > now) && zoneMatches(g.pattern, zone));
   }
 
+  /** May steer the zone's camera (PTZ): an admin, or an operator whose grant for it has the control right. */
+  mayControl(principal: AnyPrincipal, zone: string, now = Date.now()): boolean {
+    if (principal.kind !== 'user') return false;
+    if (principal.role === 'admin') return true;
+    if (principal.role !== 'operator') return false;
+    return (this.#grants.get(principal.userId) ?? []).some((g) => g.control && (g.expiresAt === null || g.expiresAt > now) && zoneMatches(g.pattern, zone));
+  }
+
   mayPublish(principal: AnyPrincipal, zone: string, now = Date.now()): boolean {
     if (principal.kind === 'token') return MediaTokens.mayUse(principal, 'publisher', zone, now);
     if (principal.kind === 'source') return principal.zone === zone;

@@ -72,6 +72,14 @@ export class ActivityAudit {
     }).catch((e: unknown) => this.logger.error({ err: e }, 'audit write failed'));
   }
 
+  /** Something a connection did that is audited as it happens (a camera steered). */
+  acted(kind: AuditKind, p: Participant, zone: string, detail: Record<string, unknown>): Promise<void> {
+    return this.audit.record({ kind, ...who(p), zone, outcome: 'ok', detail }).then(
+      () => undefined,
+      (e: unknown) => this.logger.error({ err: e }, 'audit write failed'),
+    );
+  }
+
   forget(p: Participant): void {
     this.#denials.delete(p.id);
   }

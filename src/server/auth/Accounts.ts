@@ -71,11 +71,11 @@ export class Accounts {
     return updated ? done(updated) : refused('NOT_FOUND', 'No such user.');
   }
 
-  /** `expiresAt` in epoch ms, or null for a grant that lasts until removed. */
-  async grant(by: Actor, user: UserRecord, pattern: string, expiresAt: number | null): Promise<AccountResult<GrantRecord>> {
+  /** `expiresAt` in epoch ms, or null for a grant that lasts until removed; `control`: may steer the cameras too. */
+  async grant(by: Actor, user: UserRecord, pattern: string, expiresAt: number | null, control = false): Promise<AccountResult<GrantRecord>> {
     if (expiresAt !== null && expiresAt <= Date.now()) return refused('PAYLOAD_INVALID', 'expiresAt: must be in the future');
-    await this.#record(by, 'grant.created', pattern, { user: user.username, pattern, expiresAt: iso(expiresAt) });
-    const grant = await this.store.grants.create({ userId: user.id, pattern, expiresAt, createdAt: Date.now(), createdBy: by.actor });
+    await this.#record(by, 'grant.created', pattern, { user: user.username, pattern, control, expiresAt: iso(expiresAt) });
+    const grant = await this.store.grants.create({ userId: user.id, pattern, control, expiresAt, createdAt: Date.now(), createdBy: by.actor });
     await this.store.bumpChangeSeq();
     return done(grant);
   }

@@ -1,4 +1,4 @@
-import { createCameraSchema, protocolError, type CreateCameraRequest, type ProtocolError } from '../../shared/index.ts';
+import { createCameraSchema, protocolError, type CameraOnvif, type CreateCameraRequest, type ProtocolError } from '../../shared/index.ts';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { Actor } from '../auth/Accounts.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -9,6 +9,17 @@ import type { SecretBox } from './SecretBox.ts';
 export type CameraResult<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
 const purposeOf = (id: number) => `camera-password:${id}`;
+/** The camera's ONVIF endpoint as the store keeps it (`host:port` and a profile), or null. */
+export function onvifOf(record: CameraSourceRecord): CameraOnvif | null {
+  if (record.onvifAddress === null || record.onvifProfile === null) return null;
+  const colon = record.onvifAddress.lastIndexOf(':');
+  return { host: record.onvifAddress.slice(0, colon), port: Number(record.onvifAddress.slice(colon + 1)), profile: record.onvifProfile };
+}
+
+function onvifColumns(onvif: CameraOnvif | undefined): Pick<CameraSourceRecord, 'onvifAddress' | 'onvifProfile'> {
+  return onvif ? { onvifAddress: `${onvif.host}:${onvif.port}`, onvifProfile: onvif.profile } : { onvifAddress: null, onvifProfile: null };
+}
+
 const CONFIG_ACTOR: Actor = { actor: 'config', actorRole: 'admin', address: null, userAgent: 'vigil-config' };
 
 /**
@@ -29,10 +40,10 @@ export class CameraSources {
     if ((await this.store.cameraSources.list()).some((c) => c.zone === request.zone)) {
       return { ok: false, error: protocolError('CONFLICT', `Zone ${request.zone} already has an IP camera.`) };
     }
-    await this.audit.record({ ...by, kind: 'camera.added', zone: request.zone, outcome: 'ok', detail: { name: request.name, host: new URL(request.url).host, origin } });
+    await this.audit.record({ ...by, kind: 'camera.added', zone: request.zone, outcome: 'ok', detail: { name: request.name, host: new URL(request.url).host, onvif: request.onvif ? `${request.onvif.host}:${request.onvif.port}` : null, origin } });
     const record = await this.store.cameraSources.create({
       zone: request.zone, name: request.name, url: request.url, username: request.username || null, sealedPassword: null,
-      transport: request.transport, transcode: request.transcode, origin, createdAt: Date.now(), createdBy: by.actor,
+      transport: request.transport, transcode: request.transcode, ...onvifColumns(request.onvif), origin, createdAt: Date.now(), createdBy: by.actor,
     });
     // The sealed password names its record (the AAD): it cannot be moved to another camera.
     const sealed = request.password ? await this.store.cameraSources.update(record.id, { sealedPassword: this.secrets.seal(request.password, purposeOf(record.id)) }) : record;
@@ -50,6 +61,11 @@ export class CameraSources {
     await this.store.cameraSources.remove(id);
     await this.store.bumpChangeSeq();
     return { ok: true, value: record };
+  }
+
+  /** A camera steered from the CLI, audited as the console's commands are. */
+  async recordPtz(by: Actor, record: CameraSourceRecord, detail: Record<string, unknown>): Promise<void> {
+    await this.audit.record({ ...by, kind: 'camera.ptz', zone: record.zone, outcome: 'ok', detail });
   }
 
   /** The config file's list is the truth for the cameras it made: added, changed or removed to match. */
@@ -73,9 +89,10 @@ export class CameraSources {
       }
       const password = record.sealedPassword ? this.#open(record) : null;
       if (record.name === request.name && record.url === request.url && record.username === (request.username || null)
-        && record.transport === request.transport && record.transcode === request.transcode && password === (request.password || null)) continue;
+        && record.transport === request.transport && record.transcode === request.transcode && password === (request.password || null)
+        && JSON.stringify(onvifOf(record)) === JSON.stringify(request.onvif ?? null)) continue;
       await this.store.cameraSources.update(record.id, {
-        name: request.name, url: request.url, username: request.username || null, transport: request.transport, transcode: request.transcode,
+        name: request.name, url: request.url, username: request.username || null, transport: request.transport, transcode: request.transcode, ...onvifColumns(request.onvif),
         sealedPassword: request.password ? this.secrets.seal(request.password, purposeOf(record.id)) : null,
       });
       changed = true;

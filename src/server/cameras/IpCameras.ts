@@ -3,7 +3,7 @@ import { describeOnvif, type OnvifTarget } from './onvifDevice.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CameraSourceRecord, Store } from '../store/types.ts';
 import { CameraIngest, type IngestContext } from './CameraIngest.ts';
-import type { CameraSources } from './CameraSources.ts';
+import { onvifOf, type CameraSources } from './CameraSources.ts';
 import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
 
 /** A test connection's outcome: what the camera sends, or why it could not be read. */
@@ -58,8 +58,16 @@ export class IpCameras {
   }
 
   /** The directory's view: each camera's name and status by zone (no reason: that is for admins). */
-  byZone(): Map<ZoneId, { name: string; status: CameraStatus; since: string }> {
-    return new Map([...this.#ingests.values()].map(({ record, ingest }) => [record.zone, { name: record.name, status: ingest.status, since: new Date(ingest.since).toISOString() }]));
+  byZone(): Map<ZoneId, { name: string; status: CameraStatus; since: string; ptz: boolean }> {
+    return new Map([...this.#ingests.values()].map(({ record, ingest }) => [record.zone, {
+      name: record.name, status: ingest.status, since: new Date(ingest.since).toISOString(), ptz: record.onvifAddress !== null,
+    }]));
+  }
+
+  /** The record of the zone's IP camera, as this gateway runs it. */
+  recordOf(zone: ZoneId): CameraSourceRecord | null {
+    for (const { record } of this.#ingests.values()) if (record.zone === zone) return record;
+    return null;
   }
 
   /** `listener` hears the zone of a camera whose status changed, or that came or went. */
@@ -161,8 +169,8 @@ export class IpCameras {
 
 export function cameraView(record: CameraSourceRecord, ingest: CameraIngest | null): CameraView {
   return {
-    id: record.id, zone: record.zone, name: record.name, kind: 'rtsp', url: record.url, username: record.username,
-    hasPassword: record.sealedPassword !== null, transport: record.transport, transcode: record.transcode, origin: record.origin,
+    id: record.id, zone: record.zone, name: record.name, kind: record.onvifAddress ? 'onvif' : 'rtsp', url: record.url, username: record.username,
+    hasPassword: record.sealedPassword !== null, transport: record.transport, transcode: record.transcode, onvif: onvifOf(record), origin: record.origin,
     status: ingest?.status ?? 'connecting', reason: ingest?.reason ?? null, since: new Date(ingest?.since ?? record.createdAt).toISOString(),
     probe: ingest?.probe ?? null, cpuPercent: ingest?.ffmpegCpuPercent ?? null, createdAt: new Date(record.createdAt).toISOString(), createdBy: record.createdBy,
   };

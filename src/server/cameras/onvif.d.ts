@@ -11,6 +11,12 @@ declare module 'onvif' {
     getSystemDateAndTime(callback: Callback<Date>): void;
     getStreamUri(options: { protocol: 'RTSP' | 'UDP'; profileToken: string }, callback: Callback<{ uri: string }>): void;
     getSnapshotUri(options: { profileToken: string }, callback: Callback<{ uri: string }>): void;
+    /** The service addresses GetCapabilities named (`ptz` only for a camera that has PTZ). */
+    uri: { ptz?: unknown };
+    continuousMove(options: { profileToken: string; x: number; y: number; zoom: number; timeout?: number }, callback: Callback<unknown>): void;
+    stop(options: { profileToken: string; panTilt: boolean; zoom: boolean }, callback: Callback<unknown>): void;
+    gotoPreset(options: { profileToken: string; preset: string }, callback: Callback<unknown>): void;
+    getPresets(options: { profileToken: string }, callback: Callback<Record<string, { $: { token: string }; name?: string }>>): void;
   }
   const onvif: { Cam: typeof Cam };
   export default onvif;

@@ -9,9 +9,11 @@ export interface OnvifTarget {
   password: string | null;
 }
 
+export type OnvifCam = InstanceType<typeof onvif.Cam>;
+
 const TIMEOUT_MS = 8_000;
 
-function call<T>(run: (callback: (error: Error | null, value: T) => void) => void): Promise<T> {
+export function call<T>(run: (callback: (error: Error | null, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
 }
 
@@ -23,7 +25,7 @@ function bare(uri: string): string {
   return url.href;
 }
 
-function fault(error: unknown): CameraFault {
+export function fault(error: unknown): CameraFault {
   const message = error instanceof Error ? error.message : String(error);
   if (/NotAuthorized|not authori[sz]ed|401/i.test(message)) return new CameraFault('auth_failed', 'The camera refused the ONVIF user name or password.');
   if (/ECONNREFUSED/.test(message)) return new CameraFault('unreachable', 'Nothing answers ONVIF at that address and port.');
@@ -37,13 +39,23 @@ function fault(error: unknown): CameraFault {
  * stream and snapshot URIs of the first H.264 profile (the largest first), so an admin does not
  * have to know the camera's URL scheme.
  */
-export async function describeOnvif(target: OnvifTarget): Promise<OnvifDescription> {
+/** A camera's ONVIF client, connected: its clock read (for the digests) and its services and profiles known. */
+export async function connectOnvif(target: OnvifTarget): Promise<OnvifCam> {
   const cam = new onvif.Cam({
     hostname: target.host, port: target.port, username: target.username ?? undefined, password: target.password ?? undefined,
     timeout: TIMEOUT_MS, autoconnect: false, preserveAddress: true,
   });
   try {
     await call((done) => cam.connect(done));
+    return cam;
+  } catch (error) {
+    throw fault(error);
+  }
+}
+
+export async function describeOnvif(target: OnvifTarget): Promise<OnvifDescription> {
+  const cam = await connectOnvif(target);
+  try {
     const info = await call<{ manufacturer?: string; model?: string; firmwareVersion?: string }>((done) => cam.getDeviceInformation(done));
     const clock = await call<Date>((done) => cam.getSystemDateAndTime(done));
     const profiles = (cam.profiles ?? []).map((p) => ({

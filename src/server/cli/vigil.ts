@@ -27,7 +27,9 @@ export const CLI_USAGE = `Usage: npx vigil <command> [--config <file>] [options]
   user passwd <name> [--password-stdin]     (ends the person's sessions)
   user disable <name>                       (ends the person's sessions)
   user list
-  grant add <name> --zones <pattern> [--expires <time>]   e.g. --zones CBD-* --expires 2026-12-31T18:00:00Z
+  grant add <name> --zones <pattern> [--expires <time>] [--control]
+                                            e.g. --zones CBD-* --expires 2026-12-31T18:00:00Z;
+                                            --control: may steer the cameras (PTZ) too
   grant list [<name>]
   grant revoke <id>                         (cuts the person's live views outside their other grants)
   key create --label <text> --zones <pattern>   prints the key once
@@ -40,6 +42,8 @@ export const CLI_USAGE = `Usage: npx vigil <command> [--config <file>] [options]
 ${CAMERA_USAGE}
   audit verify                              exit 1 when the chain is broken
   config print                              the effective configuration, secrets masked
+  edge --config <edge.yaml> [--gateway https://…] [--key vk_…]
+                                            a headless edge node at a site (see docs/deployment.md)
 
 Without --password-stdin a password is generated and printed once.
 The store is the gateway's: the same configuration file, VIGIL_* environment and flags apply
@@ -78,10 +82,11 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
     extraFlags: {
       role: { type: 'string' }, label: { type: 'string' }, zones: { type: 'string' }, expires: { type: 'string' }, 'password-stdin': { type: 'boolean' },
       kind: { type: 'string' }, zone: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, user: { type: 'string' },
-      transport: { type: 'string' }, transcode: { type: 'boolean' },
+      transport: { type: 'string' }, transcode: { type: 'boolean' }, control: { type: 'boolean' },
+      onvif: { type: 'string' }, profile: { type: 'string' }, for: { type: 'string' },
     },
   });
-  const values = flags as { role?: string; label?: string; zones?: string; expires?: string; kind?: string; 'password-stdin'?: boolean };
+  const values = flags as { role?: string; label?: string; zones?: string; expires?: string; kind?: string; control?: boolean; 'password-stdin'?: boolean };
   const [noun, verb, target] = positionals;
   if (help || !noun) {
     out(noun === 'config' ? renderHelp('npx vigil config print') : CLI_USAGE);
@@ -101,7 +106,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   const cameraKeys = { create: (...key: Parameters<CameraKeys['create']>) => new CameraKeys(store, new LoginLimiter(store.rateLimiter)).create(...key) };
   const accounts = new Accounts(store, audit, cameraKeys);
   try {
-    if (noun === 'camera') return await runCameraCommand(verb, target, flags as CameraFlags, new CameraSources(store, audit, SecretBox.open(config.dataDir)), CLI_ACTOR, out);
+    if (noun === 'camera') return await runCameraCommand(verb, positionals.slice(2), flags as CameraFlags, new CameraSources(store, audit, SecretBox.open(config.dataDir)), CLI_ACTOR, out);
     const command = `${noun} ${verb ?? ''}`.trim();
     switch (command) {
       case 'user add': {
@@ -135,17 +140,17 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       }
       case 'grant add': {
         const user = await userByName(store, target ?? '');
-        const parsed = createGrantSchema.safeParse({ userId: user.id, pattern: values.zones, ...(values.expires !== undefined ? { expiresAt: values.expires } : {}) });
+        const parsed = createGrantSchema.safeParse({ userId: user.id, pattern: values.zones, control: values.control ?? false, ...(values.expires !== undefined ? { expiresAt: values.expires } : {}) });
         if (!parsed.success) {
           throw new CliError(parsed.error.issues[0]?.path[0] === 'expiresAt'
             ? '--expires must be a time with its offset, e.g. 2026-12-31T18:00:00Z.'
             : '--zones must be a zone id, a prefix ending in * (CBD-*), or *.');
         }
         const expiresAt = parsed.data.expiresAt ? Date.parse(parsed.data.expiresAt) : null;
-        const result = await accounts.grant(CLI_ACTOR, user, parsed.data.pattern, expiresAt);
+        const result = await accounts.grant(CLI_ACTOR, user, parsed.data.pattern, expiresAt, parsed.data.control);
         if (!result.ok && result.error.code === 'PAYLOAD_INVALID') throw new CliError('--expires must be in the future.');
         const grant = settled(result);
-        out(`Granted ${grant.pattern} to ${user.username}${expiresAt === null ? '' : ` until ${minute(expiresAt)}`} (grant ${grant.id}).`);
+        out(`Granted ${grant.pattern}${grant.control ? ' with control' : ''} to ${user.username}${expiresAt === null ? '' : ` until ${minute(expiresAt)}`} (grant ${grant.id}).`);
         break;
       }
       case 'grant list': {
@@ -153,8 +158,8 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
         const only = target === undefined ? null : (await userByName(store, target)).id;
         const rows = (await store.grants.list())
           .filter((g) => only === null || g.userId === only)
-          .map((g) => [String(g.id), names.get(g.userId) ?? '?', g.pattern, minute(g.expiresAt), g.createdBy, day(g.createdAt)]);
-        for (const line of formatTable(['ID', 'USER', 'PATTERN', 'EXPIRES', 'BY', 'CREATED'], rows)) out(line);
+          .map((g) => [String(g.id), names.get(g.userId) ?? '?', g.pattern, g.control ? 'watch+control' : 'watch', minute(g.expiresAt), g.createdBy, day(g.createdAt)]);
+        for (const line of formatTable(['ID', 'USER', 'PATTERN', 'RIGHTS', 'EXPIRES', 'BY', 'CREATED'], rows)) out(line);
         break;
       }
       case 'grant revoke': {

@@ -15,6 +15,21 @@ export interface IpCameraDirectory {
   onChange(listener: (zone: ZoneId) => void): () => void;
 }
 
+/** Several sources of IP camera statuses (the gateway's own, edge nodes') as one; the first that names a zone wins. */
+export function combinedCameraDirectory(sources: readonly IpCameraDirectory[]): IpCameraDirectory {
+  return {
+    byZone: () => {
+      const all = new Map<ZoneId, NonNullable<ZoneSummary['ipCamera']>>();
+      for (const source of [...sources].reverse()) for (const [zone, camera] of source.byZone()) all.set(zone, camera);
+      return all;
+    },
+    onChange: (listener) => {
+      const offs = sources.map((source) => source.onChange(listener));
+      return () => { for (const off of offs) off(); };
+    },
+  };
+}
+
 /**
  * Keeps operators' zone directories current. An operator gets the whole directory once, at
  * connect; after that only the zones that changed, coalesced, so a burst of joins (a camera

@@ -1,3 +1,5 @@
+import type { CameraControl } from '../cameras/CameraControl.ts';
+import { EdgeCameraReports } from '../cameras/EdgeCameraReports.ts';
 import type { Server as HttpsServer } from 'node:https';
 import { Server, type ServerOptions } from 'socket.io';
 import {
@@ -24,7 +26,7 @@ import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import { Connection } from './Connection.ts';
-import { DirectoryPublisher, type IpCameraDirectory } from './DirectoryPublisher.ts';
+import { combinedCameraDirectory, DirectoryPublisher, type IpCameraDirectory } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
 import { installHandshake, type HandshakeDeps } from './handshake.ts';
 import { installSendBudget } from './sendBudget.ts';
@@ -47,6 +49,10 @@ export interface SignallingOptions extends HandshakeDeps {
   adapter?: ServerOptions['adapter'] | undefined;
   /** The IP cameras this node pulls, for the operators' directory. */
   ipCameras?: IpCameraDirectory | null;
+  /** Steers the IP cameras reached over ONVIF (PTZ). */
+  cameraControl?: CameraControl | null;
+  /** What edge nodes report about their cameras. */
+  edgeCameras?: EdgeCameraReports;
   /** Time for the connections' timers (TURN renewal); the system clock unless a test moves it. */
   clock?: Clock;
 }
@@ -109,8 +115,11 @@ export function createSignalling(options: SignallingOptions): Signalling {
   const pendingCloses = new Set<Promise<void>>();
   const clock = options.clock ?? systemClock;
   let shuttingDown = false;
-  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone), logger, options.ipCameras ?? null);
-  const context: HandlerContext = { presence, logger, access, activity, quality: options.quality, zonesFor: (principal) => directory.zonesFor(principal) };
+  const edgeCameras = options.edgeCameras ?? new EdgeCameraReports();
+  const cameraDirectory = combinedCameraDirectory([...(options.ipCameras ? [options.ipCameras] : []), edgeCameras]);
+  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone), logger, cameraDirectory);
+  const cameraControl = options.cameraControl ?? null;
+  const context: HandlerContext = { presence, logger, access, activity, quality: options.quality, cameraControl, edgeCameras, zonesFor: (principal) => directory.zonesFor(principal) };
 
   io.on('connection', (socket) => {
     const principal = socket.data.principal;
@@ -139,6 +148,8 @@ export function createSignalling(options: SignallingOptions): Signalling {
     // sees the views end), then what the connection left in the audit and quality bookkeeping.
     connection.own('quality figures', () => options.quality.forget(participant.id));
     connection.own('audit activity', () => activity.forget(participant));
+    if (cameraControl) connection.own('cameras it moved', () => cameraControl.release({ participant, principal }));
+    connection.own('its edge camera reports', () => edgeCameras.forget(participant.id));
     connection.own('zones', () => presence.leave(participant, shuttingDown));
     const live = liveConnectionOf(socket, connection);
     access.register(live);

@@ -16,6 +16,8 @@ import type { ZoneQuality } from '../observability/ZoneQuality.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
+import type { CameraControl } from '../cameras/CameraControl.ts';
+import type { EdgeCameraReports } from '../cameras/EdgeCameraReports.ts';
 import type { CandidateBudget } from './CandidateBudget.ts';
 
 /** Set by the handshake middleware; a socket without it never reaches a handler. */
@@ -36,6 +38,10 @@ export interface HandlerContext {
   readonly activity: ActivityAudit;
   readonly quality: ZoneQuality;
   readonly logger: Logger;
+  /** What edge nodes report about the cameras they pull. */
+  readonly edgeCameras: EdgeCameraReports;
+  /** Steers IP cameras (PTZ); null when the gateway has none to steer. */
+  readonly cameraControl: CameraControl | null;
   /** The zones a principal may see, as its directory shows them (IP cameras included). */
   zonesFor(principal: Principal): Promise<ZoneSummary[]>;
 }

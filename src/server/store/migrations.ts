@@ -289,4 +289,18 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'camera control (PTZ): a grant right, and where an IP camera answers ONVIF',
+    sqlite: `
+      ALTER TABLE grants ADD COLUMN control INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE camera_sources ADD COLUMN onvif_address TEXT;
+      ALTER TABLE camera_sources ADD COLUMN onvif_profile TEXT;
+    `,
+    postgres: `
+      ALTER TABLE grants ADD COLUMN control BOOLEAN NOT NULL DEFAULT FALSE;
+      ALTER TABLE camera_sources ADD COLUMN onvif_address TEXT;
+      ALTER TABLE camera_sources ADD COLUMN onvif_profile TEXT;
+    `,
+  },
 ];

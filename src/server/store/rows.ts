@@ -11,7 +11,7 @@ export interface SessionRow {
   id: number; user_id: number; created_at: number; last_seen_at: number; expires_at: number;
   revoked_at: number | null; revoked_reason: string | null; address: string; user_agent: string;
 }
-export interface GrantRow { id: number; user_id: number; pattern: string; expires_at: number | null; created_at: number; created_by: string }
+export interface GrantRow { id: number; user_id: number; pattern: string; control: number | boolean; expires_at: number | null; created_at: number; created_by: string }
 export interface KeyRow {
   id: number; label: string; zone_pattern: string; prefix: string; created_at: number; created_by: string;
   revoked_at: number | null; last_used_at: number | null;
@@ -22,7 +22,7 @@ export interface MediaTokenRow {
 }
 export interface CameraSourceRow {
   id: number; zone: string; name: string; url: string; username: string | null; sealed_password: string | null;
-  transport: 'tcp' | 'udp'; transcode: number | boolean; origin: 'config' | 'admin'; created_at: number; created_by: string;
+  transport: 'tcp' | 'udp'; transcode: number | boolean; onvif_address: string | null; onvif_profile: string | null; origin: 'config' | 'admin'; created_at: number; created_by: string;
 }
 export type AuditRow = RowOf<typeof AUDIT_FIELDS>;
 export interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
@@ -41,7 +41,7 @@ export const toSession = (r: SessionRow): SessionRecord => ({
   revokedAt: r.revoked_at, revokedReason: r.revoked_reason, address: r.address, userAgent: r.user_agent,
 });
 export const toGrant = (r: GrantRow): GrantRecord => ({
-  id: r.id, userId: r.user_id, pattern: r.pattern, expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by,
+  id: Number(r.id), userId: Number(r.user_id), pattern: r.pattern, control: Boolean(r.control), expiresAt: r.expires_at, createdAt: r.created_at, createdBy: r.created_by,
 });
 export const toKey = (r: KeyRow): ApiKeyRecord => ({
   id: r.id, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, createdAt: r.created_at,
@@ -51,14 +51,14 @@ export const toMediaToken = (r: MediaTokenRow): MediaTokenRecord => ({
   id: r.id, kind: r.kind, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, expiresAt: r.expires_at,
   createdAt: r.created_at, createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
 });
-export const CAMERA_SOURCE_COLUMNS = 'id, zone, name, url, username, sealed_password, transport, transcode, origin, created_at, created_by';
+export const CAMERA_SOURCE_COLUMNS = 'id, zone, name, url, username, sealed_password, transport, transcode, onvif_address, onvif_profile, origin, created_at, created_by';
 export const toCameraSource = (r: CameraSourceRow): CameraSourceRecord => ({
   id: Number(r.id), zone: r.zone, name: r.name, url: r.url, username: r.username, sealedPassword: r.sealed_password,
-  transport: r.transport, transcode: Boolean(r.transcode), origin: r.origin, createdAt: Number(r.created_at), createdBy: r.created_by,
+  transport: r.transport, transcode: Boolean(r.transcode), onvifAddress: r.onvif_address, onvifProfile: r.onvif_profile, origin: r.origin, createdAt: Number(r.created_at), createdBy: r.created_by,
 });
 /** A record's fields as the camera_sources columns they change. */
 export function cameraSourceColumns(change: Partial<CameraSourceRecord>): [string, unknown][] {
-  const columns: Record<string, string> = { name: 'name', url: 'url', username: 'username', sealedPassword: 'sealed_password', transport: 'transport', transcode: 'transcode', origin: 'origin' };
+  const columns: Record<string, string> = { name: 'name', url: 'url', username: 'username', sealedPassword: 'sealed_password', transport: 'transport', transcode: 'transcode', onvifAddress: 'onvif_address', onvifProfile: 'onvif_profile', origin: 'origin' };
   return Object.entries(change).flatMap(([key, value]) => (columns[key] && value !== undefined ? [[columns[key]!, value] as [string, unknown]] : []));
 }
 const auditFields: readonly AnyAuditField[] = AUDIT_FIELDS;

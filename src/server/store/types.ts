@@ -42,6 +42,8 @@ export interface GrantRecord {
   id: number;
   userId: number;
   pattern: string;
+  /** The grant's holder may also steer the zone's camera (PTZ), not only watch it. */
+  control: boolean;
   expiresAt: number | null;
   createdAt: number;
   createdBy: string;
@@ -82,6 +84,9 @@ export interface CameraSourceRecord {
   sealedPassword: string | null;
   transport: 'tcp' | 'udp';
   transcode: boolean;
+  /** Where the camera answers ONVIF (`host:port`) and the media profile it is steered through (PTZ); null: no ONVIF. */
+  onvifAddress: string | null;
+  onvifProfile: string | null;
   origin: 'config' | 'admin';
   createdAt: number;
   createdBy: string;

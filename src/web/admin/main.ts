@@ -2,14 +2,14 @@ import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import {
   createGrantSchema, createKeySchema, createMediaTokenSchema, createUserSchema,
-  type CameraView, type GrantView, type KeyView, type MediaTokenView, type SessionView, type UserView,
+  type CameraView, type EdgeCameraView, type GrantView, type KeyView, type MediaTokenView, type SessionView, type UserView,
 } from '../../shared/index.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { api, type ApiResult } from '../shared-ui/api.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { actionButton, actionsCell, cell, when } from '../shared-ui/table.ts';
-import { initCameraForm, renderCameras } from './cameras.ts';
+import { initCameraForm, renderCameras, renderEdgeCameras } from './cameras.ts';
 
 /**
  * The admin page: people, zone grants, camera keys, WHEP/WHIP tokens, IP cameras and live sessions. Every action goes to the
@@ -66,7 +66,8 @@ function renderGrants(grants: GrantView[]): void {
     const row = document.createElement('tr');
     row.dataset.grantId = String(g.id);
     row.dataset.user = g.username;
-    row.append(cell(g.username), cell(g.pattern), cell(g.expiresAt ? when(g.expiresAt) : 'until removed'), cell(g.createdBy),
+    row.dataset.control = String(g.control);
+    row.append(cell(g.username), cell(g.pattern), cell(g.control ? 'watch, control (PTZ)' : 'watch'), cell(g.expiresAt ? when(g.expiresAt) : 'until removed'), cell(g.createdBy),
       actionsCell(actionButton('Remove', 'remove', () => void act(api('DELETE', `/api/grants/${g.id}`)))));
     return row;
   }));
@@ -119,7 +120,7 @@ async function refresh(): Promise<void> {
     api<{ keys: KeyView[] }>('GET', '/api/keys'),
     api<{ tokens: MediaTokenView[] }>('GET', '/api/tokens'),
     api<{ sessions: SessionView[] }>('GET', '/api/sessions'),
-    api<{ cameras: CameraView[] }>('GET', '/api/cameras'),
+    api<{ cameras: CameraView[]; edge: EdgeCameraView[] }>('GET', '/api/cameras'),
   ]);
   for (const reply of [users, grants, keys, tokens, sessions, cameras]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
   if (users.ok) renderUsers(users.data.users);
@@ -127,7 +128,10 @@ async function refresh(): Promise<void> {
   if (keys.ok) renderKeys(keys.data.keys);
   if (tokens.ok) renderTokens(tokens.data.tokens);
   if (sessions.ok) renderSessions(sessions.data.sessions);
-  if (cameras.ok) renderCameras(cameras.data.cameras, act);
+  if (cameras.ok) {
+    renderCameras(cameras.data.cameras, act);
+    renderEdgeCameras(cameras.data.edge);
+  }
 }
 
 byId('user-form', HTMLFormElement).addEventListener('submit', (event) => {
@@ -147,10 +151,14 @@ byId('grant-form', HTMLFormElement).addEventListener('submit', (event) => {
   const parsed = createGrantSchema.safeParse({
     userId: Number(byId('grant-user', HTMLSelectElement).value),
     pattern: byId('grant-pattern', HTMLInputElement).value,
+    control: byId('grant-control', HTMLInputElement).checked,
     ...(expiry ? { expiresAt: new Date(expiry).toISOString() } : {}),
   });
   if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  void act(api('POST', '/api/grants', parsed.data)).then((done) => { if (done) byId('grant-pattern', HTMLInputElement).value = ''; });
+  void act(api('POST', '/api/grants', parsed.data)).then((done) => { if (!done) return;
+    byId('grant-pattern', HTMLInputElement).value = '';
+    byId('grant-control', HTMLInputElement).checked = false;
+  });
 });
 
 byId('key-form', HTMLFormElement).addEventListener('submit', (event) => {

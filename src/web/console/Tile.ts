@@ -4,6 +4,7 @@ import { drawSparkline, SPARKLINE_SAMPLES } from '../lib/sparkline.ts';
 import { ZoneViewer, type MediaPath, type ViewerSignalling } from '../lib/zoneViewer.ts';
 import { element } from '../shared-ui/dom.ts';
 import { icon } from '../shared-ui/icons.ts';
+import type { PtzPad } from './PtzPad.ts';
 
 /** What the tile shows, as its `data-state` attribute. */
 export type TileState = 'waiting' | 'connecting' | 'live' | 'offline';
@@ -55,6 +56,10 @@ export class Tile {
   readonly #viewer: ZoneViewer;
   readonly #video: HTMLVideoElement;
   readonly #message: HTMLElement;
+  readonly #media: HTMLElement;
+  #ptz: PtzPad | null = null;
+  /** Whether the gateway was asked if this operator may steer the camera (once per tile). */
+  steeringAsked = false;
   readonly #firstFrame: HTMLElement;
   readonly #path: HTMLElement;
   readonly #kpiValues = new Map<keyof FormattedKpis, HTMLElement>();
@@ -111,6 +116,7 @@ export class Tile {
     header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#path, this.#firstFrame, fullscreen, remove);
 
     const media = element('div', { className: 'tile-media' });
+    this.#media = media;
     this.#video = element('video', { className: 'tile-video', attributes: { autoplay: '', muted: '', playsinline: '' } });
     this.#video.muted = true; // the attribute alone does not mute a video created by script
     this.#video.autoplay = true;
@@ -157,6 +163,14 @@ export class Tile {
   setSelected(selected: boolean): void {
     this.element.classList.toggle('selected', selected);
     this.element.setAttribute('aria-current', selected ? 'true' : 'false');
+  }
+
+  /** Shows camera controls over the picture (the gateway said this operator may steer it). */
+  showSteering(pad: PtzPad): void {
+    if (this.#closed) return;
+    this.#ptz?.close();
+    this.#ptz = pad;
+    this.#media.append(pad.element);
   }
 
   /** The connection to offer the gateway after a reconnect: one that is up, or null. */
@@ -238,6 +252,7 @@ export class Tile {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopAwaiting();
+    this.#ptz?.close();
     this.#viewer.close();
     this.#video.srcObject = null;
     if (document.fullscreenElement === this.element) void document.exitFullscreen().catch(() => undefined);

@@ -2,6 +2,7 @@ import { isTemporaryRefusal, Limits, Timing, type IceCandidate, type PeerCloseRe
 import { qualitySampleOf } from '../lib/kpis.ts';
 import type { RequestError } from '../lib/signallingClient.ts';
 import type { MediaPath, ViewerSignalling } from '../lib/zoneViewer.ts';
+import { PtzPad, type CameraSteering } from './PtzPad.ts';
 import { Tile } from './Tile.ts';
 
 /** KPIs are read from getStats once a second, the rate Chromium refreshes most of them. */
@@ -30,6 +31,9 @@ export interface VideoWallOptions {
   onWatchRefused(zone: ZoneId, error: RequestError): void;
   /** Tiles, their states, the selection or the selected tile's KPIs changed. */
   onChange(): void;
+  readonly steering: CameraSteering;
+  /** Whether the directory says the zone's camera can be steered (PTZ). */
+  steerable(zone: ZoneId): boolean;
 }
 
 /**
@@ -151,11 +155,26 @@ export class VideoWall {
     if (this.#tiles.get(tile.zone) !== tile) return; // removed while the request was in flight
     if (reply.ok) {
       tile.watchAccepted(reply.state, reply.resumed);
+      this.#offerSteering(tile);
       return;
     }
     // A temporary refusal says nothing about the zone: keep the tile, watched again on the next connect.
     if (!isTemporaryRefusal(reply.error.code)) this.#drop(tile);
     this.#options.onWatchRefused(tile.zone, reply.error);
+  }
+
+  /** The directory changed: a camera that became steerable gets its controls on the tiles showing it. */
+  directoryChanged(): void {
+    for (const tile of this.#tiles.values()) this.#offerSteering(tile);
+  }
+
+  /** Asks once whether this operator may steer the tile's camera; the gateway decides, the controls follow. */
+  #offerSteering(tile: Tile): void {
+    if (tile.steeringAsked || !this.#options.steerable(tile.zone)) return;
+    tile.steeringAsked = true;
+    void this.#options.steering.presets(tile.zone).then((presets) => {
+      if (presets !== null && this.#tiles.get(tile.zone) === tile) tile.showSteering(new PtzPad(tile.zone, presets, this.#options.steering));
+    });
   }
 
   /** Closes and forgets a tile; the first remaining tile takes over the selection. */

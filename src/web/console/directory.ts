@@ -49,6 +49,11 @@ export class ZoneDirectory {
     this.render([...byZone.values()]);
   }
 
+  /** Whether the zone's camera can be steered (an ONVIF camera with PTZ). */
+  steerable(zone: ZoneId): boolean {
+    return this.#zones.find((z) => z.zone === zone)?.ipCamera?.ptz === true;
+  }
+
   /** Re-evaluates the Watch buttons after tiles were added or removed. */
   refresh(): void {
     for (const button of this.#list.querySelectorAll<HTMLButtonElement>('button[data-action="watch"]')) {

@@ -66,6 +66,16 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
     },
     reportQuality: (tiles) => signalling.send('quality:report', { tiles }),
   },
+  steering: {
+    async presets(zone) {
+      const reply = await signalling.request('ptz:presets', { zone });
+      return reply.ok ? reply.presets : null;
+    },
+    move: (zone, pan, tilt, zoom) => steer(signalling.request('ptz:move', { zone, pan, tilt, zoom }), zone),
+    stop: (zone) => steer(signalling.request('ptz:stop', { zone }), zone),
+    goToPreset: (zone, preset) => steer(signalling.request('ptz:preset', { zone, preset }), zone),
+  },
+  steerable: (zone): boolean => directory.steerable(zone),
   onWatchRefused(zone, error) {
     alert.show(error.code, describeError(error.code, { zone }, error.message));
   },
@@ -76,6 +86,13 @@ const directory = new ZoneDirectory(byId('zone-directory', HTMLElement), {
   onWatch: (zone, clickedAt) => watch(zone, clickedAt),
   isOnWall: (zone) => wall.has(zone),
 });
+
+/** A camera command the gateway or the camera refused is said, not swallowed. */
+function steer(request: Promise<{ ok: true } | { ok: false; error: { code: string; message?: string } }>, zone: ZoneId): void {
+  void request.then((reply) => {
+    if (!reply.ok) alert.show(reply.error.code, describeError(reply.error.code, { zone }, reply.error.message));
+  });
+}
 
 function watch(zone: ZoneId, clickedAt: number): void {
   header.setZone(zone);
@@ -96,8 +113,14 @@ header.onSubmit(() => {
 });
 
 // The whole directory arrives once per connection (also after a reconnect), then only deltas.
-signalling.on('zone:directory', ({ zones }) => directory.render(zones));
-signalling.on('zone:updated', (update) => directory.update(update));
+signalling.on('zone:directory', ({ zones }) => {
+  directory.render(zones);
+  wall.directoryChanged();
+});
+signalling.on('zone:updated', (update) => {
+  directory.update(update);
+  wall.directoryChanged();
+});
 signalling.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
 signalling.on('signal:offer', ({ zone, peerId, sdp, via }) => wall.acceptOffer(zone, peerId, sdp, via === 'relay' ? 'relay' : 'p2p'));
 signalling.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));

@@ -7,6 +7,12 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const PATHS = {
   fullscreen: 'M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4',
   close: 'M3.5 3.5l9 9M12.5 3.5l-9 9',
+  up: 'M3.5 10l4.5-4.5 4.5 4.5',
+  down: 'M3.5 6l4.5 4.5 4.5-4.5',
+  left: 'M10 3.5L5.5 8l4.5 4.5',
+  right: 'M6 3.5l4.5 4.5L6 12.5',
+  in: 'M8 3v10M3 8h10',
+  out: 'M3 8h10',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -48,7 +48,7 @@ export function registerAdminRoutes(api: ApiApp, ctx: ApiContext): void {
     const user = await ctx.store.users.byId(request.body.userId);
     if (!user) return sendError(reply, 'NOT_FOUND', 'No such user.');
     const expiresAt = request.body.expiresAt ? Date.parse(request.body.expiresAt) : null;
-    const granted = await accounts.grant(actorOf(request), user, request.body.pattern, expiresAt);
+    const granted = await accounts.grant(actorOf(request), user, request.body.pattern, expiresAt, request.body.control);
     if (!granted.ok) return sendError(reply, granted.error.code, granted.error.message);
     await ctx.access.recheck();
     return reply.code(201).send({ grant: grantView(granted.value, user.username) });

@@ -1,5 +1,7 @@
-import { cameraConnectionSchema, createCameraSchema, idParamSchema, onvifTargetSchema, protocolError } from '../../../shared/index.ts';
+import { cameraConnectionSchema, createCameraSchema, discoverySchema, idParamSchema, onvifTargetSchema, protocolError } from '../../../shared/index.ts';
 import { cameraView } from '../../cameras/IpCameras.ts';
+import { discoverOnvif, discoveryInterfaces } from '../../cameras/onvifDiscovery.ts';
+import { CameraFault } from '../../cameras/probeCamera.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
 import { actorOf, type ApiContext } from './context.ts';
@@ -17,7 +19,7 @@ export function registerCameraRoutes(api: ApiApp, ctx: ApiContext): void {
   const { sources, running } = ctx.cameras;
   let testing = 0;
 
-  api.get('/cameras', admin, async () => ({ cameras: await running.list() }));
+  api.get('/cameras', admin, async () => ({ cameras: await running.list(), edge: ctx.cameras.edge.list() }));
 
   api.post('/cameras', { ...admin, schema: { body: createCameraSchema } }, async (request, reply) => {
     const added = await sources.add(actorOf(request), request.body);
@@ -55,5 +57,16 @@ export function registerCameraRoutes(api: ApiApp, ctx: ApiContext): void {
   api.post('/cameras/onvif', { ...admin, schema: { body: onvifTargetSchema } }, async (request, reply) => limited(reply, () => {
     const { host, port, username, password } = request.body;
     return running.askOnvif({ host, port, username: username || null, password: password || null });
+  }));
+
+  api.get('/cameras/interfaces', admin, async () => ({ interfaces: discoveryInterfaces() }));
+
+  api.post('/cameras/discover', { ...admin, schema: { body: discoverySchema } }, async (request, reply) => limited(reply, async () => {
+    try {
+      return { cameras: await discoverOnvif(request.body.interface) };
+    } catch (error) {
+      if (error instanceof CameraFault) return sendError(reply, 'NOT_FOUND', error.message);
+      throw error;
+    }
   }));
 }

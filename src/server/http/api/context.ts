@@ -1,3 +1,4 @@
+import type { EdgeCameraReports } from '../../cameras/EdgeCameraReports.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountRole, ErrorCode } from '../../../shared/index.ts';
 import type { LiveAccess } from '../../access/LiveAccess.ts';
@@ -25,7 +26,7 @@ export interface ApiContext {
   /** WHEP viewer and WHIP publisher tokens. */
   mediaTokens: MediaTokens;
   /** IP cameras: their records, and the ingests this gateway runs. */
-  cameras: { sources: CameraSources; running: IpCameras };
+  cameras: { sources: CameraSources; running: IpCameras; edge: EdgeCameraReports };
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;

@@ -9,7 +9,7 @@ export const userView = (u: UserRecord): UserView => ({
 });
 
 export const grantView = (g: GrantRecord, username: string): GrantView => ({
-  id: g.id, userId: g.userId, username, pattern: g.pattern, expiresAt: iso(g.expiresAt), createdAt: iso(g.createdAt)!, createdBy: g.createdBy,
+  id: g.id, userId: g.userId, username, pattern: g.pattern, control: g.control, expiresAt: iso(g.expiresAt), createdAt: iso(g.createdAt)!, createdBy: g.createdBy,
 });
 
 /** Never the key or its hash. */

@@ -28,3 +28,16 @@ export const cameraUnpublish: Handler<'camera:unpublish'> = (ctx, { participant,
     if (result.ok) logger.info({ zone }, 'camera stopped publishing');
     return result;
   });
+
+/** An edge node's word on the camera it pulls for the zone (live, or why not): for the directory and the admin page. */
+export const cameraStatus: Handler<'camera:status'> = (ctx, { socket, participant, msg }) =>
+  withZone(msg.zone, (zone) => {
+    const principal = socket.data.principal;
+    if (!ctx.access.mayPublish(principal, zone) || principal.kind !== 'camera') {
+      const error = protocolError('ZONE_FORBIDDEN', `This camera key may not report on ${zone}.`);
+      ctx.activity.denied('event.denied', participant, zone, error, { event: 'camera:status' });
+      return { ok: false, error };
+    }
+    ctx.edgeCameras.report(participant.id, principal.label, zone, msg.name, msg.status, msg.reason);
+    return { ok: true };
+  });

@@ -1,5 +1,6 @@
 import type { HandlerTable } from '../types.ts';
-import { cameraPublish, cameraUnpublish } from './cameraHandlers.ts';
+import { cameraPublish, cameraStatus, cameraUnpublish } from './cameraHandlers.ts';
+import { ptzMove, ptzPreset, ptzPresets, ptzStop } from './ptzHandlers.ts';
 import { qualityReport } from './qualityHandlers.ts';
 import { signalAnswer, signalCandidate, signalClose, signalOffer, signalRestart } from './signalHandlers.ts';
 import { zoneList, zoneUnwatch, zoneWatch } from './zoneHandlers.ts';
@@ -8,6 +9,7 @@ import { zoneList, zoneUnwatch, zoneWatch } from './zoneHandlers.ts';
 export const handlers: HandlerTable = {
   'camera:publish': cameraPublish,
   'camera:unpublish': cameraUnpublish,
+  'camera:status': cameraStatus,
   'zone:watch': zoneWatch,
   'zone:unwatch': zoneUnwatch,
   'zone:list': zoneList,
@@ -17,4 +19,8 @@ export const handlers: HandlerTable = {
   'signal:restart': signalRestart,
   'signal:close': signalClose,
   'quality:report': qualityReport,
+  'ptz:presets': ptzPresets,
+  'ptz:move': ptzMove,
+  'ptz:stop': ptzStop,
+  'ptz:preset': ptzPreset,
 };

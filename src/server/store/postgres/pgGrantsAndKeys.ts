@@ -6,8 +6,8 @@ export function pgGrants(pool: Pool): GrantRepository {
   const all = async (sql: string, values: unknown[] = []) => (await pool.query<GrantRow>(sql, values)).rows.map(toGrant);
   return {
     async create(g) {
-      return (await all('INSERT INTO grants (user_id, pattern, expires_at, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-        [g.userId, g.pattern, g.expiresAt, g.createdAt, g.createdBy]))[0]!;
+      return (await all('INSERT INTO grants (user_id, pattern, control, expires_at, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+        [g.userId, g.pattern, g.control, g.expiresAt, g.createdAt, g.createdBy]))[0]!;
     },
     byId: async (id) => (await all('SELECT * FROM grants WHERE id = $1', [id]))[0] ?? null,
     list: () => all('SELECT * FROM grants ORDER BY user_id, pattern'),

@@ -6,8 +6,8 @@ export function sqliteGrants(db: Db): GrantRepository {
   const byId = db.prepare<[number], GrantRow>('SELECT * FROM grants WHERE id = ?');
   return {
     async create(g) {
-      const { lastInsertRowid } = db.prepare('INSERT INTO grants (user_id, pattern, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
-        .run(g.userId, g.pattern, g.expiresAt, g.createdAt, g.createdBy);
+      const { lastInsertRowid } = db.prepare('INSERT INTO grants (user_id, pattern, control, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(g.userId, g.pattern, g.control ? 1 : 0, g.expiresAt, g.createdAt, g.createdBy);
       return toGrant(byId.get(Number(lastInsertRowid))!);
     },
     byId: async (id) => { const r = byId.get(id); return r ? toGrant(r) : null; },
