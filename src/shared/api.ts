@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { AuditEntry } from './auditCatalogue.ts';
+import type { LayoutView, SaveLayoutRequest, Wall } from './walls.ts';
 import type { CameraConnection, CameraProbe, CameraStatus, CameraView, CreateCameraRequest, DiscoveredCamera, DiscoveryRequest, EdgeCameraView, NetworkInterfaceView, OnvifDescription, OnvifTargetRequest } from './cameraSources.ts';
 import type { ProtocolError } from './errors.ts';
 import { ZONE_ID_MAX_LENGTH } from './zoneId.ts';
@@ -216,6 +217,12 @@ export interface ApiRoutes {
   'GET /api/cameras/interfaces': { reply: { interfaces: NetworkInterfaceView[] } };
   /** WS-Discovery on one interface: the ONVIF cameras that answered within 3 s. */
   'POST /api/cameras/discover': { body: DiscoveryRequest; reply: { cameras: DiscoveredCamera[] } };
+  /** The signed-in person's saved layouts and the shared ones, and their wall as last left. */
+  'GET /api/layouts': { reply: { layouts: LayoutView[]; current: Wall | null } };
+  'PUT /api/layouts/:name': { body: SaveLayoutRequest; reply: { layout: LayoutView } };
+  'DELETE /api/layouts/:name': { reply: Record<string, never> };
+  /** The wall as it is now (the console saves it as it changes). */
+  'PUT /api/wall': { body: Wall; reply: Record<string, never> };
   'GET /api/sessions': { reply: { sessions: SessionView[] } };
   'DELETE /api/sessions/:id': { reply: Record<string, never> };
   'GET /api/audit': { query: AuditQuery; reply: { entries: AuditEntryView[]; nextBefore: number | null } };

@@ -7,3 +7,4 @@ export * from './roles.ts';
 export * from './zoneId.ts';
 export * from './cameraSources.ts';
 export * from './ptz.ts';
+export * from './walls.ts';

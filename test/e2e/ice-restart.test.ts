@@ -33,7 +33,7 @@ const WIRETAP = `(() => {
 
 it('ICE restart: the camera re-offers on the same peer with fresh ICE credentials and the tile keeps playing', async () => {
   await startCamera(browser, gw, ZONE);
-  const { context, page } = await signedInPage(browser, gw, '/', gw.admin, [WIRETAP]);
+  const { context, page } = await signedInPage(browser, gw, '/?zones=', gw.admin, [WIRETAP]);
   await addZone(page, ZONE);
   const first = await waitForVideo(page, ZONE);
 

@@ -12,7 +12,7 @@ after(async () => { await browser?.close(); await gw?.close(); });
 
 it('one operator watches three zones at once, added from the live directory', async () => {
   for (const zone of ZONES) await startCamera(browser, gw, zone);
-  const { page, errors } = await signedInPage(browser, gw);
+  const { page, errors } = await signedInPage(browser, gw, '/?zones=');
   for (const zone of ZONES) {
     const item = `[data-directory-zone="${zone}"]`;
     await page.waitForSelector(item);

@@ -54,7 +54,7 @@ it('a click is answered on connections both ends made before it; each end prepar
   const gw = await startGateway();
   gateways.push(gw);
   const camera = await startCamera(browser, gw, ZONE, { source: 'test-pattern', preset: '720p30', initScripts: [RECORDER] });
-  const { page: console_ } = await signedInPage(browser, gw, '/', gw.admin, [RECORDER]);
+  const { page: console_ } = await signedInPage(browser, gw, '/?zones=', gw.admin, [RECORDER]);
   await camera.page.waitForFunction(() => (window as unknown as { __made: unknown[] }).__made.length === 1);
   await console_.waitForFunction(() => (window as unknown as { __made: unknown[] }).__made.length === 1);
 
@@ -94,7 +94,7 @@ it('a spare made with TURN credentials since renewed is replaced: a later viewer
   const [prepared] = await madeIn(camera.page);
   // Fresh credentials arrive at three quarters of their ten seconds; a new spare carries them.
   await camera.page.waitForFunction(() => (window as unknown as { __made: unknown[] }).__made.length === 2, undefined, { timeout: 15_000 });
-  const { page: console_ } = await signedInPage(browser, gw, '/');
+  const { page: console_ } = await signedInPage(browser, gw, '/?zones=');
   await addZone(console_, zone);
   await waitForVideo(console_, zone);
   const link = (await madeIn(camera.page)).find((m) => m.state === 'connected');

@@ -110,7 +110,7 @@ export async function startCamera(browser: Browser, gw: BrowserTarget, zone: str
 
 /** Signs in, opens the operator console and adds `zones` to the wall by typing each and pressing Initialise. */
 export async function openConsole(browser: Browser, gw: BrowserTarget, zones: string[], who: Credentials = gw.admin) {
-  const opened = await signedInPage(browser, gw, '/', who);
+  const opened = await signedInPage(browser, gw, '/?zones=', who);
   for (const zone of zones) await addZone(opened.page, zone);
   return opened;
 }

@@ -6,7 +6,7 @@ import type { MediaRelay } from '../media/MediaRelay.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
-import { FfmpegPull, QUICK_PROBE_SECONDS, retryDelayMs } from './FfmpegPull.ts';
+import { FfmpegPull, jittered, QUICK_PROBE_SECONDS, retryDelayMs } from './FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
 
 export interface IngestContext {
@@ -87,8 +87,9 @@ export class CameraIngest implements Participant {
     return this.#ffmpeg?.pull.cpuPercent ?? null;
   }
 
-  start(): void {
-    this.#running ??= this.#run();
+  /** `afterMs`: cameras started together begin apart (see IpCameras). */
+  start(afterMs = 0): void {
+    this.#running ??= (afterMs > 0 ? this.#sleep(afterMs) : Promise.resolve()).then(() => this.#run());
   }
 
   /** Stops pulling: the zone is unpublished (publish.ended in the trail) and ffmpeg ends. */
@@ -111,7 +112,8 @@ export class CameraIngest implements Participant {
       }
       if (Date.now() - startedAt > STABLE_MS) attempt = 0;
       // Another node (or camera) holds the zone: a standby asks often, to take over soon after it goes.
-      const delay = fault?.status === 'zone_busy' ? ZONE_BUSY_RETRY_MS : retryDelayMs(attempt);
+      // Jittered too: two standby nodes never ask in lockstep.
+      const delay = fault?.status === 'zone_busy' ? jittered(ZONE_BUSY_RETRY_MS) : retryDelayMs(attempt);
       await this.#sleep(delay);
       attempt += 1;
     }

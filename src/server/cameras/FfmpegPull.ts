@@ -10,7 +10,14 @@ const FIRST_PICTURE_MS = 10_000;
 
 /** The pause before the next attempt at a camera that failed, growing with each failure in a row. */
 const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
-export const retryDelayMs = (failuresInARow: number): number => RETRY_DELAYS_MS[Math.min(failuresInARow, RETRY_DELAYS_MS.length - 1)]!;
+
+/**
+ * ±25 %, at random: cameras that failed together (an NVR or RTSP proxy that restarted, a gateway
+ * starting with 16 cameras behind one) must not all come back in the same instant, every time.
+ */
+export const jittered = (ms: number): number => Math.round(ms * (0.75 + Math.random() * 0.5));
+
+export const retryDelayMs = (failuresInARow: number): number => jittered(RETRY_DELAYS_MS[Math.min(failuresInARow, RETRY_DELAYS_MS.length - 1)]!);
 /** The probe before each attempt reads this much: enough for the codec, size and B-frames. */
 export const QUICK_PROBE_SECONDS = 1.5;
 

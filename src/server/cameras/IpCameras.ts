@@ -6,6 +6,12 @@ import { CameraIngest, type IngestContext } from './CameraIngest.ts';
 import { onvifOf, type CameraSources } from './CameraSources.ts';
 import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
 
+/**
+ * Cameras started together (a gateway starting, a config file's fleet) begin this far apart: a
+ * recorder or RTSP proxy that serves them all is not asked for every stream in the same instant.
+ */
+const START_SPACING_MS = 250;
+
 /** A test connection's outcome: what the camera sends, or why it could not be read. */
 export interface CameraTestResult {
   probe: CameraProbe | null;
@@ -118,6 +124,7 @@ export class IpCameras {
 
   async #syncOnce(): Promise<void> {
     if (this.#closed) return;
+    let starting = 0;
     const records = await this.#options.sources.list();
     const wanted = new Map(records.map((r) => [r.id, r]));
     for (const [id, running] of [...this.#ingests]) {
@@ -144,7 +151,7 @@ export class IpCameras {
         },
       );
       this.#ingests.set(record.id, { record, ingest });
-      ingest.start();
+      ingest.start(starting++ * START_SPACING_MS);
       this.#changed(record.zone);
     }
   }

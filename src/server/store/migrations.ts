@@ -303,4 +303,33 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE camera_sources ADD COLUMN onvif_profile TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'video walls: each operator\'s current wall and saved layouts, and shared ones',
+    // scope: 'user:<id>' (an operator's own) or 'shared' (published by an admin); name '' is the wall as last left.
+    sqlite: `
+      CREATE TABLE wall_layouts (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        grid TEXT NOT NULL,
+        zones TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        UNIQUE (scope, name)
+      );
+    `,
+    postgres: `
+      CREATE TABLE wall_layouts (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        grid TEXT NOT NULL,
+        zones TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        updated_by TEXT NOT NULL,
+        UNIQUE (scope, name)
+      );
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
  */
 import type { AccountRole } from '../../shared/index.ts';
 import { AUDIT_FIELDS, type AnyAuditField, type RowOf } from '../../shared/auditCatalogue.ts';
-import type { ApiKeyRecord, AuditRecord, CameraSourceRecord, GrantRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord } from './types.ts';
+import type { ApiKeyRecord, AuditRecord, CameraSourceRecord, GrantRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord, WallLayoutRecord } from './types.ts';
 
 export interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: number | boolean; created_at: number }
 export interface SessionRow {
@@ -82,4 +82,9 @@ export function auditInsert(withId: boolean, placeholder: (position: number) => 
 }
 export const toActivity = (r: ActivityRow): LiveActivity => ({
   id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at, node: r.node,
+});
+
+export interface WallLayoutRow { scope: string; name: string; grid: string; zones: string; updated_at: number | string; updated_by: string }
+export const toWallLayout = (r: WallLayoutRow): WallLayoutRecord => ({
+  scope: r.scope, name: r.name, grid: r.grid, zones: JSON.parse(r.zones) as string[], updatedAt: Number(r.updated_at), updatedBy: r.updated_by,
 });

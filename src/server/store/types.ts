@@ -92,6 +92,23 @@ export interface CameraSourceRecord {
   createdBy: string;
 }
 
+/** A video wall: an operator's own (`scope` 'user:<id>') or one an admin shared ('shared'); name '' is the wall as last left. */
+export interface WallLayoutRecord {
+  scope: string;
+  name: string;
+  grid: string;
+  zones: string[];
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface WallLayoutRepository {
+  /** Creates or replaces the scope's layout of that name. */
+  save(layout: WallLayoutRecord): Promise<void>;
+  list(scopes: readonly string[]): Promise<WallLayoutRecord[]>;
+  remove(scope: string, name: string): Promise<boolean>;
+}
+
 /** What a caller asks to record; the store adds id, time, the chain hashes and the hash format. */
 export type AuditDraft = AuditEntryDraft;
 export type AuditRecord = AuditEntry;
@@ -207,6 +224,7 @@ export interface Store {
   readonly keys: ApiKeyRepository;
   readonly mediaTokens: MediaTokenRepository;
   readonly cameraSources: CameraSourceRepository;
+  readonly wallLayouts: WallLayoutRepository;
   readonly audit: AuditRepository;
   /** A counter bumped by every change to people, sessions, keys, grants or cameras (polled by gateways). */
   changeSeq(): Promise<number>;

@@ -57,6 +57,7 @@ export class Tile {
   readonly #video: HTMLVideoElement;
   readonly #message: HTMLElement;
   readonly #media: HTMLElement;
+  readonly #name: HTMLElement;
   #ptz: PtzPad | null = null;
   /** Whether the gateway was asked if this operator may steer the camera (once per tile). */
   steeringAsked = false;
@@ -98,6 +99,8 @@ export class Tile {
     this.element.setAttribute('aria-label', `Zone ${this.zone}`);
     const header = element('header', { className: 'tile-header' });
     const title = element('h3', { className: 'tile-title', text: this.zone });
+    this.#name = element('span', { className: 'tile-name' });
+    title.append(this.#name);
     this.#firstFrame = element('span', { className: 'tile-first-frame' });
     this.#firstFrame.hidden = true;
     // P2P or RELAY: whether this picture comes from the camera itself or the gateway's relay.
@@ -136,7 +139,7 @@ export class Tile {
 
     this.element.append(header, media, kpis, this.#sparkline, legend);
 
-    fullscreen.addEventListener('click', () => void this.#toggleFullscreen());
+    fullscreen.addEventListener('click', () => void this.toggleFullscreen());
     remove.addEventListener('click', () => this.#options.onRemove(this));
     this.element.addEventListener('click', (event) => {
       if (!(event.target instanceof Element && event.target.closest('button'))) this.#options.onSelect(this);
@@ -163,6 +166,13 @@ export class Tile {
   setSelected(selected: boolean): void {
     this.element.classList.toggle('selected', selected);
     this.element.setAttribute('aria-current', selected ? 'true' : 'false');
+  }
+
+  /** The camera's name, as the directory knows it (an IP camera's), beside the zone. */
+  setCameraName(name: string | null): void {
+    const text = name ? ` · ${name}` : '';
+    if (this.#name.textContent !== text) this.#name.textContent = text;
+    this.element.setAttribute('aria-label', name ? `Zone ${this.zone}, ${name}` : `Zone ${this.zone}`);
   }
 
   /** Shows camera controls over the picture (the gateway said this operator may steer it). */
@@ -369,7 +379,7 @@ export class Tile {
     this.#options.onChange(this);
   }
 
-  async #toggleFullscreen(): Promise<void> {
+  async toggleFullscreen(): Promise<void> {
     try {
       if (document.fullscreenElement === this.element) await document.exitFullscreen();
       else await this.element.requestFullscreen();

@@ -4,6 +4,7 @@ import type { RequestError } from '../lib/signallingClient.ts';
 import type { MediaPath, ViewerSignalling } from '../lib/zoneViewer.ts';
 import { PtzPad, type CameraSteering } from './PtzPad.ts';
 import { Tile } from './Tile.ts';
+import { neighbour, wallGrid, type WallLayout } from './wallGrid.ts';
 
 /** KPIs are read from getStats once a second, the rate Chromium refreshes most of them. */
 export const STATS_INTERVAL_MS = 1_000;
@@ -34,6 +35,8 @@ export interface VideoWallOptions {
   readonly steering: CameraSteering;
   /** Whether the directory says the zone's camera can be steered (PTZ). */
   steerable(zone: ZoneId): boolean;
+  /** The zone's camera name, when the directory has one. */
+  cameraName(zone: ZoneId): string | null;
 }
 
 /**
@@ -47,6 +50,7 @@ export class VideoWall {
   #selected: Tile | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #samplesSinceReport = 0;
+  #wallLayout: WallLayout = 'auto';
 
   constructor(container: HTMLElement, options: VideoWallOptions) {
     this.#container = container;
@@ -100,6 +104,7 @@ export class VideoWall {
       onChange: () => this.#options.onChange(),
     });
     this.#tiles.set(zone, tile);
+    tile.setCameraName(this.#options.cameraName(zone));
     this.#container.append(tile.element);
     this.#layout();
     if (!this.#selected) this.select(tile);
@@ -165,7 +170,10 @@ export class VideoWall {
 
   /** The directory changed: a camera that became steerable gets its controls on the tiles showing it. */
   directoryChanged(): void {
-    for (const tile of this.#tiles.values()) this.#offerSteering(tile);
+    for (const tile of this.#tiles.values()) {
+      tile.setCameraName(this.#options.cameraName(tile.zone));
+      this.#offerSteering(tile);
+    }
   }
 
   /** Asks once whether this operator may steer the tile's camera; the gateway decides, the controls follow. */
@@ -191,9 +199,77 @@ export class VideoWall {
     this.#options.onChange();
   }
 
-  /** The grid's column count follows the number of tiles (see theme.css). */
+  get layout(): WallLayout {
+    return this.#wallLayout;
+  }
+
+  setLayout(layout: WallLayout): void {
+    this.#wallLayout = layout;
+    this.#layout();
+    this.#options.onChange();
+  }
+
+  /** Keys 1–9: the Nth tile, in wall order. */
+  selectIndex(index: number): void {
+    const tile = [...this.#tiles.values()][index];
+    if (tile) this.#focus(tile);
+  }
+
+  /** Arrow keys: the selection moves to the neighbouring tile on the grid. */
+  moveSelection(key: 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown'): void {
+    const tiles = [...this.#tiles.values()];
+    if (!this.#selected) return this.selectIndex(0);
+    const next = tiles[neighbour(tiles.indexOf(this.#selected), tiles.length, this.#grid().cols, key)];
+    if (next) this.#focus(next);
+  }
+
+  /** Shift+arrows: the selected tile changes places with its neighbour (the order is the wall's). */
+  moveSelected(key: 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown'): void {
+    const tile = this.#selected;
+    if (!tile) return;
+    const tiles = [...this.#tiles.values()];
+    const from = tiles.indexOf(tile);
+    const to = neighbour(from, tiles.length, this.#grid().cols, key);
+    if (to === from) return;
+    [tiles[from], tiles[to]] = [tiles[to]!, tiles[from]!];
+    this.#tiles.clear();
+    for (const t of tiles) this.#tiles.set(t.zone, t);
+    // Moving the elements keeps their video playing (a re-append of a playing <video> does not reload it).
+    this.#container.append(...tiles.map((t) => t.element));
+    tile.element.focus();
+    this.#options.onChange();
+  }
+
+  /** Puts the tiles in this order (a restored layout); tiles it does not name keep their places after. */
+  arrange(zones: readonly ZoneId[]): void {
+    const tiles = [...zones.flatMap((z) => this.#tiles.get(z) ?? []), ...[...this.#tiles.values()].filter((t) => !zones.includes(t.zone))];
+    this.#tiles.clear();
+    for (const t of tiles) this.#tiles.set(t.zone, t);
+    this.#container.append(...tiles.map((t) => t.element));
+    this.#options.onChange();
+  }
+
+  /** F: the selected tile full screen (again: back). */
+  toggleFullscreen(): void {
+    void this.#selected?.toggleFullscreen();
+  }
+
+  #focus(tile: Tile): void {
+    this.select(tile);
+    tile.element.focus();
+  }
+
+  #grid(): { cols: number; rows: number } {
+    return wallGrid(this.#tiles.size, this.#wallLayout);
+  }
+
+  /** Rows and columns for the tile count and the chosen layout (theme.css sizes the grid from them). */
   #layout(): void {
+    const { cols, rows } = this.#grid();
     this.#container.dataset.count = String(this.#tiles.size);
+    this.#container.dataset.cols = String(cols);
+    this.#container.dataset.rows = String(rows);
+    this.#container.dataset.layout = String(this.#wallLayout);
   }
 
   #startStats(): void {

@@ -49,6 +49,11 @@ export class ZoneDirectory {
     this.render([...byZone.values()]);
   }
 
+  /** The zone's camera name (an IP camera's, or one an edge node reports), or null. */
+  cameraName(zone: ZoneId): string | null {
+    return this.#zones.find((z) => z.zone === zone)?.ipCamera?.name ?? null;
+  }
+
   /** Whether the zone's camera can be steered (an ONVIF camera with PTZ). */
   steerable(zone: ZoneId): boolean {
     return this.#zones.find((z) => z.zone === zone)?.ipCamera?.ptz === true;

@@ -1,6 +1,6 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
-import { Role, type ZoneId } from '../../shared/index.ts';
+import { isZoneId, normaliseZoneInput, Role, type ZoneId } from '../../shared/index.ts';
 import { newPeerConnection } from '../lib/peerSession.ts';
 import { Prepared } from '../lib/prepared.ts';
 import { SignallingSession } from '../lib/SignallingSession.ts';
@@ -14,12 +14,17 @@ import { statusOf } from '../shared-ui/statusPill.ts';
 import { ZoneDirectory } from './directory.ts';
 import { KpiSummary } from './kpiSummary.ts';
 import { VideoWall } from './VideoWall.ts';
+import { parseWallLayout } from './wallGrid.ts';
+import { initWallControls } from './wallControls.ts';
+import { WallLayouts, wallDifference } from './wallLayouts.ts';
 
 /**
  * Operator console: connects on load so the zone directory is live, then puts zones on the video
  * wall from the header (Initialise) or the directory (Watch).
  */
 const header = initHeader(Role.OPERATOR);
+/** The operator's walls on the gateway (set up once the wall exists; render() tells it of changes). */
+let layouts: WallLayouts | null = null;
 const alert = new AlertBanner(byId('console-alert', HTMLElement));
 const kpiSummary = new KpiSummary();
 const wallEmpty = byId('wall-empty', HTMLElement);
@@ -76,6 +81,7 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
     goToPreset: (zone, preset) => steer(signalling.request('ptz:preset', { zone, preset }), zone),
   },
   steerable: (zone): boolean => directory.steerable(zone),
+  cameraName: (zone): string | null => directory.cameraName(zone),
   onWatchRefused(zone, error) {
     alert.show(error.code, describeError(error.code, { zone }, error.message));
   },
@@ -100,6 +106,7 @@ function watch(zone: ZoneId, clickedAt: number): void {
 }
 
 function render(): void {
+  layouts?.changed();
   header.setStatus(statusOf(signalling.state, wall.streaming));
   kpiSummary.render(wall.selected);
   wallEmpty.hidden = wall.zones.length > 0;
@@ -143,5 +150,25 @@ window.addEventListener('pagehide', () => {
   wall.close();
   warm.close();
 });
-void initAccountBar('console');
+const address = new URLSearchParams(window.location.search);
+const controls = initWallControls(wall, address);
+layouts = new WallLayouts({
+  wall,
+  apply(layout) {
+    controls.setLayout(parseWallLayout(layout.grid));
+    const { add, remove } = wallDifference(wall.zones, layout);
+    for (const zone of remove) wall.remove(zone);
+    for (const zone of add) wall.add(zone, null);
+    wall.arrange(layout.zones);
+  },
+  refused: (code, message) => alert.show(code, describeError(code, {}, message)),
+});
+// A wall opened by address (a kiosk screen): /?zones=CBD-01,CBD-02&grid=4&kiosk; else /?layout=<name>, else the wall as last left.
+for (const zone of (address.get('zones') ?? '').split(',').map(normaliseZoneInput)) {
+  if (isZoneId(zone)) wall.add(zone, null);
+}
+void layouts.restore(address);
+void initAccountBar('console').then((me) => {
+  if (me?.user.role === 'admin') byId('layout-shared-box', HTMLElement).hidden = false;
+});
 render();

@@ -6,7 +6,7 @@ export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ProtocolE
  * Calls the gateway's JSON API on our own origin; the session cookie goes along by itself.
  * Never throws: a network failure is an error value like any refusal.
  */
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResult<T>> {
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(path, {

@@ -30,11 +30,12 @@ export function initHeader(pageRole: Role): PageHeader {
   const form = byId('session-form', HTMLFormElement);
   const zoneInput = byId('zone-input', HTMLInputElement);
   const feedback = byId('zone-feedback', HTMLElement);
-  const roleSelect = byId('role-select', HTMLSelectElement);
+  // The camera page has one; the console does not (an operator console is not a camera).
+  const roleSelect = document.getElementById('role-select') as HTMLSelectElement | null;
   const initButton = byId('init-session', HTMLButtonElement);
   const pill = byId('status-pill', HTMLElement);
 
-  roleSelect.value = pageRole;
+  if (roleSelect) roleSelect.value = pageRole;
   zoneInput.value = zoneFromAddress();
 
   const clearInvalid = (): void => {
@@ -44,7 +45,7 @@ export function initHeader(pageRole: Role): PageHeader {
   };
   zoneInput.addEventListener('input', clearInvalid);
 
-  roleSelect.addEventListener('change', () => {
+  roleSelect?.addEventListener('change', () => {
     const role = roleSelect.value as Role;
     if (role === pageRole || !(role in PAGE_FOR_ROLE)) return;
     const zone = normaliseZoneInput(zoneInput.value);

@@ -6,6 +6,7 @@ import type { Store } from '../types.ts';
 import { pgAudit } from './pgAudit.ts';
 import { pgGrants, pgKeys } from './pgGrantsAndKeys.ts';
 import { pgMediaTokens } from './pgMediaTokens.ts';
+import { pgWallLayouts } from './pgWallLayouts.ts';
 import { pgCameraSources } from './pgCameraSources.ts';
 import { pgSessions, pgUsers } from './pgUsersAndSessions.ts';
 
@@ -86,6 +87,7 @@ export async function openPostgresStore(url: string, logger?: Logger): Promise<S
     keys: pgKeys(pool),
     mediaTokens: pgMediaTokens(pool),
     cameraSources: pgCameraSources(pool),
+    wallLayouts: pgWallLayouts(pool),
     audit: pgAudit(pool),
     async changeSeq() {
       return (await pool.query<{ seq: number }>('SELECT seq FROM change_seq WHERE id = 1')).rows[0]!.seq;

@@ -7,6 +7,7 @@ import { migrations } from '../migrations.ts';
 import { sqliteAudit } from './sqliteAudit.ts';
 import { sqliteGrants, sqliteKeys } from './sqliteGrantsAndKeys.ts';
 import { sqliteMediaTokens } from './sqliteMediaTokens.ts';
+import { sqliteWallLayouts } from './sqliteWallLayouts.ts';
 import { sqliteCameraSources } from './sqliteCameraSources.ts';
 import { sqliteSessions, sqliteUsers } from './sqliteUsersAndSessions.ts';
 
@@ -47,6 +48,7 @@ export function openSqliteStore(dataDir: string): Store {
     keys: sqliteKeys(db),
     mediaTokens: sqliteMediaTokens(db),
     cameraSources: sqliteCameraSources(db),
+    wallLayouts: sqliteWallLayouts(db),
     audit: sqliteAudit(db),
     changeSeq: async () => seq.get() as number,
     bumpChangeSeq: async () => void bump.run(),

@@ -1,0 +1,61 @@
+import { layoutParamSchema, layoutQuerySchema, saveLayoutSchema, wallSchema, zoneMatches, type LayoutView, type Wall, type WallGrid } from '../../../shared/index.ts';
+import type { WallLayoutRecord } from '../../store/types.ts';
+import type { ApiApp } from '../GatewayApp.ts';
+import { sendError } from '../replyError.ts';
+import { type ApiContext, type UserPrincipal } from './context.ts';
+
+const people = { config: { roles: ['admin', 'operator'] as const } };
+const SHARED = 'shared';
+/** The name of the wall as last left, in the person's own scope. */
+const CURRENT = '';
+const scopeOf = (principal: UserPrincipal) => `user:${principal.userId}`;
+
+/**
+ * Video walls: a person's own (the wall as last left, and named layouts) and the layouts admins
+ * share. An operator gets only the zones it may watch, now: a shared layout never names a zone
+ * outside its grants, and neither does a wall saved before a grant was removed.
+ */
+export function registerLayoutRoutes(api: ApiApp, ctx: ApiContext): void {
+  async function visibleTo(principal: UserPrincipal): Promise<(zone: string) => boolean> {
+    if (principal.role === 'admin') return () => true;
+    const now = Date.now();
+    const grants = (await ctx.store.grants.ofUser(principal.userId)).filter((g) => g.expiresAt === null || g.expiresAt > now);
+    return (zone) => grants.some((g) => zoneMatches(g.pattern, zone));
+  }
+  const view = (record: WallLayoutRecord, visible: (zone: string) => boolean): LayoutView => ({
+    name: record.name, grid: record.grid as WallGrid, zones: record.zones.filter(visible), shared: record.scope === SHARED,
+    updatedAt: new Date(record.updatedAt).toISOString(), updatedBy: record.updatedBy,
+  });
+
+  api.get('/layouts', people, async (request) => {
+    const visible = await visibleTo(request.principal);
+    const records = await ctx.store.wallLayouts.list([scopeOf(request.principal), SHARED]);
+    const current = records.find((r) => r.scope !== SHARED && r.name === CURRENT);
+    return {
+      layouts: records.filter((r) => r.name !== CURRENT).map((r) => view(r, visible)),
+      current: current ? { grid: current.grid as WallGrid, zones: current.zones.filter(visible) } satisfies Wall : null,
+    };
+  });
+
+  api.put('/layouts/:name', { ...people, schema: { params: layoutParamSchema, body: saveLayoutSchema } }, async (request, reply) => {
+    const { grid, zones, shared } = request.body;
+    if (shared && request.principal.role !== 'admin') return sendError(reply, 'ROLE_FORBIDDEN', 'Only an admin shares a layout.');
+    const record: WallLayoutRecord = {
+      scope: shared ? SHARED : scopeOf(request.principal), name: request.params.name, grid, zones, updatedAt: Date.now(), updatedBy: request.principal.username,
+    };
+    await ctx.store.wallLayouts.save(record);
+    return { layout: view(record, await visibleTo(request.principal)) };
+  });
+
+  api.delete('/layouts/:name', { ...people, schema: { params: layoutParamSchema, querystring: layoutQuerySchema } }, async (request, reply) => {
+    const shared = request.query.shared === 'true';
+    if (shared && request.principal.role !== 'admin') return sendError(reply, 'ROLE_FORBIDDEN', 'Only an admin removes a shared layout.');
+    const removed = await ctx.store.wallLayouts.remove(shared ? SHARED : scopeOf(request.principal), request.params.name);
+    return removed ? {} : sendError(reply, 'NOT_FOUND', 'No such layout.');
+  });
+
+  api.put('/wall', { ...people, schema: { body: wallSchema } }, async (request) => {
+    await ctx.store.wallLayouts.save({ scope: scopeOf(request.principal), name: CURRENT, ...request.body, updatedAt: Date.now(), updatedBy: request.principal.username });
+    return {};
+  });
+}
