@@ -6,7 +6,7 @@ import { processCpuSeconds } from '../../src/server/util/processCpu.ts';
 import type { CameraView } from '../../src/shared/index.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
 import { startGateway, type TestGateway } from '../../test/support/gateway.ts';
-import { startRtspCamera, type RtspCamera } from '../../test/support/rtspCamera.ts';
+import { makeClip, startRtspCamera, type RtspCamera } from '../../test/support/rtspCamera.ts';
 import { waitFor } from '../../test/support/waitFor.ts';
 import { percentile, round } from '../stats.ts';
 import type { BenchPart, Budget } from '../types.ts';
@@ -24,15 +24,6 @@ const DEFAULT_STEPS = [8, 16, 32];
 const VIEWERS_PER_CAMERA = 2;
 const FPS_FLOOR = 25;
 const WINDOW_MS = 5_000;
-
-/** A 1080p30 H.264 clip, 2 s GOP, about 4 Mbit/s, with access unit delimiters: what the clip camera loops. */
-function makeClip(dir: string): string {
-  const path = join(dir, 'clip-1080p30.h264');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30', '-t', '10', '-c:v', 'libx264', '-preset', 'veryfast',
-    '-profile:v', 'high', '-bf', '0', '-g', '60', '-b:v', '4M', '-maxrate', '4M', '-bufsize', '4M', '-pix_fmt', 'yuv420p',
-    '-x264-params', 'repeat-headers=1:aud=1', '-f', 'h264', '-y', path]);
-  return path;
-}
 
 const cpuSeconds = (pid: number): number => processCpuSeconds(pid) ?? 0;
 
@@ -99,7 +90,7 @@ export const rtspPart: BenchPart = {
       const firstLive = joins.flatMap((j) => (j.firstLiveMs === null ? [] : [j.firstLiveMs]));
 
       // ---- ingest CPU and capacity: 1080p30 cameras from a looped clip (the camera side costs almost nothing)
-      const clipCamera = await startRtspCamera('clip', { clip: makeClip(dir) });
+      const clipCamera = await startRtspCamera('clip', { clip: makeClip(dir, { size: '1920x1080', fps: 30, bitrate: '4M' }) });
       cameras.push(clipCamera);
       const capacity = await startGateway({ media: { policy: 'auto' } });
       gateways.push(capacity);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { CameraStatus, ClientToServerEvents, PeerId, ServerToClientEvents } from '../shared/index.ts';
-import { FfmpegPull, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
+import { FfmpegPull, jittered, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from '../server/cameras/probeCamera.ts';
 import type { Logger } from '../server/observability/logger.ts';
 import type { RelayNetwork } from '../server/media/worker/peerNetwork.ts';
@@ -25,6 +25,8 @@ export interface EdgeCameraOptions {
 }
 
 const INGEST_PEER = 'edge-ingest' as PeerId;
+/** After the gateway closed the connection (a drain, a restart): ask again this soon. */
+const RECONNECT_AFTER_KICK_MS = 1_000;
 
 /**
  * One camera at a site, published from the site: ffmpeg pulls it on the site's network (H.264
@@ -43,6 +45,9 @@ export class EdgeCamera {
   #closed = false;
   #attempt = 0;
   #retry: NodeJS.Timeout | null = null;
+  #reconnect: NodeJS.Timeout | null = null;
+  /** The gateway ended the key (revoked): never presented again. */
+  #ended = false;
   /** What the gateway is told about this camera (`camera:status`): at every change and every connect. */
   #status: { status: CameraStatus; reason: string | null } = { status: 'connecting', reason: null };
   readonly #logger: Logger;
@@ -62,7 +67,19 @@ export class EdgeCamera {
       this.#report();
       if (this.#live) void this.#publish();
     });
-    this.#socket.on('disconnect', (reason) => this.#logger.warn({ reason }, 'gateway connection lost: reconnecting'));
+    this.#socket.on('disconnect', (reason) => {
+      this.#logger.warn({ reason }, 'gateway connection lost: reconnecting');
+      // Socket.IO reconnects by itself unless the gateway closed the connection: a node shutting
+      // down or draining does that too, so the edge node asks again itself (not with a credential
+      // the gateway ended: session:ended said so first).
+      if (reason === 'io server disconnect' && !this.#closed && !this.#ended) {
+        this.#reconnect = setTimeout(() => this.#socket.connect(), jittered(RECONNECT_AFTER_KICK_MS));
+      }
+    });
+    this.#socket.on('session:ended', ({ error }) => {
+      this.#ended = true;
+      this.#logger.error({ code: error.code }, `the gateway ended this camera's key: ${error.message}; not reconnecting with it`);
+    });
     this.#socket.on('connect_error', (error) => this.#logger.warn({ err: error.message }, 'cannot reach the gateway: retrying'));
     this.#socket.on('viewer:joined', ({ zone, peerId }) => {
       if (zone === options.zone) void this.#offer(peerId, () => this.#relay.subscribe(peerId));
@@ -81,6 +98,7 @@ export class EdgeCamera {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#retry) clearTimeout(this.#retry);
+    if (this.#reconnect) clearTimeout(this.#reconnect);
     this.#pull?.stop();
     this.#relay.closeAll();
     this.#socket.disconnect();

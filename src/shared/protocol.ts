@@ -131,6 +131,21 @@ export interface WatchResult {
   resumed: boolean;
 }
 export interface ZoneListResult { zones: ZoneSummary[] }
+
+/** What the event timeline says happened: a camera came online or went offline (edge-intelligence events join later). */
+export const TIMELINE_KINDS = ['camera.online', 'camera.offline'] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+export interface TimelineEvent {
+  /** Increasing on this gateway node. */
+  id: number;
+  at: string;
+  zone: ZoneId;
+  kind: TimelineKind;
+  /** The camera's name when the gateway knows it (an IP or edge camera). */
+  camera: string | null;
+  /** Why, when known (an IP camera's status). */
+  detail: string | null;
+}
 /** A directory delta: zones whose summary changed (or appeared), and zones that no longer exist. */
 export interface ZoneDirectoryUpdate { zones: ZoneSummary[]; removed: ZoneId[] }
 
@@ -227,6 +242,8 @@ export interface ServerToClientEvents {
   'zone:state': (msg: { zone: ZoneId; state: ZoneState; reason?: PeerCloseReason }) => void;
   /** To an operator at connect: the whole zone directory. */
   'zone:directory': (msg: ZoneListResult) => void;
+  /** To operators: timeline events of zones they may watch; the recent ones at connect, then each as it happens. */
+  'timeline:events': (msg: { events: TimelineEvent[] }) => void;
   /** To operators: what changed in the directory since the last push (coalesced), never the whole list. */
   'zone:updated': (msg: ZoneDirectoryUpdate) => void;
   /** Relayed to the one peer addressed; `zone` tells a multi-zone viewer which tile it is for. */

@@ -123,6 +123,12 @@ it('an edge node in a site namespace pulls two cameras and publishes each once; 
   const down = (await request(operator, 'zone:list', {})) as unknown as { zones: { zone: string; cameraOnline: boolean; ipCamera?: { status: string } }[] };
   const yardZone = down.zones.find((z) => z.zone === 'SITE-YARD-02');
   assert.ok(yardZone?.ipCamera && yardZone.ipCamera.status !== 'live' && !yardZone.cameraOnline, JSON.stringify(yardZone));
+  // The gateway closes the site's connections (a drain, a restart): the node connects again by itself and publishes again.
+  const gate = () => gw.gateway.presence.summaries().then((zones) => zones.find((z) => z.zone === 'SITE-GATE-01')?.cameraOnline === true);
+  for (const socket of gw.gateway.signalling.io.of('/').sockets.values()) if (socket.data.role === 'camera') socket.disconnect(true);
+  await waitFor(async () => !(await gate()), 'the site is disconnected', { timeoutMs: 5_000, everyMs: 100 });
+  await waitFor(gate, 'the edge node publishes again by itself', { timeoutMs: 10_000, everyMs: 200 });
+  await waitFor(async () => (await edgeReports()).some((c) => c.zone === 'SITE-GATE-01' && c.status === 'live'), 'and reports its camera again', { timeoutMs: 5_000, everyMs: 200 });
   operator.close();
   for (const { page } of consoles) await page.close();
 });

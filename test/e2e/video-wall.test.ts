@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { CameraView } from '../../src/shared/index.ts';
-import { addZone, launchBrowser, resultsPath, signedInPage, tile, waitForVideo } from '../support/browser.ts';
+import { addZone, launchBrowser, resultsPath, signedInPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startRtspCamera, type RtspCamera } from '../support/rtspCamera.ts';
+import { makeClip, startRtspCamera, type RtspCamera } from '../support/rtspCamera.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 /**
@@ -21,9 +22,11 @@ let browser: Browser;
 let rtsp: RtspCamera;
 let page: Page;
 const measured: Record<string, unknown> = {};
+const dir = mkdtempSync(join(tmpdir(), 'vigil-wall-'));
 
 before(async () => {
-  rtsp = await startRtspCamera('baseline', { size: '640x360', fps: 25 });
+  // One camera server looping a pre-encoded clip: sixteen cameras, no encoder.
+  rtsp = await startRtspCamera('clip', { clip: makeClip(dir, { size: '640x360', fps: 25, bitrate: '600k' }), fps: 25 });
   gw = await startGateway({
     media: { policy: 'auto', workers: 1 },
     cameras: ZONES.map((zone, i) => ({ zone, name: `Street ${i + 1}`, url: rtsp.url })),
@@ -43,6 +46,7 @@ after(async () => {
   await browser?.close();
   await gw?.close();
   await rtsp?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Each tile's picture as shown: the 16:9 frame fitted into its video element's box. */
@@ -54,7 +58,10 @@ async function wallGeometry(p: Page) {
       return { width: Math.round(scale * 16), height: Math.round(scale * 9), bottom: Math.round(box.bottom), right: Math.round(box.right) };
     });
     const root = document.documentElement;
+    const beyond = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().bottom > window.innerHeight + 1 && (el as HTMLElement).offsetParent !== null)
+      .slice(0, 4).map((el) => `${el.tagName}#${el.id}.${el.className} ${Math.round(el.getBoundingClientRect().bottom)}`);
     return {
+      beyond,
       scrolls: root.scrollHeight > window.innerHeight || root.scrollWidth > window.innerWidth,
       pictures,
       smallest: pictures.reduce((a, b) => (b.width * b.height < a.width * a.height ? b : a), pictures[0] ?? { width: 0, height: 0 }),
@@ -75,7 +82,7 @@ for (const viewport of [{ width: 1920, height: 1080 }, { width: 1280, height: 72
       await openWall(ZONES.slice(0, count));
       const geometry = await wallGeometry(page);
       measured[`${viewport.width}x${viewport.height} ${count} tiles`] = geometry.smallest;
-      assert.equal(geometry.scrolls, false, `${count} tiles scroll at ${viewport.width}×${viewport.height}`);
+      assert.equal(geometry.scrolls, false, `${count} tiles scroll at ${viewport.width}×${viewport.height}: ${geometry.beyond.join('; ')}`);
       assert.ok(geometry.allInside, `${count} tiles: every picture inside the window`);
       if (viewport.width === 1920) {
         assert.ok(geometry.smallest.width >= 360 && geometry.smallest.height >= 200, `${count} tiles: smallest picture ${geometry.smallest.width}×${geometry.smallest.height}`);
@@ -188,4 +195,33 @@ it('the wall as last left comes back after a reload and the next sign-in; saved 
   await operatorPage.waitForFunction(() => document.querySelectorAll('.tile').length === 1);
   assert.deepEqual((await wallOf(operatorPage)).zones, ['WALL-01']);
   await operatorPage.close();
+});
+
+it('a camera going offline raises the banner and a timeline entry within a second; the entry leads to its tile', async () => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const camera = await startCamera(browser, gw, 'WALL-CAM-99', { source: 'test-pattern', preset: '360p30', viewport: { width: 480, height: 360 } });
+  await openWall(['WALL-01', 'WALL-02', 'WALL-CAM-99']);
+  await waitForVideo(page, 'WALL-CAM-99', 20_000);
+  assert.equal(await page.isVisible('#wall-down'), false, 'no banner while every camera is up');
+  const watching = page.waitForFunction(() => {
+    const banner = document.querySelector('#wall-down');
+    const entry = document.querySelector('#timeline-list [data-event-zone="WALL-CAM-99"][data-event-kind="camera.offline"]');
+    return banner?.getAttribute('data-down') === '1' && !(banner as HTMLElement).hidden && entry !== null ? performance.now() : false;
+  }, undefined, { timeout: 10_000, polling: 50 });
+  const wentAt = await page.evaluate(() => performance.now());
+  await camera.context.close();
+  const shownAt = (await (await watching).jsonValue()) as number;
+  measured['banner and timeline after the camera went (ms)'] = Math.round(shownAt - wentAt);
+  assert.ok(shownAt - wentAt <= 1_000, `shown ${Math.round(shownAt - wentAt)} ms after the camera's page closed`);
+  assert.match((await page.textContent('#wall-down')) ?? '', /^1 of 3 cameras down: WALL-CAM-99$/);
+  assert.match((await page.textContent(`${tile('WALL-CAM-99')} .tile-message`)) ?? '', /^Camera offline since \d\d:\d\d/);
+  assert.equal(await page.getAttribute(tile('WALL-CAM-99'), 'data-state'), 'offline');
+  await page.selectOption('#timeline-kind', 'camera.offline');
+  assert.ok((await page.locator('#timeline-list [data-event-kind="camera.online"]').count()) === 0, 'the filter shows offline events only');
+  await page.keyboard.press('1');
+  await page.click('#timeline-list [data-event-zone="WALL-CAM-99"]');
+  assert.equal(await page.evaluate(() => document.querySelector('.tile.selected')?.getAttribute('data-zone')), 'WALL-CAM-99', 'the entry selects its tile');
+  const shot = resultsPath('wall-alert.png');
+  await page.screenshot({ path: shot });
+  if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(shot, join(import.meta.dirname, '..', '..', 'docs', 'screenshots', 'wall-alert.png'));
 });

@@ -40,7 +40,7 @@ describe('live zone directory', () => {
     const gone = nextEvent(operator, 'zone:updated');
     camera.close();
     assert.deepEqual(await gone, { zones: [{ zone: 'CBD-TRAFFIC-01', cameraOnline: false, viewers: 1 }], removed: [] });
-    assert.equal(cameraLog.events.filter((e) => ['zone:directory', 'zone:updated'].includes(e.event)).length, 0, 'cameras are not sent the directory');
+    assert.equal(cameraLog.events.filter((e) => ['zone:directory', 'zone:updated', 'timeline:events'].includes(e.event)).length, 0, 'cameras are not sent the directory or its timeline');
   });
 
   it('pushes only the zones that changed, never the whole directory again', async () => {
@@ -61,5 +61,34 @@ describe('live zone directory', () => {
     await flush(operator);
     const list = await request(operator, 'zone:list', {});
     assert.ok(list.ok && !(list.zones as { zone: string }[]).some((z) => z.zone === 'TEMP-01'));
+  });
+
+  it('the event timeline: a camera coming and going, to those who may watch its zone only, and the recent events at connect', async () => {
+    const operator = await gw.addUser('timeline-op', 'operator', ['TL-OPEN-*']);
+    const socket = openSocket(gw.url, { role: 'operator', protocol: 1 }, { extraHeaders: { cookie: operator.cookie } });
+    clients.push(socket);
+    const log = recordEvents(socket);
+    await nextEvent(socket, 'zone:directory');
+    const camera = await gw.connect('camera');
+    const hidden = await gw.connect('camera');
+    clients.push(camera, hidden);
+    await request(hidden, 'camera:publish', { zone: 'TL-SECRET-01', resumeToken: newResumeToken() });
+    await request(camera, 'camera:publish', { zone: 'TL-OPEN-01', resumeToken: newResumeToken() });
+    const online = await nextEvent(socket, 'timeline:events');
+    assert.deepEqual(online.events.map((e) => [e.zone, e.kind]), [['TL-OPEN-01', 'camera.online']]);
+    const offline = nextEvent(socket, 'timeline:events');
+    camera.close();
+    const [gone] = (await offline).events;
+    assert.deepEqual([gone?.zone, gone?.kind, gone?.camera], ['TL-OPEN-01', 'camera.offline', null]);
+    assert.ok(gone!.id > online.events[0]!.id && Date.parse(gone!.at) >= Date.parse(online.events[0]!.at));
+    hidden.close();
+    await flush(socket);
+    const named = log.events.filter((e) => e.event === 'timeline:events').flatMap((e) => (e.payload as { events: { zone: string }[] }).events.map((x) => x.zone));
+    assert.ok(!named.includes('TL-SECRET-01'), 'a zone outside its grants is never named, in the timeline either');
+    // A console connecting later gets the recent events it may see.
+    const late = openSocket(gw.url, { role: 'operator', protocol: 1 }, { extraHeaders: { cookie: operator.cookie } });
+    clients.push(late);
+    const recent = await nextEvent(late, 'timeline:events');
+    assert.deepEqual(recent.events.map((e) => [e.zone, e.kind]), [['TL-OPEN-01', 'camera.online'], ['TL-OPEN-01', 'camera.offline']]);
   });
 });

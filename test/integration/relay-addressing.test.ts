@@ -7,8 +7,8 @@ import { Limits } from '../../src/shared/index.ts';
 import { auditEntries } from '../support/access.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 
-/** Directory pushes are coalesced and may trail the set-up; they carry no signalling. */
-const DIRECTORY_EVENTS = new Set(['zone:directory', 'zone:updated']);
+/** Pushed to operators as zones change (the directory and its timeline): never signalling. */
+const DIRECTORY_EVENTS = new Set(['zone:directory', 'zone:updated', 'timeline:events']);
 
 /** The prototype broadcast every offer to the whole zone; Vigil relays to the addressed peer only. */
 describe('signalling is relayed only to the addressed peer', () => {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './ports.ts';
 
@@ -73,4 +74,16 @@ export async function startRtspCamera(variant: RtspVariant, options: RtspCameraO
       await exited;
     },
   };
+}
+
+/**
+ * An H.264 clip (ffmpeg's testsrc2, 2 s GOP, no B-frames, access unit delimiters) for the `clip`
+ * variant to loop: many cameras cost the test machine next to nothing, as no camera encodes.
+ */
+export function makeClip(dir: string, { size, fps, bitrate }: { size: string; fps: number; bitrate: string }): string {
+  const path = join(dir, `clip-${size}-${fps}.h264`);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`, '-t', '10', '-c:v', 'libx264', '-preset', 'veryfast',
+    '-profile:v', 'high', '-bf', '0', '-g', String(fps * 2), '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate, '-pix_fmt', 'yuv420p',
+    '-x264-params', 'repeat-headers=1:aud=1', '-f', 'h264', '-y', path]);
+  return path;
 }

@@ -1,10 +1,13 @@
-import { protocolError, Timing, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
+import { protocolError, Timing, type TimelineEvent, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
 import type { Principal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { VigilServer, VigilSocket } from './types.ts';
 
 const ALL_ZONES_ROOM = 'directory:all';
+/** The timeline this node keeps (in memory), and how much of it a console gets at connect. */
+const TIMELINE_KEPT = 500;
+const TIMELINE_AT_CONNECT = 100;
 const seesEverything = (socket: VigilSocket): boolean => socket.data.principal.kind === 'user' && socket.data.principal.role === 'admin';
 
 export type ZoneFilter = (principal: Principal, zone: ZoneId) => boolean;
@@ -41,6 +44,10 @@ export class DirectoryPublisher {
   readonly #changed = new Set<ZoneId>();
   readonly #operators = new Set<VigilSocket>();
   readonly #unsubscribe: (() => void)[];
+  /** Each zone's camera online or not, as last pushed: its changes are the timeline's events. */
+  readonly #online = new Map<ZoneId, boolean>();
+  readonly #timeline: TimelineEvent[] = [];
+  #nextEventId = 1;
 
   constructor(
     private readonly io: VigilServer,
@@ -58,6 +65,8 @@ export class DirectoryPublisher {
     if (seesEverything(socket)) void socket.join(ALL_ZONES_ROOM);
     else this.#operators.add(socket);
     this.sendTo(socket);
+    const recent = this.#timeline.filter((e) => this.visible(socket.data.principal, e.zone)).slice(-TIMELINE_AT_CONNECT);
+    socket.emit('timeline:events', { events: recent });
   }
 
   remove(socket: VigilSocket): void {
@@ -122,11 +131,37 @@ export class DirectoryPublisher {
     });
     // Local: in a cluster every node hears of every change and serves its own operators.
     this.io.local.to(ALL_ZONES_ROOM).emit('zone:updated', { zones, removed });
+    const events = this.#eventsOf(zones, removed, ipCameras);
+    if (events.length > 0) this.io.local.to(ALL_ZONES_ROOM).emit('timeline:events', { events });
     for (const socket of this.#operators) {
       const principal = socket.data.principal;
       const update = { zones: zones.filter((z) => this.visible(principal, z.zone)), removed: removed.filter((z) => this.visible(principal, z)) };
       if (update.zones.length > 0 || update.removed.length > 0) socket.emit('zone:updated', update);
+      const theirs = events.filter((e) => this.visible(principal, e.zone));
+      if (theirs.length > 0) socket.emit('timeline:events', { events: theirs });
     }
+  }
+
+  /** A camera that came online or went offline since the last push is a timeline event. */
+  #eventsOf(zones: readonly ZoneSummary[], removed: readonly ZoneId[], ipCameras: Map<ZoneId, NonNullable<ZoneSummary['ipCamera']>>): TimelineEvent[] {
+    const events: TimelineEvent[] = [];
+    const at = new Date().toISOString();
+    const observe = (zone: ZoneId, online: boolean, ipCamera: ZoneSummary['ipCamera']) => {
+      if ((this.#online.get(zone) ?? false) === online) return;
+      this.#online.set(zone, online);
+      events.push({
+        id: this.#nextEventId++, at, zone, kind: online ? 'camera.online' : 'camera.offline',
+        camera: ipCamera?.name ?? null, detail: !online && ipCamera && ipCamera.status !== 'live' ? ipCamera.status : null,
+      });
+    };
+    for (const z of zones) observe(z.zone, z.cameraOnline, z.ipCamera ?? ipCameras.get(z.zone));
+    for (const zone of removed) {
+      observe(zone, false, ipCameras.get(zone));
+      this.#online.delete(zone);
+    }
+    this.#timeline.push(...events);
+    if (this.#timeline.length > TIMELINE_KEPT) this.#timeline.splice(0, this.#timeline.length - TIMELINE_KEPT);
+    return events;
   }
 }
 

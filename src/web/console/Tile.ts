@@ -81,6 +81,8 @@ export class Tile {
    * again the picture goes on as long as the connection holds, for at most the grace period.
    */
   #awaitingCamera: ReturnType<typeof setTimeout> | null = null;
+  /** When the camera was last seen going (for "offline since"). */
+  #offlineSince: Date | null = null;
 
   constructor(options: TileOptions) {
     this.zone = options.zone;
@@ -362,8 +364,13 @@ export class Tile {
   #render(): void {
     if (this.#closed) return;
     const state = this.state;
+    if (state !== 'offline') this.#offlineSince = null;
+    else this.#offlineSince ??= new Date();
+    const message = state === 'offline'
+      ? `Camera offline since ${this.#offlineSince!.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })} — waiting for it to return`
+      : MESSAGES[state];
     // Message first: observers of data-state read the message that goes with it.
-    if (this.#message.textContent !== MESSAGES[state]) this.#message.textContent = MESSAGES[state];
+    if (this.#message.textContent !== message) this.#message.textContent = message;
     this.#message.hidden = state === 'live';
     if (this.element.getAttribute('data-state') !== state) this.element.setAttribute('data-state', state);
     // Which pairing is playing: support staff (and tests) see a renegotiation happen.

@@ -17,6 +17,7 @@ import { VideoWall } from './VideoWall.ts';
 import { parseWallLayout } from './wallGrid.ts';
 import { initWallControls } from './wallControls.ts';
 import { WallLayouts, wallDifference } from './wallLayouts.ts';
+import { renderDownBanner, Timeline } from './timeline.ts';
 
 /**
  * Operator console: connects on load so the zone directory is live, then puts zones on the video
@@ -105,8 +106,11 @@ function watch(zone: ZoneId, clickedAt: number): void {
   wall.add(zone, clickedAt);
 }
 
+const downBanner = byId('wall-down', HTMLElement);
+
 function render(): void {
   layouts?.changed();
+  renderDownBanner(downBanner, wall.zones.filter((zone) => wall.tile(zone)?.state === 'offline'), wall.zones.length);
   header.setStatus(statusOf(signalling.state, wall.streaming));
   kpiSummary.render(wall.selected);
   wallEmpty.hidden = wall.zones.length > 0;
@@ -129,6 +133,9 @@ signalling.on('zone:updated', (update) => {
   wall.directoryChanged();
 });
 signalling.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
+// The timeline: a click on an event puts its zone on the wall, or selects its tile.
+const timeline = new Timeline((zone) => watch(zone, performance.now()));
+signalling.on('timeline:events', ({ events }) => timeline.add(events));
 signalling.on('signal:offer', ({ zone, peerId, sdp, via }) => wall.acceptOffer(zone, peerId, sdp, via === 'relay' ? 'relay' : 'p2p'));
 signalling.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
 // A grant was withdrawn: the gateway already cut the view; close the tile's connection too.
