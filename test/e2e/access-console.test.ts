@@ -89,6 +89,7 @@ it('an admin revoking a session bounces that console to the sign-in page and sto
   await admin.waitForSelector(row);
   assert.match((await admin.textContent(row)) ?? '', /ola/);
   await admin.click(`${row} [data-action="revoke"]`);
+  await admin.click(`${row} [data-action="revoke"]`);
   await page.waitForSelector('#console-alert[data-code="SESSION_REVOKED"]', { state: 'visible', timeout: 1_000 });
   assert.equal(await page.$(tile('CBD-TRAFFIC-01')), null, 'the wall was closed');
   await page.waitForURL(/\/login\.html/, { timeout: 5_000 });

@@ -38,12 +38,21 @@ it('the admin pages: add a person, grant a zone, create a camera key that publis
   const secret = await admin.inputValue('#key-secret');
   assert.match(secret, /^vk_[A-Za-z0-9_-]{43}$/);
   assert.equal((await admin.textContent('#keys-body'))?.includes(secret), false, 'the list shows a prefix, never the key');
+  await admin.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await admin.click('#key-secret-copy');
+  await admin.waitForFunction(() => document.querySelector('#key-secret-copy')?.textContent === 'Copied');
+  assert.equal(await admin.evaluate(() => navigator.clipboard.readText()), secret, 'Copy puts the key on the clipboard');
 
   const camera = await startCamera(browser, gw, 'DOCK-GATE-01', { apiKey: secret });
   const petra = await openConsole(browser, gw, ['DOCK-GATE-01'], { username: 'petra', password: 'petra-long-password' });
   await waitForVideo(petra.page, 'DOCK-GATE-01');
 
   await admin.reload();
+  // Two clicks: the first only asks; the camera goes on.
+  await admin.click('tr[data-label="Dock gate"] [data-action="revoke"]');
+  assert.equal(await admin.getAttribute('tr[data-label="Dock gate"] [data-action="revoke"]', 'data-confirming'), 'true');
+  assert.equal(await admin.textContent('tr[data-label="Dock gate"] [data-action="revoke"]'), 'Confirm revoke?');
+  await waitForVideo(petra.page, 'DOCK-GATE-01', 2_000);
   await admin.click('tr[data-label="Dock gate"] [data-action="revoke"]');
   await camera.page.waitForSelector('#camera-alert[data-code="KEY_REVOKED"]', { state: 'visible', timeout: 2_000 });
   await camera.page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() === 'DISCONNECTED');
@@ -72,6 +81,7 @@ it('the admin page makes a WHEP token that is shown once and admits a player, an
   // The token is accepted (the request fails later, on its empty offer), then refused once revoked.
   const offer = { token: secret, body: 'not an offer' };
   assert.notEqual((await mediaRequest(`${gw.url}/whep/DOCK-GATE-02`, offer)).status, 401);
+  await admin.click('tr[data-label="Wall 2"] [data-action="revoke"]');
   await admin.click('tr[data-label="Wall 2"] [data-action="revoke"]');
   await admin.waitForFunction(() => /revoked/.test(document.querySelector('#tokens-body tr[data-label="Wall 2"]')?.textContent ?? ''));
   const refused = await mediaRequest(`${gw.url}/whep/DOCK-GATE-02`, offer);
@@ -114,6 +124,7 @@ it('a new admin adds an IP camera in the admin page (found over ONVIF, tested, a
     const tookMs = Date.now() - started;
     assert.ok(tookMs < 60_000, `from the admin page to video on the wall in ${tookMs} ms`);
     assert.deepEqual(errors, []);
+    await admin.click('#cameras-body tr[data-zone="YARD-CAM-01"] button[data-action="remove"]');
     await admin.click('#cameras-body tr[data-zone="YARD-CAM-01"] button[data-action="remove"]');
     await admin.waitForSelector('#cameras-body tr[data-zone="YARD-CAM-01"]', { state: 'detached' });
     await wall.close();

@@ -95,7 +95,13 @@ it('a 16-camera wall opened by address plays every camera at once, named on its 
   await page.setViewportSize({ width: 1920, height: 1080 });
   const started = Date.now();
   await openWall(ZONES);
-  for (const zone of ZONES) await waitForVideo(page, zone, 30_000);
+  for (const zone of ZONES) {
+    await waitForVideo(page, zone, 30_000).catch(async (error: unknown) => {
+      const tiles = await page.evaluate(() => [...document.querySelectorAll('.tile')].map((t) => `${t.getAttribute('data-zone')}:${t.getAttribute('data-state')}:${t.getAttribute('data-frames-decoded')}`));
+      const relay = (await gw.gateway.relayWorkers!.stats()).flatMap((w) => w.zones).map((z) => `${z.zone}:${z.publisher}:${z.subscribers}:${z.forwardedPackets}`);
+      throw new Error(`${zone}: ${(error as Error).message}\ntiles ${tiles.join(' ')}\nrelay ${relay.join(' ')}`);
+    });
+  }
   measured['16 tiles live after (ms)'] = Date.now() - started;
   assert.equal((await page.textContent(`${tile('WALL-07')} .tile-title`))?.trim(), 'WALL-07 · Street 7', 'zone and camera name on the tile');
   const geometry = await wallGeometry(page);

@@ -4,7 +4,7 @@ import {
 } from '../../shared/index.ts';
 import { api, type ApiResult } from '../shared-ui/api.ts';
 import { byId, element } from '../shared-ui/dom.ts';
-import { actionButton, actionsCell, cell, when } from '../shared-ui/table.ts';
+import { actionsCell, cell, confirmingButton, when } from '../shared-ui/table.ts';
 
 /**
  * The admin page's IP cameras: test a camera's settings (what it sends, or why it cannot be
@@ -37,7 +37,7 @@ export function renderCameras(cameras: CameraView[], act: Act): void {
     reason.className = 'small text-secondary';
     reason.textContent = c.reason ?? '';
     status.append(reason);
-    const actions = c.origin === 'config' ? [] : [actionButton('Remove', 'remove', () => void act(api('DELETE', `/api/cameras/${c.id}`)))];
+    const actions = c.origin === 'config' ? [] : [confirmingButton('Remove', 'remove', () => void act(api('DELETE', `/api/cameras/${c.id}`)))];
     const cpu = c.cpuPercent === null ? '' : ` · ffmpeg ${c.cpuPercent} % CPU${c.transcode ? ' (transcoding)' : ''}`;
     row.append(cell(c.zone), cell(c.name), cell(`${c.url}${c.username ? ` (as ${c.username})` : ''}${c.onvif ? ` · ONVIF ${c.onvif.host}:${c.onvif.port}` : ''}`, 'font-monospace small'),
       cell(`${describeVideo(c.probe)}${cpu}`), status, cell(when(c.since)), actionsCell(...actions));

@@ -8,7 +8,7 @@ import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { api, type ApiResult } from '../shared-ui/api.ts';
 import { byId } from '../shared-ui/dom.ts';
-import { actionButton, actionsCell, cell, when } from '../shared-ui/table.ts';
+import { actionButton, actionsCell, cell, confirmingButton, when } from '../shared-ui/table.ts';
 import { initCameraForm, renderCameras, renderEdgeCameras } from './cameras.ts';
 
 /**
@@ -33,8 +33,20 @@ async function act<T>(call: Promise<ApiResult<T>>): Promise<T | null> {
 /** A new secret (camera key or token) in its box, the only time it is shown; its form is cleared. */
 function showOnce(name: 'key' | 'token', secret: string): void {
   byId(`${name}-secret`, HTMLInputElement).value = secret;
+  byId(`${name}-secret-copy`, HTMLButtonElement).textContent = 'Copy';
   byId(`${name}-secret-box`, HTMLElement).hidden = false;
   byId(`${name}-form`, HTMLFormElement).reset();
+}
+
+// Copy buttons beside the secrets shown once: the clipboard, and a word that it worked.
+for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-copy]')) {
+  button.addEventListener('click', () => {
+    const field = byId(button.dataset.copy!, HTMLInputElement);
+    void navigator.clipboard.writeText(field.value).then(
+      () => { button.textContent = 'Copied'; },
+      () => { field.select(); button.textContent = 'Press Ctrl+C'; },
+    );
+  });
 }
 
 function invalid(message: string): void {
@@ -47,7 +59,7 @@ function renderUsers(users: UserView[]): void {
     row.dataset.user = u.username;
     const toggle = u.disabled
       ? actionButton('Enable', 'enable', () => void act(api('PATCH', `/api/users/${u.id}`, { disabled: false })), 'outline-success')
-      : actionButton('Disable', 'disable', () => void act(api('PATCH', `/api/users/${u.id}`, { disabled: true })));
+      : confirmingButton('Disable', 'disable', () => void act(api('PATCH', `/api/users/${u.id}`, { disabled: true })));
     const password = actionButton('Set password', 'password', () => {
       const next = window.prompt(`New password for ${u.username} (12+ characters). Their sessions will end.`);
       if (next) void act(api('PATCH', `/api/users/${u.id}`, { password: next }));
@@ -68,7 +80,7 @@ function renderGrants(grants: GrantView[]): void {
     row.dataset.user = g.username;
     row.dataset.control = String(g.control);
     row.append(cell(g.username), cell(g.pattern), cell(g.control ? 'watch, control (PTZ)' : 'watch'), cell(g.expiresAt ? when(g.expiresAt) : 'until removed'), cell(g.createdBy),
-      actionsCell(actionButton('Remove', 'remove', () => void act(api('DELETE', `/api/grants/${g.id}`)))));
+      actionsCell(confirmingButton('Remove', 'remove', () => void act(api('DELETE', `/api/grants/${g.id}`)))));
     return row;
   }));
 }
@@ -78,7 +90,7 @@ function renderKeys(keys: KeyView[]): void {
     const row = document.createElement('tr');
     row.dataset.keyId = String(k.id);
     row.dataset.label = k.label;
-    const actions = k.revokedAt ? [] : [actionButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/keys/${k.id}`)))];
+    const actions = k.revokedAt ? [] : [confirmingButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/keys/${k.id}`)))];
     row.append(cell(k.label), cell(k.zonePattern), cell(`${k.prefix}…`, 'font-monospace'), cell(when(k.lastUsedAt)),
       cell(k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active'), actionsCell(...actions));
     return row;
@@ -94,7 +106,7 @@ function renderTokens(tokens: MediaTokenView[]): void {
     row.dataset.label = t.label;
     const expired = Date.parse(t.expiresAt) <= Date.now();
     const status = t.revokedAt ? `revoked ${when(t.revokedAt)}` : expired ? 'expired' : 'active';
-    const actions = t.revokedAt || expired ? [] : [actionButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/tokens/${t.id}`)))];
+    const actions = t.revokedAt || expired ? [] : [confirmingButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/tokens/${t.id}`)))];
     row.append(cell(t.label), cell(TOKEN_FOR[t.kind]), cell(t.zonePattern), cell(`${t.prefix}…`, 'font-monospace'), cell(when(t.expiresAt)),
       cell(when(t.lastUsedAt)), cell(status), actionsCell(...actions));
     return row;
@@ -106,7 +118,7 @@ function renderSessions(sessions: SessionView[]): void {
     const row = document.createElement('tr');
     row.dataset.sessionId = String(s.id);
     row.dataset.user = s.username;
-    const actions = s.current ? [] : [actionButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/sessions/${s.id}`)))];
+    const actions = s.current ? [] : [confirmingButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/sessions/${s.id}`)))];
     row.append(cell(`${s.username}${s.current ? ' (you)' : ''}`), cell(s.address), cell(s.userAgent.slice(0, 60)), cell(when(s.lastSeenAt)),
       cell(String(s.sockets)), actionsCell(...actions));
     return row;

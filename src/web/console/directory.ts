@@ -73,7 +73,7 @@ export class ZoneDirectory {
     const ip = summary.ipCamera;
     const camera = element('span', {
       className: `badge rounded-pill ${summary.cameraOnline ? 'text-bg-success' : ip ? 'text-bg-warning' : 'text-bg-secondary'}`,
-      text: summary.cameraOnline ? 'camera online' : ip ? `IP camera ${IP_CAMERA_STATUS[ip.status]} since ${new Date(ip.since).toLocaleTimeString()}` : 'camera offline',
+      text: summary.cameraOnline ? 'camera online' : ip ? `IP camera ${IP_CAMERA_STATUS[ip.status]} since ${new Date(ip.since).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}` : 'camera offline',
       attributes: { 'data-camera': summary.cameraOnline ? 'online' : 'offline', ...(ip ? { 'data-ip-camera': ip.status, title: ip.name } : {}) },
     });
     const viewers = element('span', {

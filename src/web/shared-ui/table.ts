@@ -16,6 +16,37 @@ export function actionButton(label: string, action: string, onClick: () => void,
   return button;
 }
 
+/** How long a destructive button waits for its confirming second click. */
+const CONFIRM_MS = 4_000;
+
+/**
+ * A destructive action takes two clicks: the first turns the button into "Confirm <label>?" (for
+ * a few seconds, or until focus leaves it), the second does it. One stray click ends nothing.
+ */
+export function confirmingButton(label: string, action: string, onConfirm: () => void): HTMLButtonElement {
+  let armed: ReturnType<typeof setTimeout> | null = null;
+  const disarm = (): void => {
+    if (armed !== null) clearTimeout(armed);
+    armed = null;
+    button.textContent = label;
+    button.classList.replace('btn-danger', 'btn-outline-danger');
+    delete button.dataset.confirming;
+  };
+  const button = actionButton(label, action, () => {
+    if (armed === null) {
+      button.textContent = `Confirm ${label.toLowerCase()}?`;
+      button.classList.replace('btn-outline-danger', 'btn-danger');
+      button.dataset.confirming = 'true';
+      armed = setTimeout(disarm, CONFIRM_MS);
+      return;
+    }
+    disarm();
+    onConfirm();
+  });
+  button.addEventListener('blur', disarm);
+  return button;
+}
+
 export function actionsCell(...buttons: HTMLButtonElement[]): HTMLTableCellElement {
   const td = document.createElement('td');
   td.className = 'text-end d-flex gap-2 justify-content-end';
@@ -23,4 +54,8 @@ export function actionsCell(...buttons: HTMLButtonElement[]): HTMLTableCellEleme
   return td;
 }
 
-export const when = (iso: string | null): string => (iso ? new Date(iso).toLocaleString() : '–');
+/** 24-hour, with the screen's time zone named: a control room's log is read across shifts and sites. */
+const WHEN_FORMAT: Intl.DateTimeFormatOptions = {
+  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+};
+export const when = (iso: string | null): string => (iso ? new Date(iso).toLocaleString([], WHEN_FORMAT) : '–');

@@ -36,7 +36,7 @@ export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigi
     await api.register(fastifyCors, {
       origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
       credentials: true,
-      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['content-type'],
       maxAge: 600,
     });
