@@ -61,4 +61,10 @@ export const Timing = {
    * connection is closed whatever the viewer said.
    */
   relaySwitchMs: 10_000,
+  /**
+   * A tile whose connection is still not up this long after its offer starts its view again
+   * (unwatch, watch: a new pairing, new connections at both ends). Seen once in a while among 16
+   * connections set up at once with the relay: one stays "connecting" and nothing else would end it.
+   */
+  viewStuckMs: 12_000,
 } as const;

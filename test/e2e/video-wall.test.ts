@@ -231,3 +231,44 @@ it('a camera going offline raises the banner and a timeline entry within a secon
   await page.screenshot({ path: shot });
   if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(shot, join(import.meta.dirname, '..', '..', 'docs', 'screenshots', 'wall-alert.png'));
 });
+
+/**
+ * The first connection whose offer it is given never gets a candidate either way (the offer's and
+ * the answer's are stripped, trickled ones dropped): it stays "connecting", as the one-in-many
+ * stuck relay connection does.
+ */
+const STUCK_FIRST_CONNECTION = `(() => {
+  const Native = window.RTCPeerConnection;
+  let sabotaged = 0;
+  window.__vigilConnections = 0;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); window.__vigilConnections += 1; this.__stuck = false; }
+    async setRemoteDescription(description) {
+      if (sabotaged === 0 && description && description.type === 'offer') { sabotaged = 1; this.__stuck = true; }
+      if (this.__stuck && description && description.sdp) description = { type: description.type, sdp: description.sdp.replace(/a=candidate:[^\\r\\n]*\\r\\n/g, '') };
+      return super.setRemoteDescription(description);
+    }
+    async addIceCandidate(candidate) { if (!this.__stuck) return super.addIceCandidate(candidate); }
+    async setLocalDescription(description) { return super.setLocalDescription(description); }
+    get localDescription() {
+      const d = super.localDescription;
+      return d && this.__stuck ? { type: d.type, sdp: d.sdp.replace(/a=candidate:[^\\r\\n]*\\r\\n/g, ''), toJSON() { return { type: this.type, sdp: this.sdp }; } } : d;
+    }
+    addEventListener(type, listener, options) {
+      if (type === 'icecandidate') return super.addEventListener(type, (event) => { if (!this.__stuck) listener.call(this, event); }, options);
+      return super.addEventListener(type, listener, options);
+    }
+    set onicecandidate(listener) { super.onicecandidate = (event) => { if (!this.__stuck && listener) listener.call(this, event); }; }
+    get onicecandidate() { return super.onicecandidate; }
+  };
+})();`;
+
+it('a tile whose connection never comes up starts its view again by itself and plays', async () => {
+  const { page: stuckPage } = await signedInPage(browser, gw, '/?zones=WALL-05', gw.admin, [STUCK_FIRST_CONNECTION]);
+  await stuckPage.waitForSelector(`${tile('WALL-05')}[data-state="connecting"]`, { timeout: 10_000 });
+  const started = Date.now();
+  await waitForVideo(stuckPage, 'WALL-05', 30_000);
+  measured['stuck view playing again after (ms)'] = Date.now() - started;
+  assert.ok(await stuckPage.evaluate(() => (window as unknown as { __vigilConnections: number }).__vigilConnections >= 2), 'a second connection was made');
+  await stuckPage.close();
+});

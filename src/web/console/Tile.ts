@@ -46,6 +46,8 @@ export interface TileOptions {
   onRemove(tile: Tile): void;
   /** State or KPIs changed: the wall refreshes the pill and the KPI row. */
   onChange(tile: Tile): void;
+  /** An offer came and its connection is still not up after Timing.viewStuckMs: watch the zone again. */
+  onStuck(tile: Tile): void;
 }
 
 /** One zone on the video wall: its DOM, its ZoneViewer connection and its KPIs. */
@@ -81,6 +83,8 @@ export class Tile {
    * again the picture goes on as long as the connection holds, for at most the grace period.
    */
   #awaitingCamera: ReturnType<typeof setTimeout> | null = null;
+  /** Runs from an offer until its connection is up (see Timing.viewStuckMs). */
+  #stuck: ReturnType<typeof setTimeout> | null = null;
   /** When the camera was last seen going (for "offline since"). */
   #offlineSince: Date | null = null;
 
@@ -227,6 +231,18 @@ export class Tile {
   acceptOffer(peerId: PeerId, sdp: string, path: MediaPath): void {
     this.#presence = 'online'; // an offer means a camera is there, whatever we heard before
     this.#viewer.acceptOffer(peerId, sdp, path);
+    if (!this.#viewer.connected && this.#stuck === null) {
+      this.#stuck = setTimeout(() => {
+        this.#stuck = null;
+        if (!this.#closed && !this.#viewer.connected && this.#presence === 'online') this.#options.onStuck(this);
+      }, Timing.viewStuckMs);
+    }
+    this.#render();
+  }
+
+  /** Before the view starts again: the connection that never came up goes. */
+  resetView(): void {
+    this.#viewer.disconnect();
     this.#render();
   }
 
@@ -263,6 +279,7 @@ export class Tile {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#stuck !== null) clearTimeout(this.#stuck);
     this.#stopAwaiting();
     this.#ptz?.close();
     this.#viewer.close();
@@ -289,6 +306,10 @@ export class Tile {
   }
 
   #connectionChanged(): void {
+    if (this.#viewer.connected && this.#stuck !== null) {
+      clearTimeout(this.#stuck);
+      this.#stuck = null;
+    }
     // Without signalling nothing can repair a connection that drops: the camera is gone.
     if (this.#awaitingCamera !== null && !this.#viewer.connected) {
       this.#cameraDidNotReturn();

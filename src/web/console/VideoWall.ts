@@ -15,8 +15,8 @@ export interface WallSignalling extends ViewerSignalling {
    * the connection the tile still plays (after a reconnect), for the gateway to pair again.
    */
   watch(zone: ZoneId, resumePeerId: PeerId | null): Promise<{ ok: true; state: ZoneState; resumed: boolean } | { ok: false; error: RequestError }>;
-  /** `zone:unwatch`; fire and forget: the tile is gone either way. */
-  unwatch(zone: ZoneId): void;
+  /** `zone:unwatch`; resolves once the gateway answered (a tile that is gone need not wait). */
+  unwatch(zone: ZoneId): Promise<void>;
   /** True once the gateway said `session:ready` on the current connection. */
   isReady(): boolean;
   /** `quality:report`: the live tiles' network figures, for the gateway's per-zone metrics. */
@@ -102,6 +102,13 @@ export class VideoWall {
       onSelect: (selected) => this.select(selected),
       onRemove: (removed) => this.remove(removed.zone),
       onChange: () => this.#options.onChange(),
+      onStuck: (stuck) => {
+        // A new pairing from scratch: the gateway closes the old one at both ends.
+        stuck.resetView();
+        void this.#options.signalling.unwatch(stuck.zone).then(() => {
+          if (this.#tiles.get(stuck.zone) === stuck) void this.#watch(stuck);
+        });
+      },
     });
     this.#tiles.set(zone, tile);
     tile.setCameraName(this.#options.cameraName(zone));
@@ -119,7 +126,7 @@ export class VideoWall {
     const tile = this.#tiles.get(zone);
     if (!tile) return;
     this.#drop(tile);
-    this.#options.signalling.unwatch(zone);
+    void this.#options.signalling.unwatch(zone);
   }
 
   select(tile: Tile): void {

@@ -67,8 +67,8 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
       const reply = await signalling.request('zone:watch', resumePeerId === null ? { zone } : { zone, resumePeerId });
       return reply.ok ? { ok: true, state: reply.state, resumed: reply.resumed } : reply;
     },
-    unwatch(zone) {
-      void signalling.request('zone:unwatch', { zone });
+    async unwatch(zone) {
+      await signalling.request('zone:unwatch', { zone });
     },
     reportQuality: (tiles) => signalling.send('quality:report', { tiles }),
   },
