@@ -57,7 +57,9 @@ it('an operator with the control right steers the camera from its tile: held mov
   await right.waitFor({ timeout: 10_000 });
   await right.hover();
   await page.mouse.down();
-  await page.waitForTimeout(PTZ_TIMING.repeatMs * 2.5);
+  // Held until the console has repeated the move twice: a hold, not a click.
+  await waitFor(() => calls('ContinuousMove').length >= 3, 'the held move is repeated', { timeoutMs: PTZ_TIMING.repeatMs * 10 });
+  assert.equal(calls('Stop').length, 0, 'no stop while the button is held');
   await page.mouse.up();
   await waitFor(() => calls('Stop').length === 1, 'the camera is stopped when the button is let go', { timeoutMs: 5_000 });
   const moves = calls('ContinuousMove');

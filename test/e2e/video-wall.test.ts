@@ -106,7 +106,9 @@ it('a 16-camera wall opened by address plays every camera at once, named on its 
   assert.equal((await page.textContent(`${tile('WALL-07')} .tile-title`))?.trim(), 'WALL-07 · Street 7', 'zone and camera name on the tile');
   const geometry = await wallGeometry(page);
   assert.equal(geometry.scrolls, false);
-  await page.waitForTimeout(3_000); // the KPIs settle after the fast start's burst
+  // The KPIs settle after the fast start's burst (a replay decodes at once): every tile at the camera's rate.
+  await page.waitForFunction(() => [...document.querySelectorAll('.tile [data-kpi="fps"]')]
+    .every((kpi) => /^(2[0-9]|30) fps$/.test(kpi.textContent?.trim() ?? '')), undefined, { timeout: 15_000, polling: 250 });
   await page.mouse.move(1, 1);
   const shot = resultsPath('wall-16.png');
   await page.screenshot({ path: shot });

@@ -20,6 +20,11 @@ export interface LiveConnection {
   refreshDirectory(): void;
 }
 
+/** Whether a grant covers the zone now (`control`: and lets its holder steer the camera). */
+export function grantCovers(grant: GrantRecord, zone: string, now: number, control = false): boolean {
+  return (!control || grant.control) && (grant.expiresAt === null || grant.expiresAt > now) && zoneMatches(grant.pattern, zone);
+}
+
 export const ACCESS_TIMING = {
   /** Expiries (sessions, grants) are enforced within this. */
   sweepMs: 250,
@@ -88,7 +93,7 @@ export class LiveAccess {
     if (principal.kind !== 'user') return false;
     if (principal.role === 'admin') return true;
     if (principal.role !== 'operator') return false;
-    return (this.#grants.get(principal.userId) ?? []).some((g) => (g.expiresAt === null || g.expiresAt > now) && zoneMatches(g.pattern, zone));
+    return (this.#grants.get(principal.userId) ?? []).some((g) => grantCovers(g, zone, now));
   }
 
   /** May steer the zone's camera (PTZ): an admin, or an operator whose grant for it has the control right. */
@@ -96,7 +101,7 @@ export class LiveAccess {
     if (principal.kind !== 'user') return false;
     if (principal.role === 'admin') return true;
     if (principal.role !== 'operator') return false;
-    return (this.#grants.get(principal.userId) ?? []).some((g) => g.control && (g.expiresAt === null || g.expiresAt > now) && zoneMatches(g.pattern, zone));
+    return (this.#grants.get(principal.userId) ?? []).some((g) => grantCovers(g, zone, now, true));
   }
 
   mayPublish(principal: AnyPrincipal, zone: string, now = Date.now()): boolean {

@@ -7,7 +7,7 @@ import type { CameraSourceRecord } from '../store/types.ts';
 import type { Participant } from '../zones/Participant.ts';
 import { TokenBucket } from '../signalling/TokenBucket.ts';
 import { onvifOf, type CameraSources } from './CameraSources.ts';
-import { NoPtzService, OnvifPtz } from './onvifPtz.ts';
+import { NoPtzService, type OnvifPtz } from './onvifPtz.ts';
 
 /** What an operator asks of a camera. */
 export type PtzCommand = { action: 'move'; move: PtzMove } | { action: 'stop' } | { action: 'preset'; preset: string } | { action: 'presets' };
@@ -126,9 +126,7 @@ export class CameraControl {
     const version = JSON.stringify([record.onvifAddress, record.onvifProfile, record.username, record.sealedPassword]);
     const known = this.#devices.get(record.id);
     if (known?.version === version) return known;
-    const onvif = onvifOf(record)!;
-    const { username, password } = this.options.sources.target(record);
-    const ptz = OnvifPtz.connect({ host: onvif.host, port: onvif.port, username, password }, onvif.profile);
+    const ptz = this.options.sources.connectPtz(record)!;
     ptz.catch(() => undefined);
     const device: Device = { version, ptz, tail: Promise.resolve() };
     this.#devices.set(record.id, device);

@@ -3,6 +3,7 @@ import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { Actor } from '../auth/Accounts.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CameraSourceRecord, Store } from '../store/types.ts';
+import { OnvifPtz } from './onvifPtz.ts';
 import type { CameraTarget } from './probeCamera.ts';
 import type { SecretBox } from './SecretBox.ts';
 
@@ -103,6 +104,14 @@ export class CameraSources {
   /** How to reach the camera, its password opened (null when it cannot be: the key changed). */
   target(record: CameraSourceRecord): CameraTarget {
     return { url: record.url, username: record.username, password: record.sealedPassword ? this.#open(record) : null, transport: record.transport };
+  }
+
+  /** Its PTZ service over ONVIF, with its own credentials; null when it has no ONVIF endpoint. */
+  connectPtz(record: CameraSourceRecord): Promise<OnvifPtz> | null {
+    const onvif = onvifOf(record);
+    if (!onvif) return null;
+    const { username, password } = this.target(record);
+    return OnvifPtz.connect({ host: onvif.host, port: onvif.port, username, password }, onvif.profile);
   }
 
   #open(record: CameraSourceRecord): string | null {

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cameraConnectionSchema, createCameraSchema, onvifTargetSchema, onvifTokenSchema, PTZ_TIMING, ptzMoveSchema, type CameraProbe } from '../../shared/index.ts';
 import type { Actor } from '../auth/Accounts.ts';
-import { onvifOf, type CameraSources } from '../cameras/CameraSources.ts';
+import type { CameraSources } from '../cameras/CameraSources.ts';
 import { describeOnvif } from '../cameras/onvifDevice.ts';
-import { NoPtzService, OnvifPtz } from '../cameras/onvifPtz.ts';
+import { NoPtzService, type OnvifPtz } from '../cameras/onvifPtz.ts';
 import { CameraFault, probeCamera, type CameraTarget } from '../cameras/probeCamera.ts';
 import { formatTable } from './table.ts';
 
@@ -135,12 +135,11 @@ export async function runCameraCommand(verb: string | undefined, [target, ...res
 async function steer(target: string | undefined, [action, ...args]: readonly string[], flags: CameraFlags, sources: CameraSources, by: Actor, out: (line: string) => void): Promise<number> {
   const record = (await sources.list()).find((c) => c.id === Number(target));
   if (!record) throw new CameraCommandError(`No camera with id ${target ?? ''}.`);
-  const onvif = onvifOf(record);
-  if (!onvif) throw new CameraCommandError(`Camera ${record.id} has no ONVIF address: add it again with --onvif <address> --profile <token>.`);
-  const { username, password } = sources.target(record);
+  const connecting = sources.connectPtz(record);
+  if (!connecting) throw new CameraCommandError(`Camera ${record.id} has no ONVIF address: add it again with --onvif <address> --profile <token>.`);
   let ptz: OnvifPtz;
   try {
-    ptz = await OnvifPtz.connect({ host: onvif.host, port: onvif.port, username, password }, onvif.profile);
+    ptz = await connecting;
   } catch (error) {
     if (error instanceof NoPtzService) throw new CameraCommandError(`${record.name}: ${error.message}`);
     if (error instanceof CameraFault) throw new CameraCommandError(`${error.status}: ${error.message}`);

@@ -1,4 +1,5 @@
-import { layoutParamSchema, layoutQuerySchema, saveLayoutSchema, wallSchema, zoneMatches, type LayoutView, type Wall, type WallGrid } from '../../../shared/index.ts';
+import { layoutParamSchema, layoutQuerySchema, saveLayoutSchema, wallSchema, type LayoutView, type Wall, type WallGrid } from '../../../shared/index.ts';
+import { grantCovers } from '../../access/LiveAccess.ts';
 import type { WallLayoutRecord } from '../../store/types.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
@@ -18,9 +19,10 @@ const scopeOf = (principal: UserPrincipal) => `user:${principal.userId}`;
 export function registerLayoutRoutes(api: ApiApp, ctx: ApiContext): void {
   async function visibleTo(principal: UserPrincipal): Promise<(zone: string) => boolean> {
     if (principal.role === 'admin') return () => true;
+    // From the store, not LiveAccess's cache: that holds only people with a live connection.
     const now = Date.now();
-    const grants = (await ctx.store.grants.ofUser(principal.userId)).filter((g) => g.expiresAt === null || g.expiresAt > now);
-    return (zone) => grants.some((g) => zoneMatches(g.pattern, zone));
+    const grants = await ctx.store.grants.ofUser(principal.userId);
+    return (zone) => grants.some((g) => grantCovers(g, zone, now));
   }
   const view = (record: WallLayoutRecord, visible: (zone: string) => boolean): LayoutView => ({
     name: record.name, grid: record.grid as WallGrid, zones: record.zones.filter(visible), shared: record.scope === SHARED,
