@@ -10,6 +10,9 @@ import { Accounts } from './auth/Accounts.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { CameraKeys } from './auth/CameraKeys.ts';
 import { MediaTokens } from './auth/MediaTokens.ts';
+import { AccountLocks } from './auth/AccountLocks.ts';
+import { CameraCatalogue } from './cameras/CameraCatalogue.ts';
+import { Thumbnails } from './cameras/Thumbnails.ts';
 import { LoginLimiter } from './auth/loginLimiter.ts';
 import type { GatewayConfig } from './config/configSchema.ts';
 import type { ApiContext } from './http/api/context.ts';
@@ -99,6 +102,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const cameraKeys = new CameraKeys(store, limiter);
   const access = new LiveAccess(store, auth, cameraKeys, logger.child({ subsystem: 'access' }));
   const accounts = new Accounts(store, audit, cameraKeys);
+  const accountLocks = new AccountLocks(store, audit, limiter);
   const mediaTokens = new MediaTokens(store, audit, cluster?.rateLimiter ?? store.rateLimiter);
 
   const app = Fastify({
@@ -137,10 +141,13 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     ingest: { presence, relay: media?.relay ?? null, activity, logger: logger.child({ subsystem: 'cameras' }), ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' },
   });
   const edgeCameras = new EdgeCameraReports();
+  const cameraCatalogue = new CameraCatalogue(store, audit, logger.child({ subsystem: 'cameras' }));
+  await cameraCatalogue.start(presence);
+  const thumbnails = new Thumbnails(presence);
   const cameraControl = new CameraControl({
     sources: cameraSources, recordOf: (zone) => ipCameras.recordOf(zone), access, activity, logger: logger.child({ subsystem: 'cameras' }),
   });
-  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, mediaTokens, cameras: { sources: cameraSources, running: ipCameras, edge: edgeCameras } };
+  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, accountLocks, mediaTokens, cameras: { sources: cameraSources, running: ipCameras, edge: edgeCameras, catalogue: cameraCatalogue, thumbnails } };
   const quality = new ZoneQuality();
   presence.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
   let signalling: Signalling | null = null;
@@ -187,6 +194,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     ipCameras,
     cameraControl,
     edgeCameras,
+    cameraCatalogue,
+    thumbnails,
   });
   const io = signalling.io;
   cluster?.presence.attach({
@@ -228,6 +237,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         access.stop();
         await mediaEndpoints.close();
         await ipCameras.close();
+        cameraCatalogue.close();
+        thumbnails.close();
         await signalling.close();
         await app.close();
         // Views end as sockets close; let those audit writes land before the store goes.

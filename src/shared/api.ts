@@ -97,6 +97,8 @@ export const auditQuerySchema = z.strictObject({
   to: isoTime.optional(),
   /** Page backwards: entries with an id below this. */
   before: z.coerce.number().int().positive().optional(),
+  /** Entries with an id above this: with `before`, the CSV export of exactly the rows on screen. */
+  after: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -124,10 +126,18 @@ export interface UserView {
   createdAt: string;
 }
 
+/** GET /api/users: an account as the admin page lists it. */
+export interface AdminUserView extends UserView {
+  /** Failed sign-ins lock the account (from anywhere, or from where it was tried) until then; null when not locked. */
+  lockedUntil: string | null;
+}
+
 /** GET /api/auth/me, POST /api/auth/login */
 export interface MeResponse {
   user: UserView;
   session: { expiresAt: string; idleTimeoutSeconds: number };
+  /** An operator's own zone grants and when each ends (null: until removed), so the console can warn before one does. */
+  grants: { pattern: string; expiresAt: string | null }[];
 }
 
 export interface GrantView {
@@ -190,7 +200,8 @@ export interface ApiRoutes {
   'POST /api/auth/login': { body: LoginRequest; reply: MeResponse };
   'POST /api/auth/logout': { body: Record<string, never>; reply: Record<string, never> };
   'GET /api/auth/me': { reply: MeResponse };
-  'GET /api/users': { reply: { users: UserView[] } };
+  'GET /api/users': { reply: { users: AdminUserView[] } };
+  'POST /api/users/:id/unlock': { body: Record<string, never>; reply: { user: UserView } };
   'POST /api/users': { body: CreateUserRequest; reply: { user: UserView } };
   'PATCH /api/users/:id': { body: UpdateUserRequest; reply: { user: UserView } };
   'GET /api/grants': { reply: { grants: GrantView[] } };

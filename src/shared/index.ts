@@ -8,3 +8,4 @@ export * from './zoneId.ts';
 export * from './cameraSources.ts';
 export * from './ptz.ts';
 export * from './walls.ts';
+export * from './cameraProfiles.ts';

@@ -32,6 +32,8 @@ export const Limits = {
   maxPendingSendPackets: 4_096,
   /** Peers a camera may ask to keep when it publishes again (its live connections). */
   maxResumePeers: 256,
+  /** A directory thumbnail a camera node sends (a small JPEG, ~5–15 KB at 192×108), in bytes. */
+  maxThumbnailBytes: 32 * 1024,
 } as const;
 
 /** Timings shared by server and clients, in milliseconds. */
@@ -45,6 +47,8 @@ export const Timing = {
   pingTimeoutMs: 10_000,
   /** Directory updates are coalesced so a burst of joins costs one push. */
   directoryCoalesceMs: 100,
+  /** A camera node sends its directory thumbnail this often; the gateway takes one per zone per half of it at most. */
+  thumbnailIntervalMs: 5_000,
   /** Consoles send their tiles' network quality upstream this often (for /metrics). */
   qualityReportIntervalMs: 5_000,
   /** A zone's quality figures older than this are dropped (the console went quiet). */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { edgeCameraStatusSchema, type CameraStatus } from './cameraSources.ts';
+import type { CameraInfo } from './cameraProfiles.ts';
 import { ptzMoveSchema, ptzPresetSchema, type PtzPreset } from './ptz.ts';
 import type { ErrorCode, ProtocolError } from './errors.ts';
 import { Limits } from './limits.ts';
@@ -43,6 +44,11 @@ export const publishSchema = z.strictObject({
 });
 
 export const zoneRefSchema = z.strictObject({ zone: zoneField });
+/** A camera node's directory thumbnail: a small JPEG of what it publishes, base64. */
+export const thumbnailSchema = z.strictObject({
+  zone: zoneField,
+  jpeg: z.string().max(Math.ceil(Limits.maxThumbnailBytes / 3) * 4).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64'),
+});
 
 export const watchSchema = z.strictObject({
   zone: zoneField,
@@ -116,6 +122,11 @@ export interface ZoneSummary {
    * (`live`, or why not, since when). Such a zone is listed even while the camera is down.
    */
   ipCamera?: { name: string; status: CameraStatus; since: string; ptz: boolean };
+  /**
+   * The camera as an admin named and placed it, and when it was last seen: such a zone is listed
+   * while its camera is offline ("offline since"), never seen, or its key revoked.
+   */
+  camera?: CameraInfo;
 }
 
 export interface PublishResult {
@@ -141,7 +152,7 @@ export interface TimelineEvent {
   at: string;
   zone: ZoneId;
   kind: TimelineKind;
-  /** The camera's name when the gateway knows it (an IP or edge camera). */
+  /** The camera's name when the gateway knows it (its admin-given name, its key's label, an IP camera's name). */
   camera: string | null;
   /** Why, when known (an IP camera's status). */
   detail: string | null;
@@ -166,6 +177,7 @@ export const clientEvents = {
   'camera:publish': { schema: publishSchema, roles: [Role.CAMERA], reply: replyOf<PublishResult>() },
   'camera:unpublish': { schema: zoneRefSchema, roles: [Role.CAMERA], reply: noReply },
   'camera:status': { schema: edgeCameraStatusSchema, roles: [Role.CAMERA], reply: noReply },
+  'camera:thumbnail': { schema: thumbnailSchema, roles: [Role.CAMERA], reply: noReply },
   'zone:watch': { schema: watchSchema, roles: [Role.OPERATOR], reply: replyOf<WatchResult>() },
   'zone:unwatch': { schema: zoneRefSchema, roles: [Role.OPERATOR], reply: noReply },
   'zone:list': { schema: z.strictObject({}), roles: [Role.OPERATOR, Role.CAMERA], reply: replyOf<ZoneListResult>() },

@@ -134,6 +134,52 @@ it('a new admin adds an IP camera in the admin page (found over ONVIF, tested, a
   }
 });
 
+it('an admin unlocks an account that failed sign-ins locked, and sets a password in a dialog that checks it', async () => {
+  const tomas = await gw.addUser('tomas', 'operator');
+  const login = (password: string, from: string) => gw.api('/api/auth/login', { body: { username: 'tomas', password }, localAddress: from });
+  // Five wrong guesses from each of two addresses: the account itself is locked, everywhere.
+  for (const from of ['127.0.13.1', '127.0.13.2']) for (let i = 0; i < 5; i++) assert.equal((await login(`wrong-guess-${i}-long`, from)).status, 401);
+  assert.equal((await login(tomas.password, '127.0.13.3')).status, 429, 'locked: the right password is refused too');
+
+  const { page: admin, errors } = await signedInPage(browser, gw, '/admin.html');
+  const row = 'tr[data-user="tomas"]';
+  await admin.waitForSelector(`${row}[data-locked="true"]`);
+  assert.match((await admin.textContent(row)) ?? '', /locked until \d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}:\d{2}/);
+  assert.match((await admin.getAttribute(`${row} time`, 'title')) ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/, 'UTC on hover');
+  await admin.click(`${row} [data-action="unlock"]`);
+  await admin.waitForSelector('#admin-alert[data-code="DONE"]', { state: 'visible' });
+  assert.equal(await admin.textContent('#admin-alert .alert-text'), 'tomas can sign in again.');
+  await admin.waitForSelector(`${row}[data-locked="false"]`);
+  assert.equal((await login(tomas.password, '127.0.13.1')).status, 200, 'unlocked, even from an address that had spent its own tries');
+  const unlocked = (await gw.api('/api/audit?kind=user.unlocked', { cookie: gw.admin.cookie })).json.entries;
+  assert.deepEqual([unlocked[0]?.actor, unlocked[0]?.detail.user], ['admin', 'tomas']);
+  assert.ok(unlocked[0].detail.addresses >= 2, 'both addresses it was guessed from were cleared');
+  const asOperator = await gw.api(`/api/users/${tomas.id}/unlock`, { method: 'POST', cookie: tomas.cookie });
+  assert.equal(asOperator.status, 403, 'only an admin unlocks');
+
+  // The password dialog: too short and a mismatch are said in the dialog, which stays open.
+  await admin.click(`${row} [data-action="password"]`);
+  const dialog = admin.locator('dialog[data-dialog="set-password"]');
+  await dialog.waitFor();
+  const [first, second] = [dialog.locator('input').nth(0), dialog.locator('input').nth(1)];
+  await first.fill('short');
+  await second.fill('short');
+  await dialog.locator('[data-action="confirm"]').click();
+  assert.equal(await dialog.locator('[data-field="password"]').textContent(), 'At least 12 characters.');
+  await first.fill('a-new-long-password-1');
+  await second.fill('a-new-long-password-2');
+  await dialog.locator('[data-action="confirm"]').click();
+  assert.equal(await dialog.locator('[data-field="password"]').textContent(), 'The two passwords differ.');
+  await second.fill('a-new-long-password-1');
+  await dialog.locator('[data-action="confirm"]').click();
+  await dialog.waitFor({ state: 'detached' });
+  await admin.waitForFunction(() => document.querySelector('#admin-alert .alert-text')?.textContent === 'Password of tomas set; their sessions ended.');
+  assert.equal((await login('a-new-long-password-1', '127.0.13.4')).status, 200);
+  assert.equal((await login(tomas.password, '127.0.13.4')).status, 401, 'the old password no longer works');
+  assert.deepEqual(errors, []);
+  await admin.close();
+});
+
 it('the audit page lists what happened, filters by kind, and verifies the chain', async () => {
   const { page } = await signedInPage(browser, gw, '/audit.html');
   await page.waitForSelector('#audit-body tr[data-kind="key.revoked"]');
@@ -141,6 +187,28 @@ it('the audit page lists what happened, filters by kind, and verifies the chain'
   await page.click('#audit-filter button[type="submit"]');
   await page.waitForFunction(() => [...document.querySelectorAll('#audit-body tr')].every((tr) => tr.getAttribute('data-kind') === 'login.success'));
   assert.match(await page.getAttribute('#export-csv', 'href') ?? '', /kind=login.success/);
+  // The export is what is on screen: a sign-in after the page loaded is not in it.
+  const shown = await page.locator('#audit-body tr').count();
+  await gw.login(gw.admin.username, gw.admin.password);
+  const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), await page.getAttribute('#export-csv', 'href'));
+  const lines = csv.trim().split('\r\n');
+  assert.equal(lines.length - 1, shown, `${shown} rows on screen, ${lines.length - 1} in the CSV`);
+  assert.ok(lines.slice(1).every((line) => line.includes(',"login.success",')), lines.slice(0, 3).join('\n'));
+
+  // Details read as name and value; the JSON stays on hover.
+  await page.selectOption('#filter-kind', 'login.failure');
+  await page.click('#audit-filter button[type="submit"]');
+  await page.waitForFunction(() => document.querySelector('#audit-body tr')?.getAttribute('data-kind') === 'login.failure');
+  assert.equal(await page.textContent('#audit-body tr:first-child .audit-detail .audit-key'), 'reason');
+  assert.match((await page.textContent('#audit-body tr:first-child .audit-detail')) ?? '', /reason (wrong_password|rate_limited)/);
+  assert.match((await page.getAttribute('#audit-body tr:first-child .audit-detail', 'title')) ?? '', /^\{"reason":/);
+
+  // Nothing found says so, and there is nothing to export.
+  await page.fill('#filter-actor', 'nobody-at-all');
+  await page.click('#audit-filter button[type="submit"]');
+  await page.waitForSelector('#audit-body tr[data-empty="true"]');
+  assert.equal(await page.textContent('#audit-body'), 'No entries match these filters.');
+  assert.equal(await page.getAttribute('#export-csv', 'aria-disabled'), 'true');
   await page.click('#verify-chain');
   await page.waitForSelector('#verify-result[data-ok="true"]');
   assert.match((await page.textContent('#verify-result')) ?? '', /Chain intact: \d+ entries verified/);

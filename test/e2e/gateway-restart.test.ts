@@ -66,6 +66,8 @@ it('the gateway restarts under four playing tiles: every tile keeps decoding at 
   // While it is down, every page says so, and the video goes on.
   await operator.page.waitForFunction(() => document.querySelector('#status-pill')?.textContent?.trim() === 'UNREACHABLE', undefined, { timeout: 5_000, polling: 100 });
   for (const camera of cameras) assert.equal(await pillText(camera.page), 'UNREACHABLE');
+  await operator.page.waitForSelector('#console-alert[data-code="CONNECTION_LOST"]', { state: 'visible' });
+  assert.match((await operator.page.textContent('#console-alert .alert-text')) ?? '', /reconnecting… \(since \d{2}:\d{2}; video already flowing keeps playing\)$/, 'the operator is told since when');
   // Checked every 100 ms, not every animation frame: the pages' own work is what is measured.
   await operator.page.waitForTimeout(OUTAGE_MS);
   gw = await startGateway({ port }, dataDir);

@@ -10,7 +10,7 @@ describe('HTTP surface', () => {
 
   it('serves the built console and camera pages with strict security headers', async () => {
     assert.equal(gw.gateway.webBundle, true, 'run `npm run build` first: npm test does');
-    for (const [path, title] of [['/', /<title>Vigil – Control Centre<\/title>/], ['/camera.html', /<title>Vigil – Camera Node<\/title>/]] as const) {
+    for (const [path, title] of [['/', /<title>Vigil – Control Centre<\/title>/], ['/camera.html', /<title>Vigil – Camera node<\/title>/]] as const) {
       const page = await httpsGet(`${gw.url}${path}`, { cookie: gw.admin.cookie });
       assert.equal(page.status, 200, path);
       assert.match(page.body, title);

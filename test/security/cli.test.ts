@@ -60,6 +60,18 @@ describe('vigil CLI against the store of a running gateway', () => {
     assert.ok((await auditEntries(gw, 'user.updated')).some((e) => e.actor === 'cli' && e.detail.user === 'nina'));
   });
 
+  it('unlocks an account that failed sign-ins locked, from the console of the box', async () => {
+    const quin = await gw.addUser('quin', 'operator');
+    const login = (password: string, from: string) => gw.api('/api/auth/login', { body: { username: 'quin', password }, localAddress: from });
+    for (const from of ['127.0.15.1', '127.0.15.2']) for (let i = 0; i < 5; i++) await login(`wrong-guess-${i}-long`, from);
+    assert.equal((await login(quin.password, '127.0.15.3')).status, 429, 'locked');
+    const unlocked = vigil(gw.dataDir, ['user', 'unlock', 'quin']);
+    assert.equal(unlocked.status, 0, unlocked.err);
+    assert.equal(unlocked.out.trim(), 'Unlocked quin: failed sign-ins no longer hold the account.');
+    assert.equal((await login(quin.password, '127.0.15.1')).status, 200);
+    assert.ok((await auditEntries(gw, 'user.unlocked')).some((e) => e.actor === 'cli' && e.detail.user === 'quin'));
+  });
+
   it('sets a password from stdin and refuses a short one; a new password ends the old sessions', async () => {
     assert.equal(vigil(gw.dataDir, ['user', 'add', 'omar', '--role', 'operator', '--password-stdin'], 'omar-has-a-long-password\n').status, 0);
     const short = vigil(gw.dataDir, ['user', 'passwd', 'omar', '--password-stdin'], 'short\n');

@@ -149,6 +149,20 @@ for (const engine of engines) {
       assert.equal(await a.wallLayouts.remove('user:7', 'Night shift'), false);
     });
 
+    it('keeps named cameras: an admin\'s details and what was seen of the camera, neither overwriting the other', async () => {
+      const details = { name: 'Gate 3 north', location: 'Harbour Rd & 3rd', description: 'Looks north over the gate', group: 'Harbour', latitude: -33.8568, longitude: 151.2153 };
+      await a.cameraProfiles.seen('GATE-03-N', 4, 'gate key', 100);
+      await b.cameraProfiles.describe('GATE-03-N', details, 110, 'alice');
+      await a.cameraProfiles.seen('GATE-03-N', null, null, 120);
+      await b.cameraProfiles.describe('PARK-01', { ...details, name: null, latitude: null, longitude: null }, 130, 'alice');
+      assert.deepEqual(await b.cameraProfiles.list(), [
+        { zone: 'GATE-03-N', ...details, keyId: 4, keyLabel: 'gate key', lastSeenAt: 120, updatedAt: 110, updatedBy: 'alice' },
+        { zone: 'PARK-01', ...details, name: null, latitude: null, longitude: null, keyId: null, keyLabel: null, lastSeenAt: null, updatedAt: 130, updatedBy: 'alice' },
+      ]);
+      assert.equal(await a.cameraProfiles.remove('PARK-01'), true);
+      assert.equal(await b.cameraProfiles.remove('PARK-01'), false);
+    });
+
     it('keeps IP cameras: one per zone, changed field by field, the password only as sealed', async () => {
       const camera = await a.cameraSources.create({
         zone: 'CBD-POLE-7', name: 'Pole 7', url: 'rtsp://10.0.0.7/stream1', username: 'viewer', sealedPassword: null,

@@ -138,7 +138,7 @@ export class AuditTrail {
     return this.store.audit.query(filter);
   }
 
-  entries(filter?: Omit<AuditFilter, 'limit' | 'before'>): AsyncIterable<AuditRecord> {
+  entries(filter?: Omit<AuditFilter, 'limit'>): AsyncIterable<AuditRecord> {
     return this.store.audit.all(filter);
   }
 

@@ -127,4 +127,29 @@ export class LoginLimiter {
       return { ok: true, result };
     });
   }
+
+  /**
+   * When `username` can sign in again, if the account is locked or spent (the next attempt would
+   * be refused) from anywhere or from one of `addresses`; null when it is not. Ms since epoch.
+   */
+  async lockedUntil(username: string, addresses: readonly string[]): Promise<number | null> {
+    const checks: [RateLimiterAbstract, string, number][] = [
+      [this.#account, username, LOGIN_LIMITS.account.points],
+      ...addresses.map((a): [RateLimiterAbstract, string, number] => [this.#accountAddress, `${username}|${addressSource(a)}`, LOGIN_LIMITS.accountAddress.points]),
+    ];
+    let until: number | null = null;
+    for (const [limiter, key, points] of checks) {
+      const spent = await limiter.get(key);
+      if (spent && spent.consumedPoints >= points) until = Math.max(until ?? 0, Date.now() + spent.msBeforeNext);
+    }
+    return until;
+  }
+
+  /** An admin unlocks an account: its own count, and that of each address it was tried from, start over. */
+  async unlock(username: string, addresses: readonly string[]): Promise<void> {
+    await Promise.all([
+      this.#account.delete(username),
+      ...addresses.map((a) => this.#accountAddress.delete(`${username}|${addressSource(a)}`)),
+    ]);
+  }
 }

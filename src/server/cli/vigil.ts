@@ -10,6 +10,7 @@ import { Accounts, type AccountResult, type Actor } from '../auth/Accounts.ts';
 import { CameraKeys } from '../auth/CameraKeys.ts';
 import { LoginLimiter } from '../auth/loginLimiter.ts';
 import { MediaTokens } from '../auth/MediaTokens.ts';
+import { AccountLocks } from '../auth/AccountLocks.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { renderEffectiveConfig, renderHelp } from '../config/configText.ts';
 import { ConfigError, loadConfig } from '../config/loadConfig.ts';
@@ -26,6 +27,7 @@ export const CLI_USAGE = `Usage: npx vigil <command> [--config <file>] [options]
   user add <name> --role admin|operator|auditor [--password-stdin]
   user passwd <name> [--password-stdin]     (ends the person's sessions)
   user disable <name>                       (ends the person's sessions)
+  user unlock <name>                        (an account failed sign-ins locked signs in again)
   user list
   grant add <name> --zones <pattern> [--expires <time>] [--control]
                                             e.g. --zones CBD-* --expires 2026-12-31T18:00:00Z;
@@ -131,6 +133,12 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
         const user = await userByName(store, target ?? '');
         settled(await accounts.updateUser(CLI_ACTOR, user, { disabled: true }));
         out(`Disabled ${user.username}; their sessions are ended.`);
+        break;
+      }
+      case 'user unlock': {
+        const user = await userByName(store, target ?? '');
+        await new AccountLocks(store, audit, new LoginLimiter(store.rateLimiter)).unlock(CLI_ACTOR, user);
+        out(`Unlocked ${user.username}: failed sign-ins no longer hold the account.`);
         break;
       }
       case 'user list': {

@@ -1,4 +1,4 @@
-import { protocolError, Timing, type TimelineEvent, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
+import { protocolError, Timing, type CameraInfo, type TimelineEvent, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
 import type { Principal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
@@ -15,6 +15,12 @@ export type ZoneFilter = (principal: Principal, zone: ZoneId) => boolean;
 /** The IP cameras this gateway pulls, as the directory shows them; `onChange` hears a zone whose status changed. */
 export interface IpCameraDirectory {
   byZone(): Map<ZoneId, NonNullable<ZoneSummary['ipCamera']>>;
+  onChange(listener: (zone: ZoneId) => void): () => void;
+}
+
+/** Named cameras (CameraCatalogue): what the directory says of each zone's camera. */
+export interface CameraInfoDirectory {
+  byZone(): Map<ZoneId, CameraInfo>;
   onChange(listener: (zone: ZoneId) => void): () => void;
 }
 
@@ -55,9 +61,10 @@ export class DirectoryPublisher {
     private readonly visible: ZoneFilter,
     private readonly logger: Logger,
     private readonly ipCameras: IpCameraDirectory | null = null,
+    private readonly cameras: CameraInfoDirectory | null = null,
   ) {
     this.#unsubscribe = [presence.events.on('changed', (zone) => this.#schedule(zone))];
-    if (ipCameras) this.#unsubscribe.push(ipCameras.onChange((zone) => this.#schedule(zone)));
+    for (const source of [ipCameras, cameras]) if (source) this.#unsubscribe.push(source.onChange((zone) => this.#schedule(zone)));
   }
 
   add(socket: VigilSocket): void {
@@ -75,7 +82,7 @@ export class DirectoryPublisher {
 
   /** The whole directory as `principal` sees it. */
   async zonesFor(principal: Principal): Promise<ZoneSummary[]> {
-    return this.#withIpCameras(await this.presence.summaries()).filter((z) => this.visible(principal, z.zone));
+    return this.#withCameras(await this.presence.summaries()).filter((z) => this.visible(principal, z.zone));
   }
 
   sendTo(socket: VigilSocket): void {
@@ -94,14 +101,31 @@ export class DirectoryPublisher {
     this.#timer = null;
   }
 
-  /** Presence's zones with their IP cameras, and the zones of IP cameras that are down. */
-  #withIpCameras(zones: ZoneSummary[]): ZoneSummary[] {
-    const ipCameras = this.ipCameras?.byZone();
-    if (!ipCameras || ipCameras.size === 0) return zones;
-    const listed = zones.map((z) => withIpCamera(z, ipCameras.get(z.zone)));
+  /**
+   * Presence's zones with what is known of their cameras (IP camera status, name and place), and
+   * the zones of known cameras that are down: those stay listed, saying since when.
+   */
+  #withCameras(zones: ZoneSummary[]): ZoneSummary[] {
+    const known = this.#known();
+    const listed = zones.map((z) => known.describe(z));
     const present = new Set(zones.map((z) => z.zone));
-    for (const [zone, ipCamera] of ipCameras) if (!present.has(zone)) listed.push(withIpCamera({ zone, cameraOnline: false, viewers: 0 }, ipCamera));
+    for (const zone of known.zones()) if (!present.has(zone)) listed.push(known.describe({ zone, cameraOnline: false, viewers: 0 }));
     return listed;
+  }
+
+  /** A snapshot of both camera sources: which zones they know, and a summary with what they know of it. */
+  #known() {
+    const ipCameras = this.ipCameras?.byZone() ?? new Map<ZoneId, NonNullable<ZoneSummary['ipCamera']>>();
+    const cameras = this.cameras?.byZone() ?? new Map<ZoneId, CameraInfo>();
+    return {
+      ipCameras,
+      has: (zone: ZoneId) => ipCameras.has(zone) || cameras.has(zone),
+      zones: () => new Set([...ipCameras.keys(), ...cameras.keys()]),
+      describe: (summary: ZoneSummary): ZoneSummary => {
+        const camera = cameras.get(summary.zone);
+        return withIpCamera(camera ? { ...summary, camera } : summary, ipCameras.get(summary.zone));
+      },
+    };
   }
 
   #schedule(zone: ZoneId): void {
@@ -120,13 +144,13 @@ export class DirectoryPublisher {
       this.logger.warn({ err: error, zone }, 'zone summary unavailable: left out of a directory update');
       return undefined;
     })));
-    const ipCameras = this.ipCameras?.byZone() ?? new Map();
+    const known = this.#known();
+    const ipCameras = known.ipCameras;
     changed.forEach((zone, i) => {
       const summary = summaries[i];
-      const ipCamera = ipCameras.get(zone);
-      if (summary) zones.push(withIpCamera(summary, ipCamera));
-      // An IP camera's zone stays listed while its camera is down, saying why.
-      else if (summary === null && ipCamera) zones.push(withIpCamera({ zone, cameraOnline: false, viewers: 0 }, ipCamera));
+      if (summary) zones.push(known.describe(summary));
+      // A known camera's zone stays listed while its camera is down, saying why or since when.
+      else if (summary === null && known.has(zone)) zones.push(known.describe({ zone, cameraOnline: false, viewers: 0 }));
       else if (summary === null) removed.push(zone);
     });
     // Local: in a cluster every node hears of every change and serves its own operators.
@@ -146,15 +170,16 @@ export class DirectoryPublisher {
   #eventsOf(zones: readonly ZoneSummary[], removed: readonly ZoneId[], ipCameras: Map<ZoneId, NonNullable<ZoneSummary['ipCamera']>>): TimelineEvent[] {
     const events: TimelineEvent[] = [];
     const at = new Date().toISOString();
-    const observe = (zone: ZoneId, online: boolean, ipCamera: ZoneSummary['ipCamera']) => {
+    const observe = (zone: ZoneId, online: boolean, ipCamera: ZoneSummary['ipCamera'], camera?: CameraInfo) => {
       if ((this.#online.get(zone) ?? false) === online) return;
       this.#online.set(zone, online);
       events.push({
         id: this.#nextEventId++, at, zone, kind: online ? 'camera.online' : 'camera.offline',
-        camera: ipCamera?.name ?? null, detail: !online && ipCamera && ipCamera.status !== 'live' ? ipCamera.status : null,
+        camera: ipCamera?.name ?? camera?.displayName ?? null,
+        detail: online ? null : ipCamera && ipCamera.status !== 'live' ? ipCamera.status : camera?.keyRevoked ? 'key revoked' : null,
       });
     };
-    for (const z of zones) observe(z.zone, z.cameraOnline, z.ipCamera ?? ipCameras.get(z.zone));
+    for (const z of zones) observe(z.zone, z.cameraOnline, z.ipCamera ?? ipCameras.get(z.zone), z.camera);
     for (const zone of removed) {
       observe(zone, false, ipCameras.get(zone));
       this.#online.delete(zone);

@@ -26,7 +26,8 @@ import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import { Connection } from './Connection.ts';
-import { combinedCameraDirectory, DirectoryPublisher, type IpCameraDirectory } from './DirectoryPublisher.ts';
+import type { Thumbnails } from '../cameras/Thumbnails.ts';
+import { combinedCameraDirectory, DirectoryPublisher, type IpCameraDirectory, type CameraInfoDirectory } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
 import { installHandshake, type HandshakeDeps } from './handshake.ts';
 import { installSendBudget } from './sendBudget.ts';
@@ -53,6 +54,10 @@ export interface SignallingOptions extends HandshakeDeps {
   cameraControl?: CameraControl | null;
   /** What edge nodes report about their cameras. */
   edgeCameras?: EdgeCameraReports;
+  /** Named cameras: names, places, last seen, for the directory. */
+  cameraCatalogue?: CameraInfoDirectory | null;
+  /** Camera nodes' directory thumbnails (the gateway owns them: the HTTP API serves them too). */
+  thumbnails: Thumbnails;
   /** Time for the connections' timers (TURN renewal); the system clock unless a test moves it. */
   clock?: Clock;
 }
@@ -117,9 +122,12 @@ export function createSignalling(options: SignallingOptions): Signalling {
   let shuttingDown = false;
   const edgeCameras = options.edgeCameras ?? new EdgeCameraReports();
   const cameraDirectory = combinedCameraDirectory([...(options.ipCameras ? [options.ipCameras] : []), edgeCameras]);
-  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone), logger, cameraDirectory);
+  const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone), logger, cameraDirectory, options.cameraCatalogue ?? null);
   const cameraControl = options.cameraControl ?? null;
-  const context: HandlerContext = { presence, logger, access, activity, quality: options.quality, cameraControl, edgeCameras, zonesFor: (principal) => directory.zonesFor(principal) };
+  const { thumbnails } = options;
+  const context: HandlerContext = {
+    presence, logger, access, activity, quality: options.quality, cameraControl, edgeCameras, thumbnails, zonesFor: (principal) => directory.zonesFor(principal),
+  };
 
   io.on('connection', (socket) => {
     const principal = socket.data.principal;

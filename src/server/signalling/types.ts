@@ -17,6 +17,7 @@ import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import type { CameraControl } from '../cameras/CameraControl.ts';
+import type { Thumbnails } from '../cameras/Thumbnails.ts';
 import type { EdgeCameraReports } from '../cameras/EdgeCameraReports.ts';
 import type { CandidateBudget } from './CandidateBudget.ts';
 
@@ -40,6 +41,8 @@ export interface HandlerContext {
   readonly logger: Logger;
   /** What edge nodes report about the cameras they pull. */
   readonly edgeCameras: EdgeCameraReports;
+  /** Camera nodes' thumbnails for the directory. */
+  readonly thumbnails: Thumbnails;
   /** Steers IP cameras (PTZ); null when the gateway has none to steer. */
   readonly cameraControl: CameraControl | null;
   /** The zones a principal may see, as its directory shows them (IP cameras included). */

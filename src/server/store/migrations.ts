@@ -332,4 +332,40 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'named cameras: what an admin says of each zone\'s camera, and the key that last published it and when',
+    sqlite: `
+      CREATE TABLE camera_profiles (
+        zone TEXT PRIMARY KEY,
+        name TEXT,
+        location TEXT,
+        description TEXT,
+        camera_group TEXT,
+        latitude REAL,
+        longitude REAL,
+        key_id INTEGER,
+        key_label TEXT,
+        last_seen_at INTEGER,
+        updated_at INTEGER,
+        updated_by TEXT
+      );
+    `,
+    postgres: `
+      CREATE TABLE camera_profiles (
+        zone TEXT PRIMARY KEY,
+        name TEXT,
+        location TEXT,
+        description TEXT,
+        camera_group TEXT,
+        latitude DOUBLE PRECISION,
+        longitude DOUBLE PRECISION,
+        key_id BIGINT,
+        key_label TEXT,
+        last_seen_at BIGINT,
+        updated_at BIGINT,
+        updated_by TEXT
+      );
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
  */
 import type { AccountRole } from '../../shared/index.ts';
 import { AUDIT_FIELDS, type AnyAuditField, type RowOf } from '../../shared/auditCatalogue.ts';
-import type { ApiKeyRecord, AuditRecord, CameraSourceRecord, GrantRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord, WallLayoutRecord } from './types.ts';
+import type { ApiKeyRecord, AuditRecord, CameraProfileRecord, CameraSourceRecord, GrantRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord, WallLayoutRecord } from './types.ts';
 
 export interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: number | boolean; created_at: number }
 export interface SessionRow {
@@ -82,6 +82,18 @@ export function auditInsert(withId: boolean, placeholder: (position: number) => 
 }
 export const toActivity = (r: ActivityRow): LiveActivity => ({
   id: r.id, kind: r.kind, actor: r.actor, actorRole: r.actor_role, zone: r.zone, address: r.address, userAgent: r.user_agent, startedAt: r.started_at, node: r.node,
+});
+
+export interface CameraProfileRow {
+  zone: string; name: string | null; location: string | null; description: string | null; camera_group: string | null;
+  latitude: number | null; longitude: number | null; key_id: number | string | null; key_label: string | null;
+  last_seen_at: number | string | null; updated_at: number | string | null; updated_by: string | null;
+}
+const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+export const toCameraProfile = (r: CameraProfileRow): CameraProfileRecord => ({
+  zone: r.zone, name: r.name, location: r.location, description: r.description, group: r.camera_group,
+  latitude: numberOrNull(r.latitude), longitude: numberOrNull(r.longitude), keyId: numberOrNull(r.key_id), keyLabel: r.key_label,
+  lastSeenAt: numberOrNull(r.last_seen_at), updatedAt: numberOrNull(r.updated_at), updatedBy: r.updated_by,
 });
 
 export interface WallLayoutRow { scope: string; name: string; grid: string; zones: string; updated_at: number | string; updated_by: string }

@@ -109,6 +109,34 @@ export interface WallLayoutRepository {
   remove(scope: string, name: string): Promise<boolean>;
 }
 
+/** A zone's camera: what an admin said of it, and the key that last published it and when. */
+export interface CameraProfileRecord {
+  zone: string;
+  name: string | null;
+  location: string | null;
+  description: string | null;
+  group: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  keyId: number | null;
+  keyLabel: string | null;
+  lastSeenAt: number | null;
+  /** Of the admin's details; null while only seen. */
+  updatedAt: number | null;
+  updatedBy: string | null;
+}
+
+export type CameraProfileDetails = Pick<CameraProfileRecord, 'name' | 'location' | 'description' | 'group' | 'latitude' | 'longitude'>;
+
+export interface CameraProfileRepository {
+  list(): Promise<CameraProfileRecord[]>;
+  /** An admin names or places the zone's camera; what was seen of it stays. */
+  describe(zone: string, details: CameraProfileDetails, at: number, by: string): Promise<void>;
+  /** A camera started or stopped publishing the zone, with this key (null: not a camera key). */
+  seen(zone: string, keyId: number | null, keyLabel: string | null, at: number): Promise<void>;
+  remove(zone: string): Promise<boolean>;
+}
+
 /** What a caller asks to record; the store adds id, time, the chain hashes and the hash format. */
 export type AuditDraft = AuditEntryDraft;
 export type AuditRecord = AuditEntry;
@@ -141,6 +169,8 @@ export interface AuditFilter {
   from?: number;
   to?: number;
   before?: number;
+  /** Entries with an id above this (the oldest row of what a reader has on screen, minus one). */
+  after?: number;
   limit: number;
 }
 
@@ -208,7 +238,7 @@ export interface AuditRepository {
   append(draft: AuditDraft, activity?: { open?: LiveActivity; close?: string }): Promise<AuditRecord>;
   query(filter: AuditFilter): Promise<AuditRecord[]>;
   /** Every entry in id order, for verification and export. */
-  all(filter?: Omit<AuditFilter, 'limit' | 'before'>): AsyncIterable<AuditRecord>;
+  all(filter?: Omit<AuditFilter, 'limit'>): AsyncIterable<AuditRecord>;
   anchor(): Promise<AuditAnchor | null>;
   /** Id and hash of the newest entry ever appended (null before the first): what the chain must end with. */
   head(): Promise<{ lastId: number; lastHash: string } | null>;
@@ -225,6 +255,7 @@ export interface Store {
   readonly mediaTokens: MediaTokenRepository;
   readonly cameraSources: CameraSourceRepository;
   readonly wallLayouts: WallLayoutRepository;
+  readonly cameraProfiles: CameraProfileRepository;
   readonly audit: AuditRepository;
   /** A counter bumped by every change to people, sessions, keys, grants or cameras (polled by gateways). */
   changeSeq(): Promise<number>;

@@ -4,7 +4,7 @@ import {
 } from '../../shared/index.ts';
 import { api, type ApiResult } from '../shared-ui/api.ts';
 import { byId, element } from '../shared-ui/dom.ts';
-import { actionsCell, cell, confirmingButton, when } from '../shared-ui/table.ts';
+import { actionsCell, cell, confirmingButton, timeCell, when } from '../shared-ui/table.ts';
 
 /**
  * The admin page's IP cameras: test a camera's settings (what it sends, or why it cannot be
@@ -40,7 +40,7 @@ export function renderCameras(cameras: CameraView[], act: Act): void {
     const actions = c.origin === 'config' ? [] : [confirmingButton('Remove', 'remove', () => void act(api('DELETE', `/api/cameras/${c.id}`)))];
     const cpu = c.cpuPercent === null ? '' : ` · ffmpeg ${c.cpuPercent} % CPU${c.transcode ? ' (transcoding)' : ''}`;
     row.append(cell(c.zone), cell(c.name), cell(`${c.url}${c.username ? ` (as ${c.username})` : ''}${c.onvif ? ` · ONVIF ${c.onvif.host}:${c.onvif.port}` : ''}`, 'font-monospace small'),
-      cell(`${describeVideo(c.probe)}${cpu}`), status, cell(when(c.since)), actionsCell(...actions));
+      cell(`${describeVideo(c.probe)}${cpu}`), status, timeCell(c.since), actionsCell(...actions));
     return row;
   }));
 }
@@ -53,7 +53,7 @@ export function renderEdgeCameras(cameras: EdgeCameraView[]): void {
     row.dataset.status = c.status;
     const status = cell(STATUS_TEXT[c.status], c.status === 'live' ? 'text-success' : 'text-warning');
     if (c.reason) status.append(element('div', { className: 'small text-secondary', text: c.reason }));
-    row.append(cell(c.zone), cell(c.name), status, cell(when(c.since)), cell(c.key));
+    row.append(cell(c.zone), cell(c.name), status, timeCell(c.since), cell(c.key));
     return row;
   }));
 }

@@ -1,14 +1,17 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import {
-  createGrantSchema, createKeySchema, createMediaTokenSchema, createUserSchema,
-  type CameraView, type EdgeCameraView, type GrantView, type KeyView, type MediaTokenView, type SessionView, type UserView,
+  createGrantSchema, createKeySchema, createMediaTokenSchema, createUserSchema, PASSWORD_MIN_LENGTH,
+  type AdminUserView, type CameraProfileView, type CameraView, type EdgeCameraView, type GrantView, type KeyView, type MediaTokenView, type SessionView,
 } from '../../shared/index.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { api, type ApiResult } from '../shared-ui/api.ts';
+import { whileBusy } from '../shared-ui/busy.ts';
+import { askNewPassword } from '../shared-ui/dialog.ts';
 import { byId } from '../shared-ui/dom.ts';
-import { actionButton, actionsCell, cell, confirmingButton, when } from '../shared-ui/table.ts';
+import { actionButton, actionsCell, cell, confirmingButton, timeCell, when } from '../shared-ui/table.ts';
+import { initCameraProfileForm, renderCameraProfiles } from './cameraProfiles.ts';
 import { initCameraForm, renderCameras, renderEdgeCameras } from './cameras.ts';
 
 /**
@@ -18,14 +21,15 @@ import { initCameraForm, renderCameras, renderEdgeCameras } from './cameras.ts';
  */
 const alert = new AlertBanner(byId('admin-alert', HTMLElement));
 
-/** Runs an API call; on failure shows why, on success refreshes everything. */
-async function act<T>(call: Promise<ApiResult<T>>): Promise<T | null> {
+/** Runs an API call; on failure shows why, on success says what was done (`done`) and refreshes everything. */
+async function act<T>(call: Promise<ApiResult<T>>, done?: string): Promise<T | null> {
   const reply = await call;
   if (!reply.ok) {
     alert.show(reply.error.code, reply.error.message);
     return null;
   }
-  alert.hide();
+  if (done) alert.show('DONE', done, 'success');
+  else alert.hide();
   await refresh();
   return reply.data;
 }
@@ -53,7 +57,7 @@ function invalid(message: string): void {
   alert.show('PAYLOAD_INVALID', message);
 }
 
-function renderUsers(users: UserView[]): void {
+function renderUsers(users: AdminUserView[]): void {
   byId('users-body', HTMLElement).replaceChildren(...users.map((u) => {
     const row = document.createElement('tr');
     row.dataset.user = u.username;
@@ -61,10 +65,22 @@ function renderUsers(users: UserView[]): void {
       ? actionButton('Enable', 'enable', () => void act(api('PATCH', `/api/users/${u.id}`, { disabled: false })), 'outline-success')
       : confirmingButton('Disable', 'disable', () => void act(api('PATCH', `/api/users/${u.id}`, { disabled: true })));
     const password = actionButton('Set password', 'password', () => {
-      const next = window.prompt(`New password for ${u.username} (12+ characters). Their sessions will end.`);
-      if (next) void act(api('PATCH', `/api/users/${u.id}`, { password: next }));
+      void askNewPassword({
+        name: 'set-password',
+        title: `New password for ${u.username}`,
+        body: `At least ${PASSWORD_MIN_LENGTH} characters. Every session of ${u.username} ends when it is set.`,
+        confirmLabel: 'Set password',
+        minLength: PASSWORD_MIN_LENGTH,
+      }).then((next) => {
+        if (next !== null) void act(api('PATCH', `/api/users/${u.id}`, { password: next }), `Password of ${u.username} set; their sessions ended.`);
+      });
     }, 'outline-light');
-    row.append(cell(u.username), cell(u.role), cell(u.disabled ? 'disabled' : 'active'), cell(when(u.createdAt)), actionsCell(password, toggle));
+    const status = u.disabled ? 'disabled' : u.lockedUntil ? `locked until ${when(u.lockedUntil)}` : 'active';
+    row.dataset.locked = String(u.lockedUntil !== null);
+    const unlock = u.lockedUntil
+      ? [actionButton('Unlock', 'unlock', () => void act(api('POST', `/api/users/${u.id}/unlock`), `${u.username} can sign in again.`), 'outline-warning')]
+      : [];
+    row.append(cell(u.username), cell(u.role), timeCell(u.lockedUntil, status), timeCell(u.createdAt), actionsCell(...unlock, password, toggle));
     return row;
   }));
   const select = byId('grant-user', HTMLSelectElement);
@@ -79,7 +95,7 @@ function renderGrants(grants: GrantView[]): void {
     row.dataset.grantId = String(g.id);
     row.dataset.user = g.username;
     row.dataset.control = String(g.control);
-    row.append(cell(g.username), cell(g.pattern), cell(g.control ? 'watch, control (PTZ)' : 'watch'), cell(g.expiresAt ? when(g.expiresAt) : 'until removed'), cell(g.createdBy),
+    row.append(cell(g.username), cell(g.pattern), cell(g.control ? 'watch, control (PTZ)' : 'watch'), timeCell(g.expiresAt, g.expiresAt ? when(g.expiresAt) : 'until removed'), cell(g.createdBy),
       actionsCell(confirmingButton('Remove', 'remove', () => void act(api('DELETE', `/api/grants/${g.id}`)))));
     return row;
   }));
@@ -91,8 +107,8 @@ function renderKeys(keys: KeyView[]): void {
     row.dataset.keyId = String(k.id);
     row.dataset.label = k.label;
     const actions = k.revokedAt ? [] : [confirmingButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/keys/${k.id}`)))];
-    row.append(cell(k.label), cell(k.zonePattern), cell(`${k.prefix}…`, 'font-monospace'), cell(when(k.lastUsedAt)),
-      cell(k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active'), actionsCell(...actions));
+    row.append(cell(k.label), cell(k.zonePattern), cell(`${k.prefix}…`, 'font-monospace'), timeCell(k.lastUsedAt),
+      timeCell(k.revokedAt, k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active'), actionsCell(...actions));
     return row;
   }));
 }
@@ -107,8 +123,8 @@ function renderTokens(tokens: MediaTokenView[]): void {
     const expired = Date.parse(t.expiresAt) <= Date.now();
     const status = t.revokedAt ? `revoked ${when(t.revokedAt)}` : expired ? 'expired' : 'active';
     const actions = t.revokedAt || expired ? [] : [confirmingButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/tokens/${t.id}`)))];
-    row.append(cell(t.label), cell(TOKEN_FOR[t.kind]), cell(t.zonePattern), cell(`${t.prefix}…`, 'font-monospace'), cell(when(t.expiresAt)),
-      cell(when(t.lastUsedAt)), cell(status), actionsCell(...actions));
+    row.append(cell(t.label), cell(TOKEN_FOR[t.kind]), cell(t.zonePattern), cell(`${t.prefix}…`, 'font-monospace'), timeCell(t.expiresAt),
+      timeCell(t.lastUsedAt), timeCell(t.revokedAt, status), actionsCell(...actions));
     return row;
   }));
 }
@@ -119,22 +135,24 @@ function renderSessions(sessions: SessionView[]): void {
     row.dataset.sessionId = String(s.id);
     row.dataset.user = s.username;
     const actions = s.current ? [] : [confirmingButton('Revoke', 'revoke', () => void act(api('DELETE', `/api/sessions/${s.id}`)))];
-    row.append(cell(`${s.username}${s.current ? ' (you)' : ''}`), cell(s.address), cell(s.userAgent.slice(0, 60)), cell(when(s.lastSeenAt)),
+    row.append(cell(`${s.username}${s.current ? ' (you)' : ''}`), cell(s.address), cell(s.userAgent.slice(0, 60)), timeCell(s.lastSeenAt),
       cell(String(s.sockets)), actionsCell(...actions));
     return row;
   }));
 }
 
 async function refresh(): Promise<void> {
-  const [users, grants, keys, tokens, sessions, cameras] = await Promise.all([
-    api<{ users: UserView[] }>('GET', '/api/users'),
+  const [users, grants, keys, tokens, sessions, cameras, profiles] = await Promise.all([
+    api<{ users: AdminUserView[] }>('GET', '/api/users'),
     api<{ grants: GrantView[] }>('GET', '/api/grants'),
     api<{ keys: KeyView[] }>('GET', '/api/keys'),
     api<{ tokens: MediaTokenView[] }>('GET', '/api/tokens'),
     api<{ sessions: SessionView[] }>('GET', '/api/sessions'),
     api<{ cameras: CameraView[]; edge: EdgeCameraView[] }>('GET', '/api/cameras'),
+    api<{ cameras: CameraProfileView[] }>('GET', '/api/camera-profiles'),
   ]);
-  for (const reply of [users, grants, keys, tokens, sessions, cameras]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
+  for (const reply of [users, grants, keys, tokens, sessions, cameras, profiles]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
+  if (profiles.ok) renderCameraProfiles(profiles.data.cameras, act);
   if (users.ok) renderUsers(users.data.users);
   if (grants.ok) renderGrants(grants.data.grants);
   if (keys.ok) renderKeys(keys.data.keys);
@@ -154,7 +172,8 @@ byId('user-form', HTMLFormElement).addEventListener('submit', (event) => {
     role: byId('user-role', HTMLSelectElement).value,
   });
   if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  void act(api('POST', '/api/users', parsed.data)).then((done) => { if (done) byId('user-form', HTMLFormElement).reset(); });
+  const form = byId('user-form', HTMLFormElement);
+  void whileBusy(form, () => act(api('POST', '/api/users', parsed.data), `Account ${parsed.data.username} created.`)).then((done) => { if (done) form.reset(); });
 });
 
 byId('grant-form', HTMLFormElement).addEventListener('submit', (event) => {
@@ -167,7 +186,7 @@ byId('grant-form', HTMLFormElement).addEventListener('submit', (event) => {
     ...(expiry ? { expiresAt: new Date(expiry).toISOString() } : {}),
   });
   if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  void act(api('POST', '/api/grants', parsed.data)).then((done) => { if (!done) return;
+  void whileBusy(byId('grant-form', HTMLFormElement), () => act(api('POST', '/api/grants', parsed.data), `Grant ${parsed.data.pattern} added.`)).then((done) => { if (!done) return;
     byId('grant-pattern', HTMLInputElement).value = '';
     byId('grant-control', HTMLInputElement).checked = false;
   });
@@ -177,7 +196,7 @@ byId('key-form', HTMLFormElement).addEventListener('submit', (event) => {
   event.preventDefault();
   const parsed = createKeySchema.safeParse({ label: byId('key-label', HTMLInputElement).value, zonePattern: byId('key-pattern', HTMLInputElement).value });
   if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  void act(api<{ key: KeyView; secret: string }>('POST', '/api/keys', parsed.data)).then((created) => {
+  void whileBusy(byId('key-form', HTMLFormElement), () => act(api<{ key: KeyView; secret: string }>('POST', '/api/keys', parsed.data))).then((created) => {
     if (created) showOnce('key', created.secret);
   });
 });
@@ -192,12 +211,13 @@ byId('token-form', HTMLFormElement).addEventListener('submit', (event) => {
     expiresAt: expiry ? new Date(expiry).toISOString() : '',
   });
   if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  void act(api<{ token: MediaTokenView; secret: string }>('POST', '/api/tokens', parsed.data)).then((created) => {
+  void whileBusy(byId('token-form', HTMLFormElement), () => act(api<{ token: MediaTokenView; secret: string }>('POST', '/api/tokens', parsed.data))).then((created) => {
     if (created) showOnce('token', created.secret);
   });
 });
 
 initCameraForm(act, invalid);
+initCameraProfileForm(act, invalid);
 
 for (const name of ['key', 'token']) byId(`${name}-secret`, HTMLInputElement).addEventListener('focus', (event) => (event.target as HTMLInputElement).select());
 

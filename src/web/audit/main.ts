@@ -4,8 +4,9 @@ import { AUDIT_KIND_NAMES, AUDIT_KINDS, type AuditEntryView } from '../../shared
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { api } from '../shared-ui/api.ts';
-import { byId } from '../shared-ui/dom.ts';
-import { cell, when } from '../shared-ui/table.ts';
+import { whileBusy } from '../shared-ui/busy.ts';
+import { byId, element } from '../shared-ui/dom.ts';
+import { cell, timeCell } from '../shared-ui/table.ts';
 
 /** The audit page: newest entries first, filters, paging backwards, CSV export and chain verification. */
 const alert = new AlertBanner(byId('audit-alert', HTMLElement));
@@ -34,21 +35,68 @@ function filters(): URLSearchParams {
   return params;
 }
 
+/** A value of a detail as a person reads it: text as is, lists joined, anything deeper as compact JSON. */
+function readable(value: unknown): string {
+  if (value === null || value === undefined) return '–';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return value.join(', ');
+  return JSON.stringify(value);
+}
+
+/** The detail as `name value` pairs (the raw JSON on hover, for copying into a report). */
+function detailCell(detail: Record<string, unknown>): HTMLTableCellElement {
+  const td = cell('', 'audit-detail small');
+  td.title = JSON.stringify(detail);
+  const pairs = Object.entries(detail);
+  if (pairs.length === 0) td.textContent = '–';
+  for (const [name, value] of pairs) {
+    const pair = element('span', { className: 'audit-pair' });
+    pair.append(element('span', { className: 'audit-key', text: name }), ` ${readable(value)}`);
+    td.append(pair);
+  }
+  return td;
+}
+
 function row(entry: AuditEntryView): HTMLTableRowElement {
   const tr = document.createElement('tr');
   tr.dataset.kind = entry.kind;
   tr.dataset.outcome = entry.outcome;
   tr.append(
-    cell(String(entry.id)), cell(when(entry.at)), cell(entry.kind), cell(entry.actor ?? '–'), cell(entry.zone ?? '–'),
+    cell(String(entry.id)), timeCell(entry.at), cell(entry.kind), cell(entry.actor ?? '–'), cell(entry.zone ?? '–'),
     cell(entry.address ?? '–'), cell(entry.outcome, entry.outcome === 'denied' ? 'text-danger' : ''),
-    cell(JSON.stringify(entry.detail), 'audit-detail font-monospace small'),
+    detailCell(entry.detail),
   );
+  return tr;
+}
+
+const COLUMNS = 8;
+/** Filters of the rows on screen: what the CSV export exports, not what is typed but not applied. */
+let shownFilters = new URLSearchParams();
+/** Ids of the newest and oldest rows on screen. */
+let shownIds: { newest: number; oldest: number } | null = null;
+
+/** The CSV of exactly the rows on screen: their filters, bounded by their newest and oldest ids. */
+function exportAddress(): string {
+  const params = new URLSearchParams(shownFilters);
+  if (shownIds) {
+    params.set('before', String(shownIds.newest + 1));
+    params.set('after', String(shownIds.oldest - 1));
+  }
+  return `/api/audit.csv?${params}`;
+}
+
+function emptyRow(): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  tr.dataset.empty = 'true';
+  const td = cell(shownFilters.size > 0 ? 'No entries match these filters.' : 'The trail has no entries yet.', 'text-center text-secondary py-3');
+  td.colSpan = COLUMNS;
+  tr.append(td);
   return tr;
 }
 
 async function load(append: boolean): Promise<void> {
   const params = filters();
-  byId('export-csv', HTMLAnchorElement).href = `/api/audit.csv?${params}`;
   if (append && nextBefore !== null) params.set('before', String(nextBefore));
   params.set('limit', '100');
   const reply = await api<{ entries: AuditEntryView[]; nextBefore: number | null }>('GET', `/api/audit?${params}`);
@@ -57,16 +105,26 @@ async function load(append: boolean): Promise<void> {
     return;
   }
   alert.hide();
-  const rows = reply.data.entries.map(row);
+  const { entries } = reply.data;
+  if (!append) {
+    shownFilters = filters();
+    shownIds = null;
+  }
+  if (entries.length > 0) shownIds = { newest: shownIds?.newest ?? entries[0]!.id, oldest: entries.at(-1)!.id };
+  const rows = entries.map(row);
   if (append) body.append(...rows);
-  else body.replaceChildren(...rows);
+  else body.replaceChildren(...(rows.length > 0 ? rows : [emptyRow()]));
+  const csv = byId('export-csv', HTMLAnchorElement);
+  csv.href = exportAddress();
+  csv.classList.toggle('disabled', shownIds === null);
+  csv.setAttribute('aria-disabled', String(shownIds === null));
   nextBefore = reply.data.nextBefore;
   older.hidden = nextBefore === null;
 }
 
 byId('audit-filter', HTMLFormElement).addEventListener('submit', (event) => {
   event.preventDefault();
-  void load(false);
+  void whileBusy(byId('audit-filter', HTMLFormElement), () => load(false));
 });
 older.addEventListener('click', () => void load(true));
 byId('verify-chain', HTMLButtonElement).addEventListener('click', () => {

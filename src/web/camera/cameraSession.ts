@@ -1,4 +1,4 @@
-import { isTemporaryRefusal, Limits, Role, type ZoneId } from '../../shared/index.ts';
+import { isTemporaryRefusal, Limits, Role, Timing, type ZoneId } from '../../shared/index.ts';
 import { CameraPublisher } from '../lib/cameraPublisher.ts';
 import { SignallingSession, type Refusal, type SignallingHooks } from '../lib/SignallingSession.ts';
 import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shared-ui/errorMessages.ts';
@@ -23,6 +23,8 @@ export interface CameraView {
   hideAlert(code: string): void;
   /** Phase, signalling, or peer count changed. */
   changed(): void;
+  /** A small JPEG (base64) of the preview for the directory, or null when there is no picture yet. */
+  thumbnail(): Promise<string | null>;
 }
 
 const PUBLISH_RETRY_MS = 2_000;
@@ -30,7 +32,7 @@ const PUBLISH_RETRY_MS = 2_000;
 /**
  * One camera-node session: capture → preview → connect → `camera:publish`, then serve every
  * viewer the gateway announces. On each (re)connect it publishes again with the tab's resume
- * token. `stop()` (End Session) undoes everything; every async step checks it still belongs to
+ * token. `stop()` (Stop publishing) undoes everything; every async step checks it still belongs to
  * the current attempt, so a stop during getUserMedia or a pending publish leaves nothing running.
  */
 export class CameraSession {
@@ -46,6 +48,9 @@ export class CameraSession {
   #published = false;
   /** What the gateway last said of the zone's operators (zone:audience). */
   #audience: { viewers: number; relayed: boolean } | null = null;
+  /** The camera's name as the gateway knows it: its key's label (session:ready). */
+  #cameraName: string | null = null;
+  #thumbnails: ReturnType<typeof setInterval> | null = null;
 
   constructor(view: CameraView) {
     this.#view = view;
@@ -57,6 +62,11 @@ export class CameraSession {
 
   get zone(): ZoneId | null {
     return this.#zone;
+  }
+
+  /** The name operators see this camera under (its key's label), once the gateway has said it. */
+  get cameraName(): string | null {
+    return this.#cameraName;
   }
 
   /** Camera and preset in use (or last used). */
@@ -148,7 +158,7 @@ export class CameraSession {
     this.#audience = null;
   }
 
-  /** End Session: unpublish, close every peer, stop the camera, disconnect. Idempotent. */
+  /** Stop publishing: unpublish, close every peer, stop the camera, disconnect. Idempotent. */
   stop(reason = 'ended by the operator of the camera'): void {
     if (this.#phase === 'idle') return;
     this.#attempt += 1;
@@ -165,6 +175,9 @@ export class CameraSession {
     this.#source = null;
     this.#view.showPreview(null);
     forgetActiveSession();
+    if (this.#thumbnails !== null) clearInterval(this.#thumbnails);
+    this.#thumbnails = null;
+    this.#cameraName = null;
     this.#setPhase('idle');
   }
 
@@ -205,7 +218,8 @@ export class CameraSession {
   #hooks(zone: ZoneId, attempt: number): SignallingHooks {
     const failWith = ({ code, message }: Refusal): void => this.#fail({ code, message: describeError(code, { zone }, message) });
     return {
-      restore: () => {
+      restore: (session) => {
+        this.#cameraName = session.identity.name;
         this.#view.hideAlert(CONNECTION_LOST);
         void this.#publish(zone, attempt);
       },
@@ -244,6 +258,7 @@ export class CameraSession {
       for (const peerId of earlier) if (!kept.has(peerId)) publisher.removeViewer(peerId);
       this.#published = true;
       publisher.prepareSpare();
+      this.#sendThumbnails(zone, attempt);
       rememberActiveSession({ zone, ...this.#settings! });
       this.#setPhase('publishing');
       return;
@@ -258,6 +273,19 @@ export class CameraSession {
       return;
     }
     this.#fail({ code, message: describeError(code, { zone }, message) });
+  }
+
+  /** The directory's thumbnail: one now (the first frame may take a moment) and every few seconds while published. */
+  #sendThumbnails(zone: ZoneId, attempt: number): void {
+    const send = async (): Promise<void> => {
+      const signalling = this.#signalling;
+      if (attempt !== this.#attempt || !this.#published || !signalling) return;
+      const jpeg = await this.#view.thumbnail().catch(() => null);
+      if (jpeg && attempt === this.#attempt && this.#published) void signalling.request('camera:thumbnail', { zone, jpeg }).catch(() => undefined);
+    };
+    if (this.#thumbnails !== null) clearInterval(this.#thumbnails);
+    setTimeout(() => void send(), 1_000);
+    this.#thumbnails = setInterval(() => void send(), Timing.thumbnailIntervalMs);
   }
 
   #fail(error: CameraError | { code: string; message: string }): void {

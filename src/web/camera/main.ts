@@ -1,11 +1,13 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
-import { isKeyRefusal, isZoneId, Role } from '../../shared/index.ts';
+import { isKeyRefusal, isZoneId } from '../../shared/index.ts';
 import { computeKpis, formatEncryption, NO_VALUE, type StatsEntry } from '../lib/kpis.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
+import { confirmAction } from '../shared-ui/dialog.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { initHeader, zoneFromAddress } from '../shared-ui/header.ts';
 import { CameraSession, type CameraSettings } from './cameraSession.ts';
+import { thumbnailOf } from './thumbnail.ts';
 import { forgetApiKey, looksLikeApiKey, readApiKey, storeApiKey } from './keyStore.ts';
 import { readActiveSession } from './resumeStore.ts';
 import { DEFAULT_CAMERA, DEFAULT_PRESET, isPresetId, listCameras, TEST_PATTERN } from './videoSource.ts';
@@ -14,7 +16,7 @@ import { DEFAULT_CAMERA, DEFAULT_PRESET, isPresetId, listCameras, TEST_PATTERN }
  * Camera node page: capture, preview and publish one zone. An unattended node resumes by itself
  * after a reload: the tab remembers the live session (and its resume token) in sessionStorage.
  */
-const header = initHeader(Role.CAMERA);
+const header = initHeader();
 const alert = new AlertBanner(byId('camera-alert', HTMLElement));
 const cameraSelect = byId('camera-select', HTMLSelectElement);
 const presetSelect = byId('preset-select', HTMLSelectElement);
@@ -28,6 +30,8 @@ const encryptionLabel = byId('camera-encryption', HTMLElement);
 const keyInput = byId('api-key-input', HTMLInputElement);
 const keyFeedback = byId('api-key-feedback', HTMLElement);
 const keyRemember = byId('api-key-remember', HTMLInputElement);
+const stateLine = byId('camera-state', HTMLElement);
+const startButton = byId('init-session', HTMLButtonElement);
 
 const stored = readApiKey();
 if (stored) {
@@ -63,18 +67,39 @@ const session = new CameraSession({
   },
   hideAlert: (code) => alert.hideIf(code),
   changed: () => render(),
+  thumbnail: () => thumbnailOf(localVideo),
 });
 
 function settings(): CameraSettings {
   return { deviceId: cameraSelect.value, preset: isPresetId(presetSelect.value) ? presetSelect.value : DEFAULT_PRESET };
 }
 
+/** One sentence of what this page is doing now, for the person at the camera. */
+function describeState(): { state: string; text: string } {
+  const zone = session.zone ?? '';
+  const name = session.cameraName;
+  const watching = session.operatorsConnected;
+  const audience = watching === 0 ? 'no operator watching' : watching === 1 ? '1 operator watching' : `${watching} operators watching`;
+  switch (session.phase) {
+    case 'idle':
+      return { state: 'idle', text: 'Not publishing. Enter the zone and this camera\'s key, then press Start publishing.' };
+    case 'starting':
+      return { state: 'starting', text: `Starting: opening the camera and connecting to the gateway for ${zone}…` };
+    case 'publishing':
+      if (session.reconnecting) return { state: 'reconnecting', text: `Reconnecting to the gateway to publish ${zone} again; operators already watching keep the picture.` };
+      return { state: 'publishing', text: `Publishing to ${zone}${name ? ` as ${name}` : ''} · ${audience}${session.relayed ? ' (through the relay)' : ''}.` };
+  }
+}
+
 function render(): void {
   const phase = session.phase;
   header.setStatus(session.status);
-  header.setActionLabel(phase === 'idle' ? 'Initialise Secure Session' : 'End Session');
-  byId('init-session', HTMLButtonElement).classList.toggle('btn-success', phase === 'idle');
-  byId('init-session', HTMLButtonElement).classList.toggle('btn-danger', phase !== 'idle');
+  header.setActionLabel(phase === 'idle' ? 'Start publishing' : 'Stop publishing');
+  startButton.classList.toggle('btn-success', phase === 'idle');
+  startButton.classList.toggle('btn-danger', phase !== 'idle');
+  const { state, text } = describeState();
+  stateLine.dataset.state = state;
+  if (stateLine.textContent !== text) stateLine.textContent = text;
   byId('zone-input', HTMLInputElement).readOnly = phase !== 'idle';
   keyInput.readOnly = phase !== 'idle';
   const count = String(session.operatorsConnected);
@@ -100,9 +125,22 @@ async function refreshCameraList(): Promise<void> {
   cameraSelect.value = options.some((option) => option.value === chosen) ? chosen : DEFAULT_CAMERA;
 }
 
+/** Asks before ending a live feed: operators watching it lose the picture. */
+function confirmStop(action: string): Promise<boolean> {
+  if (session.phase === 'idle') return Promise.resolve(true);
+  const watching = session.operatorsConnected;
+  return confirmAction({
+    name: 'stop-publishing',
+    title: `Stop publishing ${session.zone ?? ''}?`,
+    body: `${action} ends this camera's feed${watching > 0 ? `: ${watching} operator${watching === 1 ? '' : 's'} watching lose the picture` : ''}. Operators see the camera as offline until it publishes again.`,
+    confirmLabel: 'Stop publishing',
+    cancelLabel: 'Keep publishing',
+  });
+}
+
 header.onSubmit(() => {
   if (session.phase !== 'idle') {
-    session.stop();
+    void confirmStop('Stopping').then((stop) => { if (stop) session.stop(); });
     return;
   }
   const zone = header.readZone();
@@ -111,6 +149,17 @@ header.onSubmit(() => {
   storeApiKey(key, keyRemember.checked);
   alert.hide();
   void session.start(zone, settings(), key);
+});
+
+// Leaving for the Control Centre closes this page's feed: ask first while it is live.
+byId('control-centre-link', HTMLAnchorElement).addEventListener('click', (event) => {
+  if (session.phase === 'idle') return;
+  event.preventDefault();
+  void confirmStop('Opening the Control Centre in this tab').then((leave) => {
+    if (!leave) return;
+    session.stop();
+    window.location.assign('/');
+  });
 });
 
 const onSettingsChanged = (): void => void session.changeSettings(settings());

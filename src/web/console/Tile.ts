@@ -103,7 +103,8 @@ export class Tile {
 
     this.element = element('article', { className: 'tile', attributes: { 'data-zone': this.zone, 'data-frames-decoded': '0', tabindex: '0' } });
     this.element.setAttribute('aria-label', `Zone ${this.zone}`);
-    const header = element('header', { className: 'tile-header' });
+    // Dragged by its header onto another tile to change places (VideoWall).
+    const header = element('header', { className: 'tile-header', attributes: { draggable: 'true', title: 'Drag onto another tile to change places' } });
     const title = element('h3', { className: 'tile-title', text: this.zone });
     this.#name = element('span', { className: 'tile-name' });
     title.append(this.#name);

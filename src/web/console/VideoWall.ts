@@ -55,6 +55,45 @@ export class VideoWall {
   constructor(container: HTMLElement, options: VideoWallOptions) {
     this.#container = container;
     this.#options = options;
+    this.#acceptDrops();
+  }
+
+  /** A tile dragged by its header onto another: the two change places (Shift+arrows do the same from the keyboard). */
+  #acceptDrops(): void {
+    const tileAt = (target: EventTarget | null) => (target instanceof Element ? this.#tiles.get(target.closest<HTMLElement>('.tile')?.dataset.zone ?? '') : undefined);
+    let dragged: Tile | null = null;
+    this.#container.addEventListener('dragstart', (event) => {
+      dragged = tileAt(event.target) ?? null;
+      if (!dragged || !event.dataTransfer) return;
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', dragged.zone);
+    });
+    this.#container.addEventListener('dragover', (event) => {
+      const over = tileAt(event.target);
+      if (!dragged || !over || over === dragged) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'move';
+    });
+    this.#container.addEventListener('drop', (event) => {
+      const onto = tileAt(event.target);
+      if (!dragged || !onto || onto === dragged) return;
+      event.preventDefault();
+      this.#swap(dragged, onto);
+      dragged = null;
+    });
+    this.#container.addEventListener('dragend', () => { dragged = null; });
+  }
+
+  #swap(a: Tile, b: Tile): void {
+    const tiles = [...this.#tiles.values()];
+    const from = tiles.indexOf(a);
+    const to = tiles.indexOf(b);
+    [tiles[from], tiles[to]] = [b, a];
+    this.#tiles.clear();
+    for (const t of tiles) this.#tiles.set(t.zone, t);
+    // Moving the elements keeps their video playing (a re-append of a playing <video> does not reload it).
+    this.#container.append(...tiles.map((t) => t.element));
+    this.#options.onChange();
   }
 
   get zones(): ZoneId[] {
@@ -238,13 +277,8 @@ export class VideoWall {
     const from = tiles.indexOf(tile);
     const to = neighbour(from, tiles.length, this.#grid().cols, key);
     if (to === from) return;
-    [tiles[from], tiles[to]] = [tiles[to]!, tiles[from]!];
-    this.#tiles.clear();
-    for (const t of tiles) this.#tiles.set(t.zone, t);
-    // Moving the elements keeps their video playing (a re-append of a playing <video> does not reload it).
-    this.#container.append(...tiles.map((t) => t.element));
+    this.#swap(tile, tiles[to]!);
     tile.element.focus();
-    this.#options.onChange();
   }
 
   /** Puts the tiles in this order (a restored layout); tiles it does not name keep their places after. */

@@ -11,6 +11,8 @@ import { byId } from '../shared-ui/dom.ts';
 import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shared-ui/errorMessages.ts';
 import { initHeader } from '../shared-ui/header.ts';
 import { statusOf } from '../shared-ui/statusPill.ts';
+import { accessWarnings, scheduleWarnings } from './accessWarnings.ts';
+import { AlertSound } from './alertSound.ts';
 import { ZoneDirectory } from './directory.ts';
 import { KpiSummary } from './kpiSummary.ts';
 import { VideoWall } from './VideoWall.ts';
@@ -21,9 +23,9 @@ import { renderDownBanner, Timeline } from './timeline.ts';
 
 /**
  * Operator console: connects on load so the zone directory is live, then puts zones on the video
- * wall from the header (Initialise) or the directory (Watch).
+ * wall from the header (Add to wall) or the directory (Watch).
  */
-const header = initHeader(Role.OPERATOR);
+const header = initHeader();
 /** The operator's walls on the gateway (set up once the wall exists; render() tells it of changes). */
 let layouts: WallLayouts | null = null;
 const alert = new AlertBanner(byId('console-alert', HTMLElement));
@@ -41,7 +43,12 @@ const signalling = new SignallingSession({
     iceServersRenewed: () => warm.prepare(),
     // Video already flowing peer to peer keeps playing while signalling reconnects.
     down: () => render(),
-    lost: () => alert.show(CONNECTION_LOST, CONNECTION_LOST_MESSAGE, 'warning'),
+    lost: () => {
+      if (alert.code !== CONNECTION_LOST) {
+        alert.show(CONNECTION_LOST, `${CONNECTION_LOST_MESSAGE} (since ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}; video already flowing keeps playing)`, 'warning');
+        sound.play();
+      }
+    },
     closed: () => alert.show('DISCONNECTED', 'The gateway closed this session. Reload the page to reconnect.'),
     // The session ended (expired, revoked, logged out elsewhere): stop every video and sign in again.
     ended: ({ code }) => endSession(code),
@@ -92,7 +99,7 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
 const directory = new ZoneDirectory(byId('zone-directory', HTMLElement), {
   onWatch: (zone, clickedAt) => watch(zone, clickedAt),
   isOnWall: (zone) => wall.has(zone),
-});
+}, { search: byId('directory-search', HTMLInputElement), group: byId('directory-group', HTMLSelectElement) });
 
 /** A camera command the gateway or the camera refused is said, not swallowed. */
 function steer(request: Promise<{ ok: true } | { ok: false; error: { code: string; message?: string } }>, zone: ZoneId): void {
@@ -135,7 +142,14 @@ signalling.on('zone:updated', (update) => {
 signalling.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
 // The timeline: a click on an event puts its zone on the wall, or selects its tile.
 const timeline = new Timeline((zone) => watch(zone, performance.now()));
-signalling.on('timeline:events', ({ events }) => timeline.add(events));
+const sound = new AlertSound(byId('sound-toggle', HTMLButtonElement));
+/** Events older than this are history (the recent ones sent at connect): shown, not sounded. */
+const FRESH_EVENT_MS = 10_000;
+signalling.on('timeline:events', ({ events }) => {
+  timeline.add(events);
+  const fresh = events.some((e) => e.kind === 'camera.offline' && wall.has(e.zone) && Date.now() - Date.parse(e.at) < FRESH_EVENT_MS);
+  if (fresh) sound.play();
+});
 signalling.on('signal:offer', ({ zone, peerId, sdp, via }) => wall.acceptOffer(zone, peerId, sdp, via === 'relay' ? 'relay' : 'p2p'));
 signalling.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
 // A grant was withdrawn: the gateway already cut the view; close the tile's connection too.
@@ -176,6 +190,9 @@ for (const zone of (address.get('zones') ?? '').split(',').map(normaliseZoneInpu
 }
 void layouts.restore(address);
 void initAccountBar('console').then((me) => {
-  if (me?.user.role === 'admin') byId('layout-shared-box', HTMLElement).hidden = false;
+  if (!me) return;
+  if (me.user.role === 'admin') byId('layout-shared-box', HTMLElement).hidden = false;
+  // A grant or the sign-in ending on its own is said a quarter of an hour ahead.
+  scheduleWarnings(accessWarnings(me), (warning) => alert.show(warning.code, warning.message, 'warning'));
 });
 render();

@@ -46,15 +46,15 @@ export class Timeline {
       return;
     }
     this.#list.replaceChildren(...shown.map((e) => {
-      const item = element('li', { className: 'list-group-item timeline-item', attributes: { 'data-event-zone': e.zone, 'data-event-kind': e.kind, role: 'button', tabindex: '0', title: `${e.at} (UTC)` } });
-      item.append(
+      // A list item holding a button: still a list to a screen reader, and Enter or Space goes to the tile.
+      const item = element('li', { className: 'list-group-item', attributes: { 'data-event-zone': e.zone, 'data-event-kind': e.kind } });
+      const go = element('button', { className: 'timeline-item', attributes: { type: 'button', title: `${e.at} (UTC) — show the tile` } });
+      go.append(
         element('time', { className: 'timeline-time', text: clockTime(e.at), attributes: { datetime: e.at } }),
         element('span', { className: 'timeline-zone', text: e.camera ? `${e.zone} · ${e.camera}` : e.zone }),
         element('span', { className: `timeline-kind timeline-${e.kind.replace('.', '-')}`, text: e.detail ? `${WORDS[e.kind]} (${e.detail.replace('_', ' ')})` : WORDS[e.kind] }),
       );
-      item.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter') this.onPick(e.zone);
-      });
+      item.append(go);
       return item;
     }));
   }

@@ -15,12 +15,13 @@ export class AlertBanner {
     return this.#element.hidden ? null : this.#element.dataset.code ?? null;
   }
 
-  /** `warning` for conditions that fix themselves (reconnecting), `danger` for refusals. */
-  show(code: string, message: string, variant: 'danger' | 'warning' = 'danger'): void {
+  /** `warning` for conditions that fix themselves (reconnecting), `danger` for refusals, `success` for a done action. */
+  show(code: string, message: string, variant: 'danger' | 'warning' | 'success' = 'danger'): void {
     this.#element.dataset.code = code;
     this.#text.textContent = message;
     this.#element.classList.toggle('alert-danger', variant === 'danger');
     this.#element.classList.toggle('alert-warning', variant === 'warning');
+    this.#element.classList.toggle('alert-success', variant === 'success');
     this.#element.hidden = false;
   }
 

@@ -1,4 +1,4 @@
-import { isZoneId, normaliseZoneInput, Role, type ZoneId } from '../../shared/index.ts';
+import { isZoneId, normaliseZoneInput, type ZoneId } from '../../shared/index.ts';
 import { byId } from './dom.ts';
 import { renderStatus, type ConnectionStatus } from './statusPill.ts';
 
@@ -7,13 +7,11 @@ export interface PageHeader {
   readZone(): ZoneId | null;
   setZone(zone: string): void;
   setStatus(status: ConnectionStatus): void;
-  /** Labels the Initialise button (the camera page turns it into "End Session"). */
+  /** Labels the form's button (the camera page: Start publishing / Stop publishing). */
   setActionLabel(label: string): void;
-  /** "Initialise Secure Session" pressed, or Enter in the zone field. */
+  /** The form's button pressed, or Enter in the zone field. */
   onSubmit(handler: () => void): void;
 }
-
-const PAGE_FOR_ROLE: Record<Role, string> = { [Role.CAMERA]: '/camera.html', [Role.OPERATOR]: '/' };
 
 export const ZONE_HINT = 'Use upper-case letters and digits in hyphen-separated words, at most 64 characters, e.g. CBD-TRAFFIC-01.';
 
@@ -23,19 +21,16 @@ export function zoneFromAddress(): string {
 }
 
 /**
- * Wires the header both pages share (markup in partials/header.html): zone field with inline
- * validation, role select that moves to the other page carrying the zone, status pill.
+ * Wires what the console and the camera page share: the zone form (#session-form, #zone-input
+ * with inline validation, #init-session) and the status pill. The zone starts as `?zone=` says.
  */
-export function initHeader(pageRole: Role): PageHeader {
+export function initHeader(): PageHeader {
   const form = byId('session-form', HTMLFormElement);
   const zoneInput = byId('zone-input', HTMLInputElement);
   const feedback = byId('zone-feedback', HTMLElement);
-  // The camera page has one; the console does not (an operator console is not a camera).
-  const roleSelect = document.getElementById('role-select') as HTMLSelectElement | null;
   const initButton = byId('init-session', HTMLButtonElement);
   const pill = byId('status-pill', HTMLElement);
 
-  if (roleSelect) roleSelect.value = pageRole;
   zoneInput.value = zoneFromAddress();
 
   const clearInvalid = (): void => {
@@ -44,13 +39,6 @@ export function initHeader(pageRole: Role): PageHeader {
     feedback.textContent = '';
   };
   zoneInput.addEventListener('input', clearInvalid);
-
-  roleSelect?.addEventListener('change', () => {
-    const role = roleSelect.value as Role;
-    if (role === pageRole || !(role in PAGE_FOR_ROLE)) return;
-    const zone = normaliseZoneInput(zoneInput.value);
-    window.location.assign(zone ? `${PAGE_FOR_ROLE[role]}?zone=${encodeURIComponent(zone)}` : PAGE_FOR_ROLE[role]);
-  });
 
   const handlers: (() => void)[] = [];
   form.addEventListener('submit', (event) => {

@@ -59,3 +59,21 @@ const WHEN_FORMAT: Intl.DateTimeFormatOptions = {
   year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
 };
 export const when = (iso: string | null): string => (iso ? new Date(iso).toLocaleString([], WHEN_FORMAT) : '–');
+
+/** UTC, to the second: what another site or an investigator compares against. */
+export const utc = (iso: string): string => `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+/** A time cell: `text` (local time by default) in a `<time>` that shows UTC on hover. */
+export function timeCell(iso: string | null, text = when(iso)): HTMLTableCellElement {
+  const td = document.createElement('td');
+  if (!iso) {
+    td.textContent = text;
+    return td;
+  }
+  const time = document.createElement('time');
+  time.dateTime = iso;
+  time.title = utc(iso);
+  time.textContent = text;
+  td.append(time);
+  return td;
+}

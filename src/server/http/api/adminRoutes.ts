@@ -4,6 +4,7 @@ import {
   createUserSchema,
   idParamSchema,
   updateUserSchema,
+  type AdminUserView,
   type SessionView,
 } from '../../../shared/index.ts';
 import type { ApiApp } from '../GatewayApp.ts';
@@ -22,7 +23,18 @@ const byId = { ...admin, schema: { params: idParamSchema } };
 export function registerAdminRoutes(api: ApiApp, ctx: ApiContext): void {
   const { accounts } = ctx;
 
-  api.get('/users', admin, async () => ({ users: (await ctx.store.users.list()).map(userView) }));
+  api.get('/users', admin, async (): Promise<{ users: AdminUserView[] }> => {
+    const users = await ctx.store.users.list();
+    const locks = await ctx.accountLocks.locked(users);
+    return { users: users.map((u) => ({ ...userView(u), lockedUntil: locks.has(u.username) ? new Date(locks.get(u.username)!).toISOString() : null })) };
+  });
+
+  api.post('/users/:id/unlock', byId, async (request, reply) => {
+    const user = await ctx.store.users.byId(request.params.id);
+    if (!user) return sendError(reply, 'NOT_FOUND', 'No such user.');
+    await ctx.accountLocks.unlock(actorOf(request), user);
+    return { user: userView(user) };
+  });
 
   api.post('/users', { ...admin, schema: { body: createUserSchema } }, async (request, reply) => {
     const created = await accounts.createUser(actorOf(request), request.body);
@@ -75,6 +87,8 @@ export function registerAdminRoutes(api: ApiApp, ctx: ApiContext): void {
     const revoked = await accounts.revokeKey(actorOf(request), key);
     if (!revoked.ok) return sendError(reply, revoked.error.code, revoked.error.message);
     await ctx.access.recheck();
+    // The directory says "key revoked" of the cameras it last published.
+    await ctx.cameras.catalogue.reload();
     return { key: keyView(revoked.value) };
   });
 

@@ -15,7 +15,7 @@ function filterOf(query: ReturnType<typeof auditQuerySchema.parse>): AuditFilter
   return {
     actor: query.actor || undefined, zone: query.zone || undefined, kind: query.kind || undefined,
     from: query.from ? Date.parse(query.from) : undefined, to: query.to ? Date.parse(query.to) : undefined,
-    before: query.before, limit: query.limit,
+    before: query.before, after: query.after, limit: query.limit,
   };
 }
 
@@ -34,7 +34,7 @@ export function registerAuditRoutes(api: ApiApp, ctx: ApiContext): void {
     const query = request.query;
     // Exporting the trail is itself worth recording.
     await ctx.audit.record({ ...actorOf(request), kind: 'audit.exported', outcome: 'ok', detail: { filter: askedFilter(request.url) } });
-    const { before: _b, limit: _l, ...filter } = filterOf(query);
+    const { limit: _l, ...filter } = filterOf(query);
     const lines = [CSV_HEADER.join(',')];
     for await (const entry of ctx.audit.entries(filter)) {
       if (lines.length > EXPORT_MAX_ROWS) break;

@@ -8,10 +8,13 @@ import { userView } from './views.ts';
 
 const signedIn = { config: { roles: ['admin', 'operator', 'auditor'] as const } };
 
-function me(ctx: ApiContext, user: UserRecord, session: SessionRecord): MeResponse {
+async function me(ctx: ApiContext, user: UserRecord, session: SessionRecord): Promise<MeResponse> {
+  const now = Date.now();
+  const grants = user.role === 'operator' ? (await ctx.store.grants.ofUser(user.id)).filter((g) => g.expiresAt === null || g.expiresAt > now) : [];
   return {
     user: userView(user),
     session: { expiresAt: new Date(session.expiresAt).toISOString(), idleTimeoutSeconds: ctx.auth.policy.idleSeconds },
+    grants: grants.map((g) => ({ pattern: g.pattern, expiresAt: g.expiresAt === null ? null : new Date(g.expiresAt).toISOString() })),
   };
 }
 

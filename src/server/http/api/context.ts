@@ -3,11 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountRole, ErrorCode } from '../../../shared/index.ts';
 import type { LiveAccess } from '../../access/LiveAccess.ts';
 import type { AuditTrail } from '../../audit/AuditTrail.ts';
+import type { AccountLocks } from '../../auth/AccountLocks.ts';
 import type { Accounts, Actor } from '../../auth/Accounts.ts';
 import type { AuthService, ClientInfo } from '../../auth/AuthService.ts';
 import type { CameraKeys } from '../../auth/CameraKeys.ts';
 import type { MediaTokens } from '../../auth/MediaTokens.ts';
+import type { CameraCatalogue } from '../../cameras/CameraCatalogue.ts';
 import type { CameraSources } from '../../cameras/CameraSources.ts';
+import type { Thumbnails } from '../../cameras/Thumbnails.ts';
 import type { IpCameras } from '../../cameras/IpCameras.ts';
 import type { Principal } from '../../auth/Principal.ts';
 import type { Store } from '../../store/types.ts';
@@ -23,10 +26,12 @@ export interface ApiContext {
   access: LiveAccess;
   audit: AuditTrail;
   accounts: Accounts;
+  /** Accounts locked by failed sign-ins, and unlocking them. */
+  accountLocks: AccountLocks;
   /** WHEP viewer and WHIP publisher tokens. */
   mediaTokens: MediaTokens;
   /** IP cameras: their records, and the ingests this gateway runs. */
-  cameras: { sources: CameraSources; running: IpCameras; edge: EdgeCameraReports };
+  cameras: { sources: CameraSources; running: IpCameras; edge: EdgeCameraReports; catalogue: CameraCatalogue; thumbnails: Thumbnails };
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;

@@ -1,9 +1,9 @@
 import { layoutParamSchema, layoutQuerySchema, saveLayoutSchema, wallSchema, type LayoutView, type Wall, type WallGrid } from '../../../shared/index.ts';
-import { grantCovers } from '../../access/LiveAccess.ts';
 import type { WallLayoutRecord } from '../../store/types.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
 import { type ApiContext, type UserPrincipal } from './context.ts';
+import { zonesVisibleTo } from './visibleZones.ts';
 
 const people = { config: { roles: ['admin', 'operator'] as const } };
 const SHARED = 'shared';
@@ -17,13 +17,7 @@ const scopeOf = (principal: UserPrincipal) => `user:${principal.userId}`;
  * outside its grants, and neither does a wall saved before a grant was removed.
  */
 export function registerLayoutRoutes(api: ApiApp, ctx: ApiContext): void {
-  async function visibleTo(principal: UserPrincipal): Promise<(zone: string) => boolean> {
-    if (principal.role === 'admin') return () => true;
-    // From the store, not LiveAccess's cache: that holds only people with a live connection.
-    const now = Date.now();
-    const grants = await ctx.store.grants.ofUser(principal.userId);
-    return (zone) => grants.some((g) => grantCovers(g, zone, now));
-  }
+  const visibleTo = (principal: UserPrincipal) => zonesVisibleTo(ctx.store, principal);
   const view = (record: WallLayoutRecord, visible: (zone: string) => boolean): LayoutView => ({
     name: record.name, grid: record.grid as WallGrid, zones: record.zones.filter(visible), shared: record.scope === SHARED,
     updatedAt: new Date(record.updatedAt).toISOString(), updatedBy: record.updatedBy,

@@ -8,6 +8,7 @@ import { registerAdminRoutes } from './adminRoutes.ts';
 import { registerAuditRoutes } from './auditRoutes.ts';
 import { registerAuthRoutes } from './authRoutes.ts';
 import { registerCameraRoutes } from './cameraRoutes.ts';
+import { registerCameraProfileRoutes } from './cameraProfileRoutes.ts';
 import { registerLayoutRoutes } from './layoutRoutes.ts';
 import { registerTokenRoutes } from './tokenRoutes.ts';
 import { decoratePrincipal, roleCheck, type ApiContext } from './context.ts';
@@ -53,5 +54,6 @@ export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigi
     registerTokenRoutes(api, ctx);
     registerCameraRoutes(api, ctx);
     registerLayoutRoutes(api, ctx);
+    registerCameraProfileRoutes(api, ctx);
   }, { prefix: '/api' });
 }

@@ -29,6 +29,13 @@ export const cameraUnpublish: Handler<'camera:unpublish'> = (ctx, { participant,
     return result;
   });
 
+/** A camera node's thumbnail of its own picture, for the directory (one per zone every few seconds at most). */
+export const cameraThumbnail: Handler<'camera:thumbnail'> = (ctx, { participant, msg }) =>
+  withZone(msg.zone, (zone) => {
+    const refused = ctx.thumbnails.accept(participant, zone, msg.jpeg);
+    return refused ? { ok: false, error: refused } : { ok: true };
+  });
+
 /** An edge node's word on the camera it pulls for the zone (live, or why not): for the directory and the admin page. */
 export const cameraStatus: Handler<'camera:status'> = (ctx, { socket, participant, msg }) =>
   withZone(msg.zone, (zone) => {

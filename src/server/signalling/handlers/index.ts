@@ -1,5 +1,5 @@
 import type { HandlerTable } from '../types.ts';
-import { cameraPublish, cameraStatus, cameraUnpublish } from './cameraHandlers.ts';
+import { cameraPublish, cameraStatus, cameraThumbnail, cameraUnpublish } from './cameraHandlers.ts';
 import { ptzMove, ptzPreset, ptzPresets, ptzStop } from './ptzHandlers.ts';
 import { qualityReport } from './qualityHandlers.ts';
 import { signalAnswer, signalCandidate, signalClose, signalOffer, signalRestart } from './signalHandlers.ts';
@@ -10,6 +10,7 @@ export const handlers: HandlerTable = {
   'camera:publish': cameraPublish,
   'camera:unpublish': cameraUnpublish,
   'camera:status': cameraStatus,
+  'camera:thumbnail': cameraThumbnail,
   'zone:watch': zoneWatch,
   'zone:unwatch': zoneUnwatch,
   'zone:list': zoneList,

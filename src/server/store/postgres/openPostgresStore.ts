@@ -7,6 +7,7 @@ import { pgAudit } from './pgAudit.ts';
 import { pgGrants, pgKeys } from './pgGrantsAndKeys.ts';
 import { pgMediaTokens } from './pgMediaTokens.ts';
 import { pgWallLayouts } from './pgWallLayouts.ts';
+import { pgCameraProfiles } from './pgCameraProfiles.ts';
 import { pgCameraSources } from './pgCameraSources.ts';
 import { pgSessions, pgUsers } from './pgUsersAndSessions.ts';
 
@@ -88,6 +89,7 @@ export async function openPostgresStore(url: string, logger?: Logger): Promise<S
     mediaTokens: pgMediaTokens(pool),
     cameraSources: pgCameraSources(pool),
     wallLayouts: pgWallLayouts(pool),
+    cameraProfiles: pgCameraProfiles(pool),
     audit: pgAudit(pool),
     async changeSeq() {
       return (await pool.query<{ seq: number }>('SELECT seq FROM change_seq WHERE id = 1')).rows[0]!.seq;

@@ -18,6 +18,7 @@ function where(filter: Omit<AuditFilter, 'limit'>, values: unknown[]): string {
   if (filter.from !== undefined) add('at >= ?', new Date(filter.from).toISOString());
   if (filter.to !== undefined) add('at <= ?', new Date(filter.to).toISOString());
   if (filter.before !== undefined) add('id < ?', filter.before);
+  if (filter.after !== undefined) add('id > ?', filter.after);
   return clauses.join(' AND ');
 }
 

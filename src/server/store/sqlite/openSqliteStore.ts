@@ -8,6 +8,7 @@ import { sqliteAudit } from './sqliteAudit.ts';
 import { sqliteGrants, sqliteKeys } from './sqliteGrantsAndKeys.ts';
 import { sqliteMediaTokens } from './sqliteMediaTokens.ts';
 import { sqliteWallLayouts } from './sqliteWallLayouts.ts';
+import { sqliteCameraProfiles } from './sqliteCameraProfiles.ts';
 import { sqliteCameraSources } from './sqliteCameraSources.ts';
 import { sqliteSessions, sqliteUsers } from './sqliteUsersAndSessions.ts';
 
@@ -49,6 +50,7 @@ export function openSqliteStore(dataDir: string): Store {
     mediaTokens: sqliteMediaTokens(db),
     cameraSources: sqliteCameraSources(db),
     wallLayouts: sqliteWallLayouts(db),
+    cameraProfiles: sqliteCameraProfiles(db),
     audit: sqliteAudit(db),
     changeSeq: async () => seq.get() as number,
     bumpChangeSeq: async () => void bump.run(),

@@ -13,6 +13,7 @@ function where(filter: Omit<AuditFilter, 'limit'>): { sql: string; values: unkno
   if (filter.from !== undefined) { clauses.push('at >= ?'); values.push(new Date(filter.from).toISOString()); }
   if (filter.to !== undefined) { clauses.push('at <= ?'); values.push(new Date(filter.to).toISOString()); }
   if (filter.before !== undefined) { clauses.push('id < ?'); values.push(filter.before); }
+  if (filter.after !== undefined) { clauses.push('id > ?'); values.push(filter.after); }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
 }
 

@@ -1,0 +1,148 @@
+import type { CameraDetails, CameraInfo, ZoneId } from '../../shared/index.ts';
+import type { AuditTrail } from '../audit/AuditTrail.ts';
+import type { Actor } from '../auth/Accounts.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { CameraProfileRecord, Store } from '../store/types.ts';
+import type { Participant } from '../zones/Participant.ts';
+import type { ZonePresence } from '../zones/ZonePresence.ts';
+
+/** How often a node reads the catalogue again: what other nodes saw and admins changed reaches it within this. */
+export const CATALOGUE_REFRESH_MS = 10_000;
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const sameInfo = (a: CameraInfo | undefined, b: CameraInfo | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Named cameras, as the directory shows them: each zone's name, place and group as an admin gave
+ * them, when its camera was last seen and whether the key it last published with is revoked. Kept
+ * in memory and read again when this node changes it, when a key is revoked, and every
+ * CATALOGUE_REFRESH_MS (for what other nodes of a cluster wrote). `onChange` hears each zone whose
+ * entry changed, so the directory pushes only those.
+ */
+export class CameraCatalogue {
+  #byZone = new Map<ZoneId, CameraInfo>();
+  #records: CameraProfileRecord[] = [];
+  readonly #listeners = new Set<(zone: ZoneId) => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #reloading: Promise<void> | null = null;
+  #again = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditTrail,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Reads the catalogue and follows `presence`: a camera of this node starting or stopping is when it was last seen. */
+  async start(presence: ZonePresence, refreshMs = CATALOGUE_REFRESH_MS): Promise<void> {
+    await this.reload();
+    this.#unsubscribe.push(
+      presence.events.on('published', (zone, camera) => void this.#seen(zone, camera)),
+      presence.events.on('unpublished', (zone, camera) => void this.#seen(zone, camera)),
+    );
+    this.#timer = setInterval(() => void this.reload(), refreshMs);
+    this.#timer.unref();
+  }
+
+  byZone(): Map<ZoneId, CameraInfo> {
+    return this.#byZone;
+  }
+
+  /** Every profile, for the admin page. */
+  records(): readonly CameraProfileRecord[] {
+    return this.#records;
+  }
+
+  onChange(listener: (zone: ZoneId) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async describe(by: Actor, zone: ZoneId, details: CameraDetails): Promise<void> {
+    await this.audit.record({ ...by, kind: 'camera.described', zone, outcome: 'ok', detail: { ...details } });
+    await this.store.cameraProfiles.describe(zone, details, Date.now(), by.actor);
+    await this.reload();
+  }
+
+  /** Forgets the zone's camera (its name and what was seen of it); false when there was none. */
+  async remove(by: Actor, zone: ZoneId): Promise<boolean> {
+    if (!this.#records.some((r) => r.zone === zone)) return false;
+    await this.audit.record({ ...by, kind: 'camera.described', zone, outcome: 'ok', detail: { removed: true } });
+    const removed = await this.store.cameraProfiles.remove(zone);
+    await this.reload();
+    return removed;
+  }
+
+  /** Reads the store again; concurrent calls share one read, and one more follows if asked during it. */
+  reload(): Promise<void> {
+    if (this.#reloading) {
+      this.#again = true;
+      return this.#reloading;
+    }
+    this.#reloading = this.#read()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'camera catalogue unavailable; the directory keeps what it had'))
+      .finally(() => {
+        this.#reloading = null;
+        if (this.#again) {
+          this.#again = false;
+          void this.reload();
+        }
+      });
+    return this.#reloading;
+  }
+
+  close(): void {
+    for (const off of this.#unsubscribe) off();
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#listeners.clear();
+  }
+
+  async #read(): Promise<void> {
+    const [records, keys] = await Promise.all([this.store.cameraProfiles.list(), this.store.keys.list()]);
+    const revoked = new Set(keys.filter((k) => k.revokedAt !== null).map((k) => k.id));
+    const next = new Map<ZoneId, CameraInfo>();
+    for (const r of records) {
+      next.set(r.zone as ZoneId, {
+        name: r.name, location: r.location, description: r.description, group: r.group, latitude: r.latitude, longitude: r.longitude,
+        displayName: r.name ?? r.keyLabel,
+        lastSeenAt: iso(r.lastSeenAt),
+        keyRevoked: r.keyId !== null && revoked.has(r.keyId),
+      });
+    }
+    const changed = new Set<ZoneId>();
+    for (const [zone, info] of next) if (!sameInfo(this.#byZone.get(zone), info)) changed.add(zone);
+    for (const zone of this.#byZone.keys()) if (!next.has(zone)) changed.add(zone);
+    this.#byZone = next;
+    this.#records = records;
+    for (const zone of changed) for (const listener of this.#listeners) listener(zone);
+  }
+
+  async #seen(zone: ZoneId, camera: Participant): Promise<void> {
+    const principal = camera.principal;
+    // A camera key names the camera; an IP camera or a WHIP encoder is seen under its own label.
+    if (!principal || principal.kind === 'user') return;
+    const key = principal.kind === 'camera' ? { id: principal.keyId, label: principal.label } : { id: null, label: principal.label };
+    const at = Date.now();
+    // At once in memory: the directory's next push (coalesced, a moment away) already names the
+    // camera and says since when; the store's copy follows, and reading it back changes nothing.
+    const known = this.#byZone.get(zone);
+    const next = new Map(this.#byZone);
+    next.set(zone, {
+      ...(known ?? { name: null, location: null, description: null, group: null, latitude: null, longitude: null }),
+      displayName: known?.name ?? key.label,
+      lastSeenAt: iso(at),
+      keyRevoked: false,
+    });
+    this.#byZone = next;
+    for (const listener of this.#listeners) listener(zone);
+    try {
+      await this.store.cameraProfiles.seen(zone, key.id, key.label, at);
+      await this.reload();
+    } catch (error) {
+      this.logger.warn({ err: error, zone }, 'could not note when the camera was seen');
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { cameraProfileSchema, normaliseZoneInput, type CameraProfileView } from '../../shared/index.ts';
+import { api, type ApiResult } from '../shared-ui/api.ts';
+import { whileBusy } from '../shared-ui/busy.ts';
+import { byId } from '../shared-ui/dom.ts';
+import { actionButton, actionsCell, cell, confirmingButton, timeCell } from '../shared-ui/table.ts';
+
+/**
+ * The admin page's named cameras: each zone's camera with the name, place and group operators
+ * see in their directory. Edit fills the form; Forget drops a camera that is gone for good.
+ */
+type Act = <T>(call: Promise<ApiResult<T>>, done?: string) => Promise<T | null>;
+
+const FIELDS = ['name', 'location', 'group', 'description'] as const;
+const field = (name: string) => byId(`profile-${name}`, HTMLInputElement);
+// A typo is NaN, which the schema refuses with a message.
+const coordinate = (name: 'latitude' | 'longitude'): number | null => {
+  const text = field(name).value.trim().replace(',', '.');
+  return text === '' ? null : Number(text);
+};
+
+function edit(profile: CameraProfileView): void {
+  field('zone').value = profile.zone;
+  for (const name of FIELDS) field(name).value = profile[name] ?? '';
+  field('latitude').value = profile.latitude === null ? '' : String(profile.latitude);
+  field('longitude').value = profile.longitude === null ? '' : String(profile.longitude);
+  field('name').focus();
+}
+
+export function renderCameraProfiles(profiles: readonly CameraProfileView[], act: Act): void {
+  byId('profiles-body', HTMLElement).replaceChildren(...profiles.map((p) => {
+    const row = document.createElement('tr');
+    row.dataset.zone = p.zone;
+    const name = cell(p.name ?? (p.keyLabel ? `${p.keyLabel} (key label)` : '–'));
+    const place = cell([p.location, p.latitude !== null ? `${p.latitude.toFixed(5)}, ${p.longitude!.toFixed(5)}` : null].filter(Boolean).join(' · ') || '–');
+    if (p.description) place.title = p.description;
+    const seen = p.lastSeenAt ? timeCell(p.lastSeenAt) : cell('never');
+    const key = cell(p.keyRevoked ? `${p.keyLabel ?? '?'} (revoked)` : p.keyLabel ?? '–', p.keyRevoked ? 'text-danger' : '');
+    row.append(cell(p.zone, 'font-monospace'), name, place, cell(p.group ?? '–'), seen, key, actionsCell(
+      actionButton('Edit', 'edit', () => edit(p), 'outline-light'),
+      confirmingButton('Forget', 'forget', () => void act(api('DELETE', `/api/camera-profiles/${p.zone}`), `${p.zone} forgotten.`)),
+    ));
+    return row;
+  }));
+}
+
+export function initCameraProfileForm(act: Act, invalid: (message: string) => void): void {
+  const form = byId('profile-form', HTMLFormElement);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const zone = normaliseZoneInput(field('zone').value);
+    const parsed = cameraProfileSchema.safeParse({
+      ...Object.fromEntries(FIELDS.map((name) => [name, field(name).value])),
+      latitude: coordinate('latitude'),
+      longitude: coordinate('longitude'),
+    });
+    if (!zone) return invalid('zone: enter the zone of the camera');
+    if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+    void whileBusy(form, () => act(api('PUT', `/api/camera-profiles/${encodeURIComponent(zone)}`, parsed.data), `${zone} saved.`)).then((done) => {
+      if (done) form.reset();
+    });
+  });
+}
