@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import type { CameraStatus, ClientToServerEvents, PeerId, ServerToClientEvents } from '../shared/index.ts';
+import { Timing, type CameraStatus, type ClientToServerEvents, type PeerId, type ServerToClientEvents } from '../shared/index.ts';
 import { FfmpegPull, jittered, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from '../server/cameras/probeCamera.ts';
+import { keyframeThumbnail } from '../server/cameras/keyframeThumbnail.ts';
 import type { Logger } from '../server/observability/logger.ts';
 import type { RelayNetwork } from '../server/media/worker/peerNetwork.ts';
 import { ZoneRelay } from '../server/media/worker/ZoneRelay.ts';
@@ -51,8 +52,13 @@ export class EdgeCamera {
   /** What the gateway is told about this camera (`camera:status`): at every change and every connect. */
   #status: { status: CameraStatus; reason: string | null } = { status: 'connecting', reason: null };
   readonly #logger: Logger;
+  /** The camera's latest keyframe (copied by ffmpeg), and whether it was sent upstream as a thumbnail yet. */
+  #keyframe: Buffer | null = null;
+  readonly #thumbnails: NodeJS.Timeout;
 
   constructor(private readonly options: EdgeCameraOptions) {
+    // The directory's thumbnail, decoded here from the latest keyframe and sent upstream like a camera page's.
+    this.#thumbnails = setInterval(() => void this.#sendThumbnail(), Timing.thumbnailIntervalMs);
     this.#logger = options.logger.child({ zone: options.zone });
     this.#relay = new ZoneRelay(options.zone, options.network, () => undefined);
     this.#socket = io(options.gateway, {
@@ -97,6 +103,7 @@ export class EdgeCamera {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#thumbnails);
     if (this.#retry) clearTimeout(this.#retry);
     if (this.#reconnect) clearTimeout(this.#reconnect);
     this.#pull?.stop();
@@ -121,6 +128,7 @@ export class EdgeCamera {
           void this.#publish();
         },
         onEnd: (fault) => this.#failed(fault),
+        onKeyframe: (unit) => { this.#keyframe = unit; },
       });
     } catch (error) {
       this.#failed(error instanceof CameraFault ? error : new CameraFault('unreachable', String(error)));
@@ -136,6 +144,14 @@ export class EdgeCamera {
     this.#live = false;
     if (this.#closed) return;
     this.#retry = setTimeout(() => void this.#start(), retryDelayMs(this.#attempt++));
+  }
+
+  async #sendThumbnail(): Promise<void> {
+    const unit = this.#keyframe;
+    if (!unit || !this.#live || !this.#socket.connected) return;
+    this.#keyframe = null;
+    const jpeg = await keyframeThumbnail(this.options.ffmpeg, unit);
+    if (jpeg && this.#live && this.#socket.connected) this.#socket.emit('camera:thumbnail', { zone: this.options.zone, jpeg: jpeg.toString('base64') }, () => undefined);
   }
 
   async #publish(): Promise<void> {

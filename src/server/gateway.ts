@@ -134,16 +134,19 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const activity = new ActivityAudit(audit, presence.events, signallingLogger, cluster?.nodeId);
   const cameraSources = new CameraSources(store, audit, SecretBox.open(config.dataDir));
   await cameraSources.reconcile(config.cameras, logger);
+  const thumbnails = new Thumbnails(presence);
   const ipCameras = new IpCameras({
     store,
     sources: cameraSources,
     logger: logger.child({ subsystem: 'cameras' }),
-    ingest: { presence, relay: media?.relay ?? null, activity, logger: logger.child({ subsystem: 'cameras' }), ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' },
+    ingest: {
+      presence, relay: media?.relay ?? null, activity, logger: logger.child({ subsystem: 'cameras' }), ffmpeg: 'ffmpeg', ffprobe: 'ffprobe',
+      onKeyframe: (zone, unit) => thumbnails.keyframe(zone, unit),
+    },
   });
   const edgeCameras = new EdgeCameraReports();
   const cameraCatalogue = new CameraCatalogue(store, audit, logger.child({ subsystem: 'cameras' }));
   await cameraCatalogue.start(presence);
-  const thumbnails = new Thumbnails(presence);
   const cameraControl = new CameraControl({
     sources: cameraSources, recordOf: (zone) => ipCameras.recordOf(zone), access, activity, logger: logger.child({ subsystem: 'cameras' }),
   });

@@ -17,6 +17,7 @@ export const AUDIT_KINDS = {
   'view.started': 'an operator started watching a zone',
   'view.ended': 'a view ended, with its reason and duration',
   'view.denied': 'a watch was refused',
+  'view.snapshot': 'an operator saved a still of a zone it watches (its SHA-256, before the file existed)',
   'publish.started': 'a camera started publishing a zone',
   'publish.ended': 'a publish ended, with its reason and duration',
   'publish.denied': 'a publish was refused',

@@ -44,6 +44,13 @@ export const publishSchema = z.strictObject({
 });
 
 export const zoneRefSchema = z.strictObject({ zone: zoneField });
+/** A still an operator saves of a tile: what it is (its SHA-256 and size), recorded before the file exists. */
+export const snapshotSchema = z.strictObject({
+  zone: zoneField,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex'),
+  width: z.number().int().min(1).max(8192),
+  height: z.number().int().min(1).max(8192),
+});
 /** A camera node's directory thumbnail: a small JPEG of what it publishes, base64. */
 export const thumbnailSchema = z.strictObject({
   zone: zoneField,
@@ -181,6 +188,7 @@ export const clientEvents = {
   'zone:watch': { schema: watchSchema, roles: [Role.OPERATOR], reply: replyOf<WatchResult>() },
   'zone:unwatch': { schema: zoneRefSchema, roles: [Role.OPERATOR], reply: noReply },
   'zone:list': { schema: z.strictObject({}), roles: [Role.OPERATOR, Role.CAMERA], reply: replyOf<ZoneListResult>() },
+  'zone:snapshot': { schema: snapshotSchema, roles: [Role.OPERATOR], reply: noReply },
   'signal:offer': { schema: sdpSchema, roles: [Role.CAMERA], reply: noReply },
   'signal:answer': { schema: sdpSchema, roles: [Role.OPERATOR], reply: noReply },
   'signal:candidate': { schema: candidateSchema, roles: [Role.CAMERA, Role.OPERATOR], reply: noReply },

@@ -20,8 +20,10 @@ export const layoutNameSchema = z.string().trim().min(1).max(40).regex(/^[\p{L}\
 export const layoutParamSchema = z.strictObject({ name: layoutNameSchema });
 
 export const saveLayoutSchema = wallSchema.extend({
-  /** Admins only: every operator sees it (with the zones each may watch). */
+  /** Admins only: every operator sees it (with the zones each may watch), or those of `audience`. */
   shared: z.boolean().default(false),
+  /** A shared layout for these operators only (usernames); absent or empty: for every operator. */
+  audience: z.array(z.string().trim().toLowerCase().min(1).max(64)).max(200).default([]),
 });
 export type SaveLayoutRequest = z.input<typeof saveLayoutSchema>;
 
@@ -30,6 +32,8 @@ export const layoutQuerySchema = z.strictObject({ shared: z.enum(['true', 'false
 export interface LayoutView extends Wall {
   name: string;
   shared: boolean;
+  /** Who a shared layout is for (shown to admins; null: every operator). */
+  audience: string[] | null;
   updatedAt: string;
   updatedBy: string;
 }

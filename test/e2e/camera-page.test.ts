@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openConsole, openPage, resultsPath, signedInPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { addZone, launchBrowser, openConsole, openPage, resultsPath, signedInPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 
 let gw: TestGateway;
@@ -30,6 +32,8 @@ it('the camera page says what it publishes and as whom, and asks before anything
   await waitForVideo(operator.page, ZONE);
   await page.waitForFunction(() => /1 operator watching/.test(document.querySelector('#camera-state')?.textContent ?? ''));
   await page.screenshot({ path: resultsPath('camera-page.png') });
+  // Over the picture: a live clock and the round trip.
+  await operator.page.waitForFunction((sel) => /^\d{2}:\d{2}:\d{2} · \d+ ms$/.test(document.querySelector(sel)?.textContent ?? ''), `${tile(ZONE)} .tile-clock`);
   // The operator sees the camera by its name: on the tile and in the directory, searchable and grouped.
   const item = operator.page.locator(`[data-directory-zone="${ZONE}"]`);
   await operator.page.waitForFunction((sel) => document.querySelector(sel)?.textContent === ' · Gate 3 north', `${tile(ZONE)} .tile-name`);
@@ -47,6 +51,13 @@ it('the camera page says what it publishes and as whom, and asks before anything
     const img = document.querySelector(`img.directory-thumb[data-zone="${zone}"]`);
     return img instanceof HTMLImageElement && img.complete && img.naturalWidth === 192;
   }, ZONE, { timeout: 12_000 });
+
+  // A still of the tile: the file the browser saves is the one whose SHA-256 the trail recorded first.
+  const [download] = await Promise.all([operator.page.waitForEvent('download'), operator.page.click(`${tile(ZONE)} [data-action="snapshot"]`)]);
+  assert.match(download.suggestedFilename(), new RegExp(`^${ZONE} \\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z\\.png$`));
+  const saved = readFileSync((await download.path())!);
+  const still = (await gw.api('/api/audit?kind=view.snapshot', { cookie: gw.admin.cookie })).json.entries[0];
+  assert.deepEqual([still.zone, still.actor, still.detail.sha256, still.detail.width], [ZONE, 'admin', createHash('sha256').update(saved).digest('hex'), 1280]);
 
   // Stop publishing asks; Keep publishing (the default, focused) keeps the feed.
   await page.click('#init-session');
@@ -121,6 +132,10 @@ it('a long shift: a grant about to end is said ahead; with the sound on, a camer
   await page.waitForSelector('#console-alert[data-code="GRANT_EXPIRING"]', { state: 'visible' });
   assert.match((await page.textContent('#console-alert .alert-text')) ?? '', /^Your access to SHIFT-\* ends at \d{2}:\d{2}; its tiles close then\./);
   await waitForVideo(page, 'SHIFT-CAM-01');
+  // A mistyped zone says so on its tile instead of waiting in silence.
+  await addZone(page, 'SHIFT-CMA-01');
+  await page.waitForFunction((sel) => /No camera has ever published this zone: check its spelling\./.test(document.querySelector(sel)?.textContent ?? ''), `${tile('SHIFT-CMA-01')} .tile-message`);
+  assert.equal(await page.getAttribute('[data-directory-zone="SHIFT-CMA-01"]', 'data-status'), 'never_seen');
   assert.equal(await page.getAttribute('#sound-toggle', 'aria-pressed'), 'false', 'silent unless turned on');
   await page.click('#sound-toggle');
   assert.equal(await page.getAttribute('#sound-toggle', 'aria-pressed'), 'true');

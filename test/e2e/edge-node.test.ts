@@ -117,6 +117,9 @@ it('an edge node in a site namespace pulls two cameras and publishes each once; 
   const operator = await gw.connect('operator');
   const listed = (await request(operator, 'zone:list', {})) as unknown as { zones: { zone: string; ipCamera?: { name: string; status: string } }[] };
   assert.deepEqual(listed.zones.filter((z) => z.zone.startsWith('SITE-')).map((z) => [z.zone, z.ipCamera?.name, z.ipCamera?.status]), [['SITE-GATE-01', 'Gate', 'live'], ['SITE-YARD-02', 'Yard', 'live']]);
+  // Each camera's directory thumbnail, decoded at the site from its latest keyframe and sent upstream.
+  await waitFor(async () => (await gw.api('/api/thumbnails/SITE-GATE-01', { cookie: gw.admin.cookie })).status === 200, 'the site camera\'s thumbnail', { timeoutMs: 12_000, everyMs: 250 });
+  assert.equal((await gw.gateway.cameras.thumbnails.get('SITE-GATE-01'))?.jpeg.subarray(0, 2).toString('hex'), 'ffd8', 'a JPEG');
   // A site camera that dies: the node notices (no video for 5 s), says so upstream with the reason, and the zone stays listed.
   yard!.kill('SIGKILL');
   await waitFor(async () => (await edgeReports()).some((c) => c.zone === 'SITE-YARD-02' && c.status !== 'live' && c.reason), 'the dead camera is reported upstream', { timeoutMs: 15_000, everyMs: 250 });

@@ -58,4 +58,28 @@ it('lists a down IP camera with its name and status, then live once it answers; 
     return zone?.cameraOnline === true && zone.ipCamera?.status === 'live';
   }, 'the camera live in the directory', { timeoutMs: 20_000, everyMs: 200 });
   assert.deepEqual(await directoryOf(other), []);
+
+  // Its thumbnail is decoded when asked for, from the latest keyframe its ffmpeg copies: a 192-pixel JPEG.
+  let thumbnail = await gw.api('/api/thumbnails/DEPOT-GATE-01', { cookie: gw.admin.cookie });
+  const deadline = Date.now() + 12_000;
+  while (thumbnail.status !== 200 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    thumbnail = await gw.api('/api/thumbnails/DEPOT-GATE-01', { cookie: gw.admin.cookie });
+  }
+  assert.equal(thumbnail.status, 200, 'a thumbnail within 12 s of going live');
+  assert.equal(thumbnail.headers['content-type'], 'image/jpeg');
+  const jpeg = (await gw.gateway.cameras.thumbnails.get('DEPOT-GATE-01'))!.jpeg;
+  assert.deepEqual([jpeg[0], jpeg[1], jpeg.at(-2), jpeg.at(-1)], [0xff, 0xd8, 0xff, 0xd9], 'one whole JPEG');
+  assert.equal(jpeg.readUInt16BE(jpegSizeOffset(jpeg) + 2), 192, 'width');
+  assert.equal((await gw.api('/api/thumbnails/DEPOT-GATE-01', { cookie: outsider.cookie })).status, 204, 'nothing for an operator without the grant');
 });
+
+/** Where a baseline JPEG's frame header (SOF0) keeps height then width: after its marker, length and precision. */
+function jpegSizeOffset(jpeg: Buffer): number {
+  for (let i = 2; i + 9 < jpeg.length;) {
+    const marker = jpeg[i + 1]!;
+    if (marker >= 0xc0 && marker <= 0xc2) return i + 5;
+    i += 2 + jpeg.readUInt16BE(i + 2);
+  }
+  throw new Error('no frame header');
+}

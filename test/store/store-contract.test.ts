@@ -134,17 +134,18 @@ for (const engine of engines) {
     });
 
     it('keeps video walls per scope: saved again in place, listed by scope, removed', async () => {
-      const wall = { scope: 'user:7', name: '', grid: 'auto', zones: ['CBD-01', 'CBD-02'], updatedAt: 10, updatedBy: 'bob' };
+      const wall = { scope: 'user:7', name: '', grid: 'auto', zones: ['CBD-01', 'CBD-02'], updatedAt: 10, updatedBy: 'bob', audience: null };
       await a.wallLayouts.save(wall);
       await b.wallLayouts.save({ ...wall, name: 'Night shift', grid: '4', zones: ['PARK-01'] });
       await a.wallLayouts.save({ ...wall, zones: ['CBD-02', 'CBD-01'], updatedAt: 11 });
-      await b.wallLayouts.save({ scope: 'shared', name: 'Stadium', grid: '3', zones: ['STADIUM-01'], updatedAt: 12, updatedBy: 'alice' });
+      await b.wallLayouts.save({ scope: 'shared', name: 'Stadium', grid: '3', zones: ['STADIUM-01'], updatedAt: 12, updatedBy: 'alice', audience: ['ola', 'mia'] });
       assert.deepEqual(await b.wallLayouts.list(['user:7']), [
         { ...wall, zones: ['CBD-02', 'CBD-01'], updatedAt: 11 },
         { ...wall, name: 'Night shift', grid: '4', zones: ['PARK-01'] },
       ]);
       assert.deepEqual((await a.wallLayouts.list(['user:7', 'shared'])).map((l) => `${l.scope}/${l.name}`), ['shared/Stadium', 'user:7/', 'user:7/Night shift']);
       assert.deepEqual(await a.wallLayouts.list(['user:8']), []);
+      assert.deepEqual((await a.wallLayouts.list(['shared']))[0]?.audience, ['ola', 'mia'], 'a shared layout keeps who it is for');
       assert.equal(await b.wallLayouts.remove('user:7', 'Night shift'), true);
       assert.equal(await a.wallLayouts.remove('user:7', 'Night shift'), false);
     });

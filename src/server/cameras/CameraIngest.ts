@@ -19,6 +19,8 @@ export interface IngestContext {
   ffprobe: string;
   /** The camera's status changed (metrics, the admin page). */
   onStatus(ingest: CameraIngest): void;
+  /** The zone's latest keyframe, copied by its ffmpeg, for the directory's thumbnail; absent: not kept. */
+  onKeyframe?(zone: ZoneId, accessUnit: Buffer): void;
 }
 
 export interface IngestSource {
@@ -189,6 +191,7 @@ export class CameraIngest implements Participant {
       onLive: () => {
         if (this.#ffmpeg?.pull === pull) this.#setStatus('live', null);
       },
+      ...(this.ctx.onKeyframe ? { onKeyframe: (unit: Buffer) => { if (this.#ffmpeg?.pull === pull) this.ctx.onKeyframe!(this.zone, unit); } } : {}),
       onEnd: (fault, detail) => {
         if (this.#ffmpeg?.pull !== pull) return;
         this.#ffmpeg = null;

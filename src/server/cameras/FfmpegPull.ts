@@ -32,6 +32,12 @@ export interface FfmpegPullOptions {
   onLive(): void;
   /** It ended by itself, stalled or failed (not when stopped): why, as a status. */
   onEnd(fault: CameraFault, detail: { code: number | null; signal: string | null; lastLine: string }): void;
+  /**
+   * Each keyframe of the camera's H.264 (an Annex B access unit, SPS and PPS first), copied, never
+   * decoded here: the directory's thumbnail is decoded from the latest only when someone asks for
+   * it (Thumbnails). Not for a transcoded camera (its source is not necessarily H.264).
+   */
+  onKeyframe?(accessUnit: Buffer): void;
 }
 
 /**
@@ -49,7 +55,13 @@ export class FfmpegPull {
   #stopped = false;
 
   constructor(private readonly options: FfmpegPullOptions) {
-    this.#child = spawn(options.ffmpeg, ffmpegArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keyframes = options.onKeyframe && !options.transcode ? options.onKeyframe : null;
+    this.#child = spawn(options.ffmpeg, ffmpegArgs(options, keyframes !== null), { stdio: ['ignore', 'pipe', 'pipe', keyframes ? 'pipe' : 'ignore'] });
+    const pipe = this.#child.stdio[3];
+    if (keyframes && pipe && 'on' in pipe) {
+      const split = new KeyframeSplitter((unit) => { if (!this.#stopped) keyframes(unit); });
+      pipe.on('data', (chunk: Buffer) => split.push(chunk));
+    }
     this.#watchdog = setInterval(() => this.#checkProgress(), 500);
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
       if (!line.startsWith('frame=')) return;
@@ -101,10 +113,15 @@ export class FfmpegPull {
   }
 }
 
-function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions): string[] {
+function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: boolean): string[] {
   const video = transcode
     ? ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-x264-params', 'repeat-headers=1']
     : ['-c:v', 'copy'];
+  // The keyframes alone, copied as Annex B (SPS and PPS before each), each written at once
+  // (a muxer otherwise holds them in a 32 KB buffer).
+  const keyframeCopy = keyframes
+    ? ['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'noise=drop=not(key),dump_extra=freq=keyframe', '-an', '-flush_packets', '1', '-f', 'h264', 'pipe:3']
+    : [];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer',
     '-rtsp_transport', target.transport, '-timeout', String(SOCKET_TIMEOUT_US), '-i', withCredentials(target),
@@ -114,5 +131,43 @@ function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions): string[] {
     '-an', '-f', 'rtp', '-payload_type', '96',
     '-progress', 'pipe:1', '-stats_period', '0.5',
     `rtp://127.0.0.1:${ports.port}?pkt_size=1200&rtcpport=${ports.rtcpPort}`,
+    ...keyframeCopy,
   ];
 }
+
+/**
+ * Cuts an Annex B stream of keyframes into access units. A unit is complete when, after its
+ * picture (a slice NAL unit), a parameter set or delimiter starts the next: SPS and PPS may come
+ * twice before a keyframe (dump_extra's and the camera's own), and a picture may be several slices.
+ */
+export class KeyframeSplitter {
+  #pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onUnit: (accessUnit: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    let unitStart = -1;
+    let hasPicture = false;
+    let consumed = 0;
+    for (let i = this.#pending.indexOf(START_CODE); i >= 0 && i + 3 < this.#pending.length; i = this.#pending.indexOf(START_CODE, i + 3)) {
+      const type = this.#pending[i + 3]! & 0x1f;
+      const at = i > 0 && this.#pending[i - 1] === 0 ? i - 1 : i;
+      if (unitStart < 0) {
+        if (type !== 7 && type !== 9) continue; // a unit starts with its SPS (or a delimiter)
+        unitStart = at;
+      } else if (hasPicture && (type === 7 || type === 8 || type === 9 || type === 6)) {
+        this.onUnit(Buffer.from(this.#pending.subarray(unitStart, at)));
+        unitStart = at;
+        hasPicture = false;
+        consumed = at;
+      }
+      if (type >= 1 && type <= 5) hasPicture = true;
+    }
+    this.#pending = this.#pending.subarray(unitStart >= 0 ? Math.max(consumed, unitStart) : Math.max(0, this.#pending.length - 4));
+    // A keyframe is well under this; a stream that never completes one is not ours to hold.
+    if (this.#pending.length > 4 * 1024 * 1024) this.#pending = Buffer.alloc(0);
+  }
+}
+
+const START_CODE = Buffer.from([0, 0, 1]);

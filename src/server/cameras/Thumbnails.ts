@@ -1,10 +1,15 @@
 import { Limits, protocolError, Timing, type ProtocolError, type ZoneId } from '../../shared/index.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
+import { keyframeThumbnail } from './keyframeThumbnail.ts';
 
 const JPEG_START = Buffer.from([0xff, 0xd8, 0xff]);
 /** A camera may send its next thumbnail this soon at most; faster ones are refused, not stored. */
 const MIN_GAP_MS = Timing.thumbnailIntervalMs / 2;
+/** An IP camera's thumbnail is decoded again from its latest keyframe at most this often. */
+const KEYFRAME_RENDER_EVERY_MS = 15_000;
+/** Decodes running at once, whatever the number of cameras a directory shows. */
+const RENDERS_AT_ONCE = 2;
 
 export interface Thumbnail {
   readonly jpeg: Buffer;
@@ -20,13 +25,20 @@ export interface Thumbnail {
 export class Thumbnails {
   readonly #publishers = new Map<ZoneId, string>();
   readonly #latest = new Map<ZoneId, Thumbnail>();
+  /** IP cameras' latest keyframes (copied by their ffmpeg, not decoded), and what was decoded of them. */
+  readonly #keyframes = new Map<ZoneId, { accessUnit: Buffer; at: number }>();
+  readonly #rendering = new Map<ZoneId, Promise<Thumbnail | null>>();
+  #renders = 0;
   readonly #unsubscribe: (() => void)[];
 
-  constructor(presence: ZonePresence) {
+  /** `ffmpeg` decodes an IP camera's keyframe when its thumbnail is asked for. */
+  constructor(presence: ZonePresence, private readonly ffmpeg = 'ffmpeg') {
     this.#unsubscribe = [
       presence.events.on('published', (zone, camera) => this.#publishers.set(zone, camera.id)),
       presence.events.on('unpublished', (zone, camera) => {
         if (this.#publishers.get(zone) === camera.id) this.#publishers.delete(zone);
+        // An IP camera that stopped: its keyframe goes (its last thumbnail stays, like a camera node's).
+        this.#keyframes.delete(zone);
       }),
     ];
   }
@@ -44,12 +56,41 @@ export class Thumbnails {
     return null;
   }
 
-  get(zone: ZoneId): Thumbnail | null {
-    return this.#latest.get(zone) ?? null;
+  /** The latest keyframe of an IP camera the gateway pulls (no publisher check: the ingest is ours). */
+  keyframe(zone: ZoneId, accessUnit: Buffer, now = Date.now()): void {
+    this.#keyframes.set(zone, { accessUnit, at: now });
   }
+
+  /**
+   * The zone's thumbnail: the one its camera node sent, or one decoded now from its IP camera's
+   * latest keyframe when the last is older than KEYFRAME_RENDER_EVERY_MS (one decode at a time
+   * per zone, RENDERS_AT_ONCE in all; while they are busy, the last one made).
+   */
+  async get(zone: ZoneId): Promise<Thumbnail | null> {
+    const made = this.#latest.get(zone) ?? null;
+    const keyframe = this.#keyframes.get(zone);
+    if (!keyframe || (made && (made.at >= keyframe.at || Date.now() - made.at < KEYFRAME_RENDER_EVERY_MS))) return made;
+    const pending = this.#rendering.get(zone);
+    if (pending) return pending;
+    if (this.#renders >= RENDERS_AT_ONCE) return made;
+    this.#renders += 1;
+    const render = keyframeThumbnail(this.ffmpeg, keyframe.accessUnit).then((jpeg) => {
+      if (!jpeg) return made;
+      const thumbnail = { jpeg, at: keyframe.at };
+      this.#latest.set(zone, thumbnail);
+      return thumbnail;
+    }).finally(() => {
+      this.#renders -= 1;
+      this.#rendering.delete(zone);
+    });
+    this.#rendering.set(zone, render);
+    return render;
+  }
+
 
   close(): void {
     for (const off of this.#unsubscribe) off();
     this.#latest.clear();
+    this.#keyframes.clear();
   }
 }

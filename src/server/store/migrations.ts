@@ -368,4 +368,10 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'shared walls for a group: the operators a shared layout is for (null: every operator)',
+    sqlite: 'ALTER TABLE wall_layouts ADD COLUMN audience TEXT;',
+    postgres: 'ALTER TABLE wall_layouts ADD COLUMN audience TEXT;',
+  },
 ];

@@ -96,7 +96,8 @@ export const toCameraProfile = (r: CameraProfileRow): CameraProfileRecord => ({
   lastSeenAt: numberOrNull(r.last_seen_at), updatedAt: numberOrNull(r.updated_at), updatedBy: r.updated_by,
 });
 
-export interface WallLayoutRow { scope: string; name: string; grid: string; zones: string; updated_at: number | string; updated_by: string }
+export interface WallLayoutRow { scope: string; name: string; grid: string; zones: string; updated_at: number | string; updated_by: string; audience: string | null }
 export const toWallLayout = (r: WallLayoutRow): WallLayoutRecord => ({
   scope: r.scope, name: r.name, grid: r.grid, zones: JSON.parse(r.zones) as string[], updatedAt: Number(r.updated_at), updatedBy: r.updated_by,
+  audience: r.audience === null ? null : (JSON.parse(r.audience) as string[]),
 });

@@ -100,6 +100,8 @@ export interface WallLayoutRecord {
   zones: string[];
   updatedAt: number;
   updatedBy: string;
+  /** A shared layout's operators (usernames); null: every operator (and always for one's own). */
+  audience: string[] | null;
 }
 
 export interface WallLayoutRepository {

@@ -4,6 +4,7 @@ import { drawSparkline, SPARKLINE_SAMPLES } from '../lib/sparkline.ts';
 import { ZoneViewer, type MediaPath, type ViewerSignalling } from '../lib/zoneViewer.ts';
 import { element } from '../shared-ui/dom.ts';
 import { icon } from '../shared-ui/icons.ts';
+import type { TileCamera } from './directory.ts';
 import type { PtzPad } from './PtzPad.ts';
 
 /** What the tile shows, as its `data-state` attribute. */
@@ -44,6 +45,8 @@ export interface TileOptions {
   takeConnection(): RTCPeerConnection | null;
   onSelect(tile: Tile): void;
   onRemove(tile: Tile): void;
+  /** The snapshot button: save a still of what the tile shows. */
+  onSnapshot(tile: Tile): void;
   /** State or KPIs changed: the wall refreshes the pill and the KPI row. */
   onChange(tile: Tile): void;
   /** An offer came and its connection is still not up after Timing.viewStuckMs: watch the zone again. */
@@ -57,6 +60,7 @@ export class Tile {
   readonly #options: TileOptions;
   readonly #viewer: ZoneViewer;
   readonly #video: HTMLVideoElement;
+  readonly #clock: HTMLElement;
   readonly #message: HTMLElement;
   readonly #media: HTMLElement;
   readonly #name: HTMLElement;
@@ -87,6 +91,9 @@ export class Tile {
   #stuck: ReturnType<typeof setTimeout> | null = null;
   /** When the camera was last seen going (for "offline since"). */
   #offlineSince: Date | null = null;
+  /** When the directory says the camera was last seen (it may have gone long before this tile opened). */
+  #lastSeenAt: Date | null = null;
+  #neverSeen = false;
 
   constructor(options: TileOptions) {
     this.zone = options.zone;
@@ -117,13 +124,19 @@ export class Tile {
       className: 'btn btn-sm btn-outline-light tile-button',
       attributes: { type: 'button', 'data-action': 'fullscreen', title: 'Fullscreen (Esc to leave)', 'aria-label': `Show ${this.zone} fullscreen` },
     });
+    const snapshot = element('button', {
+      className: 'btn btn-sm btn-outline-light tile-button',
+      attributes: { type: 'button', 'data-action': 'snapshot', title: 'Save a still (recorded in the audit trail)', 'aria-label': `Save a still of ${this.zone}` },
+    });
+    snapshot.append(icon('snapshot'));
+    snapshot.addEventListener('click', () => this.#options.onSnapshot(this));
     const remove = element('button', {
       className: 'btn btn-sm btn-outline-danger tile-button',
       attributes: { type: 'button', 'data-action': 'remove', title: 'Remove from the wall', 'aria-label': `Remove ${this.zone} from the wall` },
     });
     fullscreen.append(icon('fullscreen'));
     remove.append(icon('close'));
-    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#path, this.#firstFrame, fullscreen, remove);
+    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#path, this.#firstFrame, snapshot, fullscreen, remove);
 
     const media = element('div', { className: 'tile-media' });
     this.#media = media;
@@ -132,7 +145,9 @@ export class Tile {
     this.#video.autoplay = true;
     this.#video.playsInline = true;
     this.#message = element('div', { className: 'tile-message', attributes: { role: 'status' } });
-    media.append(this.#video, this.#message);
+    // A live clock and the round trip, over the picture: when a still or a note is taken, and how fresh it is.
+    this.#clock = element('span', { className: 'tile-clock', attributes: { 'aria-hidden': 'true' } });
+    media.append(this.#video, this.#message, this.#clock);
 
     const kpis = element('dl', { className: 'tile-kpis' });
     for (const [name, label] of KPI_LABELS) {
@@ -170,16 +185,24 @@ export class Tile {
     return this.#kpis;
   }
 
+  /** The picture element, for a still of what it shows. */
+  get video(): HTMLVideoElement {
+    return this.#video;
+  }
+
   setSelected(selected: boolean): void {
     this.element.classList.toggle('selected', selected);
     this.element.setAttribute('aria-current', selected ? 'true' : 'false');
   }
 
   /** The camera's name, as the directory knows it (an IP camera's), beside the zone. */
-  setCameraName(name: string | null): void {
+  setCamera({ name, lastSeenAt, neverSeen }: TileCamera): void {
     const text = name ? ` · ${name}` : '';
     if (this.#name.textContent !== text) this.#name.textContent = text;
     this.element.setAttribute('aria-label', name ? `Zone ${this.zone}, ${name}` : `Zone ${this.zone}`);
+    this.#lastSeenAt = lastSeenAt ? new Date(lastSeenAt) : null;
+    this.#neverSeen = neverSeen;
+    this.#render();
   }
 
   /** Shows camera controls over the picture (the gateway said this operator may steer it). */
@@ -270,6 +293,8 @@ export class Tile {
       }
       this.#pushHistory(this.#kpis?.rttMs ?? null, this.#kpis?.bitrateKbps ?? null);
       this.#renderKpis();
+      const rtt = this.#kpis?.rttMs;
+      this.#clock.textContent = `${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })}${rtt == null ? '' : ` · ${Math.round(rtt)} ms`}`;
       this.#render();
     } finally {
       this.#sampling = false;
@@ -388,9 +413,15 @@ export class Tile {
     const state = this.state;
     if (state !== 'offline') this.#offlineSince = null;
     else this.#offlineSince ??= new Date();
+    const since = state === 'offline' || state === 'waiting' ? (this.#lastSeenAt ?? this.#offlineSince) : null;
+    const clock = (at: Date) => at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     const message = state === 'offline'
-      ? `Camera offline since ${this.#offlineSince!.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })} — waiting for it to return`
-      : MESSAGES[state];
+      ? `Camera offline since ${clock(since!)} — waiting for it to return`
+      : state === 'waiting' && this.#neverSeen
+        ? 'Waiting for camera… No camera has ever published this zone: check its spelling.'
+        : state === 'waiting' && since
+          ? `Waiting for camera… (offline since ${clock(since)})`
+          : MESSAGES[state];
     // Message first: observers of data-state read the message that goes with it.
     if (this.#message.textContent !== message) this.#message.textContent = message;
     this.#message.hidden = state === 'live';

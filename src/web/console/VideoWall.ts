@@ -2,6 +2,7 @@ import { isTemporaryRefusal, Limits, Timing, type IceCandidate, type PeerCloseRe
 import { qualitySampleOf } from '../lib/kpis.ts';
 import type { RequestError } from '../lib/signallingClient.ts';
 import type { MediaPath, ViewerSignalling } from '../lib/zoneViewer.ts';
+import type { TileCamera } from './directory.ts';
 import { PtzPad, type CameraSteering } from './PtzPad.ts';
 import { Tile } from './Tile.ts';
 import { neighbour, wallGrid, type WallLayout } from './wallGrid.ts';
@@ -35,8 +36,10 @@ export interface VideoWallOptions {
   readonly steering: CameraSteering;
   /** Whether the directory says the zone's camera can be steered (PTZ). */
   steerable(zone: ZoneId): boolean;
-  /** The zone's camera name, when the directory has one. */
-  cameraName(zone: ZoneId): string | null;
+  /** The tile's snapshot button: save a still of `video`. */
+  onSnapshot(zone: ZoneId, video: HTMLVideoElement): void;
+  /** What the directory says of the zone's camera (name, last seen). */
+  camera(zone: ZoneId): TileCamera;
 }
 
 /**
@@ -140,6 +143,7 @@ export class VideoWall {
       takeConnection: () => this.#options.takeConnection(),
       onSelect: (selected) => this.select(selected),
       onRemove: (removed) => this.remove(removed.zone),
+      onSnapshot: (shown) => this.#options.onSnapshot(shown.zone, shown.video),
       onChange: () => this.#options.onChange(),
       onStuck: (stuck) => {
         // A new pairing from scratch: the gateway closes the old one at both ends.
@@ -150,7 +154,7 @@ export class VideoWall {
       },
     });
     this.#tiles.set(zone, tile);
-    tile.setCameraName(this.#options.cameraName(zone));
+    tile.setCamera(this.#options.camera(zone));
     this.#container.append(tile.element);
     this.#layout();
     if (!this.#selected) this.select(tile);
@@ -217,7 +221,7 @@ export class VideoWall {
   /** The directory changed: a camera that became steerable gets its controls on the tiles showing it. */
   directoryChanged(): void {
     for (const tile of this.#tiles.values()) {
-      tile.setCameraName(this.#options.cameraName(tile.zone));
+      tile.setCamera(this.#options.camera(tile.zone));
       this.#offerSteering(tile);
     }
   }

@@ -15,6 +15,13 @@ export function cameraStatusOf(summary: ZoneSummary): { status: string; text: st
   return { status: 'never_seen', text: 'never seen', tone: 'secondary' };
 }
 
+export interface TileCamera {
+  readonly name: string | null;
+  readonly lastSeenAt: string | null;
+  /** No camera has ever published the zone: often a mistyped zone. */
+  readonly neverSeen: boolean;
+}
+
 /** The zone's camera name: the IP camera's, the admin's, or the label of the key that published it. */
 export const cameraNameOf = (summary: ZoneSummary | undefined): string | null => summary?.ipCamera?.name ?? summary?.camera?.displayName ?? null;
 
@@ -55,7 +62,8 @@ export class ZoneDirectory {
     this.#options = options;
     this.#filters = filters;
     setInterval(() => {
-      if (document.visibilityState !== 'visible') return;
+      // Nobody sees them (the page hidden, the drawer closed, kiosk mode): nothing is fetched.
+      if (document.visibilityState !== 'visible' || list.offsetParent === null) return;
       this.#thumbnailRound += 1;
       for (const img of list.querySelectorAll<HTMLImageElement>('img.directory-thumb')) img.src = this.#thumbnailAddress(img.dataset.zone!);
     }, Timing.thumbnailIntervalMs);
@@ -112,9 +120,15 @@ export class ZoneDirectory {
     this.render([...byZone.values()]);
   }
 
-  /** The zone's camera name (an IP camera's, the admin's, or its key's label), or null. */
-  cameraName(zone: ZoneId): string | null {
-    return cameraNameOf(this.#zones.find((z) => z.zone === zone));
+  /** What a tile shows of its zone's camera: its name, when it was last seen, whether it ever was. */
+  tileCamera(zone: ZoneId): TileCamera {
+    const summary = this.#zones.find((z) => z.zone === zone);
+    return {
+      name: cameraNameOf(summary),
+      lastSeenAt: summary?.camera?.lastSeenAt ?? null,
+      // Not in the directory (yet): nothing is claimed. Listed, never online, never seen: say so.
+      neverSeen: summary !== undefined && !summary.cameraOnline && !summary.ipCamera && !summary.camera?.lastSeenAt,
+    };
   }
 
   summary(zone: ZoneId): ZoneSummary | undefined {
@@ -163,7 +177,7 @@ export class ZoneDirectory {
     if (summary.cameraOnline) {
       const thumb = element('img', {
         className: 'directory-thumb',
-        attributes: { alt: '', width: '96', height: '54', 'data-zone': summary.zone, src: this.#thumbnailAddress(summary.zone) },
+        attributes: { alt: '', width: '96', height: '54', loading: 'lazy', 'data-zone': summary.zone, src: this.#thumbnailAddress(summary.zone) },
       });
       // Nothing yet (204): the slot stays empty until the camera's first thumbnail.
       thumb.addEventListener('error', () => thumb.classList.add('empty'));

@@ -13,8 +13,9 @@ import { initHeader } from '../shared-ui/header.ts';
 import { statusOf } from '../shared-ui/statusPill.ts';
 import { accessWarnings, scheduleWarnings } from './accessWarnings.ts';
 import { AlertSound } from './alertSound.ts';
-import { ZoneDirectory } from './directory.ts';
+import { ZoneDirectory, type TileCamera } from './directory.ts';
 import { KpiSummary } from './kpiSummary.ts';
+import { captureStill, downloadStill } from './stills.ts';
 import { VideoWall } from './VideoWall.ts';
 import { parseWallLayout } from './wallGrid.ts';
 import { initWallControls } from './wallControls.ts';
@@ -89,7 +90,16 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
     goToPreset: (zone, preset) => steer(signalling.request('ptz:preset', { zone, preset }), zone),
   },
   steerable: (zone): boolean => directory.steerable(zone),
-  cameraName: (zone): string | null => directory.cameraName(zone),
+  camera: (zone): TileCamera => directory.tileCamera(zone),
+  // Recorded (zone, SHA-256) before the file is written: a still that exists was audited.
+  onSnapshot(zone, video) {
+    void captureStill(video).then(async (still) => {
+      if (!still) return alert.show('NO_PICTURE', `${zone} shows no picture to save yet.`, 'warning');
+      const reply = await signalling.request('zone:snapshot', { zone, sha256: still.sha256, width: still.width, height: still.height });
+      if (!reply.ok) return alert.show(reply.error.code, describeError(reply.error.code, { zone }, reply.error.message));
+      downloadStill(still, zone);
+    });
+  },
   onWatchRefused(zone, error) {
     alert.show(error.code, describeError(error.code, { zone }, error.message));
   },

@@ -35,7 +35,8 @@ export class WallLayouts {
     });
     byId('layout-save-form', HTMLFormElement).addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.#saveAs(this.#name.value.trim(), byId('layout-shared', HTMLInputElement).checked);
+      const audience = byId('layout-audience', HTMLInputElement).value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+      void this.#saveAs(this.#name.value.trim(), byId('layout-shared', HTMLInputElement).checked, audience);
     });
   }
 
@@ -76,9 +77,9 @@ export class WallLayouts {
     return { grid: String(this.options.wall.layout) as Wall['grid'], zones: [...this.options.wall.zones] };
   }
 
-  async #saveAs(name: string, shared: boolean): Promise<void> {
+  async #saveAs(name: string, shared: boolean, audience: string[]): Promise<void> {
     if (!name) return this.options.refused('PAYLOAD_INVALID', 'Name the layout first.');
-    const reply = await api<{ layout: LayoutView }>('PUT', `/api/layouts/${encodeURIComponent(name)}`, { ...this.#current(), shared });
+    const reply = await api<{ layout: LayoutView }>('PUT', `/api/layouts/${encodeURIComponent(name)}`, { ...this.#current(), shared, ...(shared ? { audience } : {}) });
     if (!reply.ok) return this.options.refused(reply.error.code, reply.error.message);
     this.#name.value = '';
     this.#render([...this.#layouts.filter((l) => this.#key(l) !== this.#key(reply.data.layout)), reply.data.layout]);
@@ -92,7 +93,10 @@ export class WallLayouts {
     this.#layouts = [...layouts].sort((a, b) => Number(a.shared) - Number(b.shared) || a.name.localeCompare(b.name));
     this.#select.replaceChildren(
       element('option', { text: this.#layouts.length ? 'Open layout…' : 'No saved layouts', attributes: { value: '' } }),
-      ...this.#layouts.map((l) => element('option', { text: `${l.name}${l.shared ? ' (shared)' : ''} · ${l.zones.length}`, attributes: { value: this.#key(l) } })),
+      ...this.#layouts.map((l) => element('option', {
+        text: `${l.name}${l.shared ? (l.audience ? ` (shared with ${l.audience.join(', ')})` : ' (shared)') : ''} · ${l.zones.length}`,
+        attributes: { value: this.#key(l) },
+      })),
     );
   }
 }

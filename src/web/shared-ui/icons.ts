@@ -13,6 +13,7 @@ const PATHS = {
   right: 'M6 3.5l4.5 4.5L6 12.5',
   in: 'M8 3v10M3 8h10',
   out: 'M3 8h10',
+  snapshot: 'M2 5h3l1.5-2h3L11 5h3v8H2zM8 11.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -36,7 +36,7 @@ export function registerCameraProfileRoutes(api: ApiApp, ctx: ApiContext): void 
   // console asking for one a moment before the camera's first is not an error).
   api.get('/thumbnails/:zone', { config: { roles: ['admin', 'operator'] as const }, schema: { params: cameraProfileParamSchema } }, async (request, reply) => {
     const visible = await zonesVisibleTo(ctx.store, request.principal);
-    const thumbnail = visible(request.params.zone) ? ctx.cameras.thumbnails.get(request.params.zone) : null;
+    const thumbnail = visible(request.params.zone) ? await ctx.cameras.thumbnails.get(request.params.zone) : null;
     if (!thumbnail) return reply.code(204).send();
     return reply.type('image/jpeg').header('Last-Modified', new Date(thumbnail.at).toUTCString()).send(thumbnail.jpeg);
   });

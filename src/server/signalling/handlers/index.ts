@@ -3,7 +3,7 @@ import { cameraPublish, cameraStatus, cameraThumbnail, cameraUnpublish } from '.
 import { ptzMove, ptzPreset, ptzPresets, ptzStop } from './ptzHandlers.ts';
 import { qualityReport } from './qualityHandlers.ts';
 import { signalAnswer, signalCandidate, signalClose, signalOffer, signalRestart } from './signalHandlers.ts';
-import { zoneList, zoneUnwatch, zoneWatch } from './zoneHandlers.ts';
+import { zoneList, zoneSnapshot, zoneUnwatch, zoneWatch } from './zoneHandlers.ts';
 
 /** One handler per client event; the type makes a missing one a compile error. */
 export const handlers: HandlerTable = {
@@ -14,6 +14,7 @@ export const handlers: HandlerTable = {
   'zone:watch': zoneWatch,
   'zone:unwatch': zoneUnwatch,
   'zone:list': zoneList,
+  'zone:snapshot': zoneSnapshot,
   'signal:offer': signalOffer,
   'signal:answer': signalAnswer,
   'signal:candidate': signalCandidate,

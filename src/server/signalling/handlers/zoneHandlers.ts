@@ -27,6 +27,22 @@ export const zoneUnwatch: Handler<'zone:unwatch'> = (ctx, { participant, msg, lo
     return result;
   });
 
+/**
+ * A still of a tile, saved by the operator's browser: allowed for a zone this connection watches
+ * now (its grant checked again), and in the trail with its SHA-256 before the browser writes the
+ * file, so every still that exists can be matched to who took it and when.
+ */
+export const zoneSnapshot: Handler<'zone:snapshot'> = (ctx, { socket, participant, msg }) =>
+  withZone(msg.zone, async (zone) => {
+    if (!ctx.access.mayWatch(socket.data.principal, zone) || !ctx.presence.watchedBy(participant).includes(zone)) {
+      const error = protocolError('NOT_WATCHING', `A still is saved of a zone this console watches; ${zone} is not on its wall.`);
+      ctx.activity.denied('view.snapshot', participant, zone, error);
+      return { ok: false, error };
+    }
+    await ctx.activity.acted('view.snapshot', participant, zone, { sha256: msg.sha256, width: msg.width, height: msg.height });
+    return { ok: true };
+  });
+
 /** Only the zones this connection may watch; a forbidden zone is not even named. */
 export const zoneList: Handler<'zone:list'> = async (ctx, { socket }) => ({
   ok: true,
