@@ -22,8 +22,9 @@ export interface TileCamera {
   readonly neverSeen: boolean;
 }
 
-/** The zone's camera name: the IP camera's, the admin's, or the label of the key that published it. */
-export const cameraNameOf = (summary: ZoneSummary | undefined): string | null => summary?.ipCamera?.name ?? summary?.camera?.displayName ?? null;
+/** The zone's camera name: the one an admin gave it under Named cameras, else the IP camera's, else the label of the key that published it. */
+export const cameraNameOf = (summary: ZoneSummary | undefined): string | null =>
+  summary?.camera?.name ?? summary?.ipCamera?.name ?? summary?.camera?.displayName ?? null;
 
 /** An IP camera that is not live, in the operator's words (the reason is on the admin page). */
 const IP_CAMERA_STATUS: Record<NonNullable<ZoneSummary['ipCamera']>['status'], string> = {
@@ -177,7 +178,7 @@ export class ZoneDirectory {
     if (summary.cameraOnline) {
       const thumb = element('img', {
         className: 'directory-thumb',
-        attributes: { alt: '', width: '96', height: '54', loading: 'lazy', 'data-zone': summary.zone, src: this.#thumbnailAddress(summary.zone) },
+        attributes: { alt: '', width: '64', height: '36', loading: 'lazy', 'data-zone': summary.zone, src: this.#thumbnailAddress(summary.zone) },
       });
       // Nothing yet (204): the slot stays empty until the camera's first thumbnail.
       thumb.addEventListener('error', () => thumb.classList.add('empty'));
