@@ -21,14 +21,20 @@ it('one operator watches three zones at once, added from the live directory', as
   for (const zone of ZONES) {
     const video = await waitForVideo(page, zone);
     assert.ok(video.videoWidth > 0, zone);
-    assert.ok((await measureFps(page, zone, 1_500)) >= 5, `${zone} keeps playing`);
+    // Three camera pages encoding and one console decoding share two cores: a window of 3 s rides
+    // out a moment's contention; a tile that stalls still fails it.
+    const fps = await measureFps(page, zone, 3_000);
+    assert.ok(fps >= 5, `${zone} keeps playing (${fps.toFixed(1)} fps)`);
   }
   // A tile dragged by its header onto another changes places with it, and both keep playing.
   const order = () => page.$$eval('.tile', (tiles) => tiles.map((t) => t.getAttribute('data-zone')));
   assert.deepEqual(await order(), ZONES);
   await page.dragAndDrop(`${tile(ZONES[2]!)} .tile-header`, `${tile(ZONES[0]!)} .tile-media`);
   assert.deepEqual(await order(), [ZONES[2], ZONES[1], ZONES[0]]);
-  for (const zone of [ZONES[0]!, ZONES[2]!]) assert.ok((await measureFps(page, zone, 1_000)) >= 5, `${zone} plays on after the move`);
+  for (const zone of [ZONES[0]!, ZONES[2]!]) {
+    const fps = await measureFps(page, zone, 2_000);
+    assert.ok(fps >= 5, `${zone} plays on after the move (${fps.toFixed(1)} fps)`);
+  }
   // Removing a tile closes only that zone; the others keep playing.
   await page.click(`${tile(ZONES[1]!)} [data-action="remove"]`);
   await page.waitForSelector(tile(ZONES[1]!), { state: 'detached' });

@@ -18,6 +18,19 @@ describe('KeyframeSplitter', () => {
     }
   });
 
+  it('gives the last unit once the stream has been quiet a moment (the next keyframe is seconds away)', async () => {
+    const out: Buffer[] = [];
+    const split = new KeyframeSplitter((unit) => out.push(unit), 20);
+    split.push(keyframe(300));
+    assert.deepEqual(out, [], 'not before the quiet');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.deepEqual(out, [keyframe(300)]);
+    split.push(keyframe(10).subarray(0, 20)); // a unit still without its picture is not given
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(out.length, 1);
+    split.close();
+  });
+
   it('drops bytes before the first SPS, and holds nothing past 4 MiB without one', () => {
     const out: Buffer[] = [];
     const split = new KeyframeSplitter((unit) => out.push(unit));

@@ -61,6 +61,7 @@ export class FfmpegPull {
     if (keyframes && pipe && 'on' in pipe) {
       const split = new KeyframeSplitter((unit) => { if (!this.#stopped) keyframes(unit); });
       pipe.on('data', (chunk: Buffer) => split.push(chunk));
+      pipe.on('close', () => split.close());
     }
     this.#watchdog = setInterval(() => this.#checkProgress(), 500);
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
@@ -113,14 +114,18 @@ export class FfmpegPull {
   }
 }
 
+/** The thumbnails' keyframes are taken from one window of this many seconds. */
+const KEYFRAME_EVERY_S = 10;
+
 function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: boolean): string[] {
   const video = transcode
     ? ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-x264-params', 'repeat-headers=1']
     : ['-c:v', 'copy'];
-  // The keyframes alone, copied as Annex B (SPS and PPS before each), each written at once
-  // (a muxer otherwise holds them in a 32 KB buffer).
+  // The keyframes of the first 2.2 s of every 10 s (one or two with a GOP of up to 2 s: a thumbnail
+  // is at most 15 s old anyway), copied as Annex B (SPS and PPS before each), each written at once
+  // (a muxer otherwise holds them in a 32 KB buffer). Every keyframe cost 32 cameras ~15 % of a core.
   const keyframeCopy = keyframes
-    ? ['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'noise=drop=not(key),dump_extra=freq=keyframe', '-an', '-flush_packets', '1', '-f', 'h264', 'pipe:3']
+    ? ['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', `noise=drop=not(key)+gt(mod(pts*tb\\,${KEYFRAME_EVERY_S})\\,2.2),dump_extra=freq=keyframe`, '-an', '-flush_packets', '1', '-f', 'h264', 'pipe:3']
     : [];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer',
@@ -142,10 +147,14 @@ function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: 
  */
 export class KeyframeSplitter {
   #pending: Buffer = Buffer.alloc(0);
+  #quiet: NodeJS.Timeout | null = null;
 
-  constructor(private readonly onUnit: (accessUnit: Buffer) => void) {}
+  /** `quietMs`: a unit with its picture and nothing after it for this long is complete (keyframes come seconds apart). */
+  constructor(private readonly onUnit: (accessUnit: Buffer) => void, private readonly quietMs = 150) {}
 
   push(chunk: Buffer): void {
+    if (this.#quiet) clearTimeout(this.#quiet);
+    this.#quiet = null;
     this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     let unitStart = -1;
     let hasPicture = false;
@@ -167,6 +176,22 @@ export class KeyframeSplitter {
     this.#pending = this.#pending.subarray(unitStart >= 0 ? Math.max(consumed, unitStart) : Math.max(0, this.#pending.length - 4));
     // A keyframe is well under this; a stream that never completes one is not ours to hold.
     if (this.#pending.length > 4 * 1024 * 1024) this.#pending = Buffer.alloc(0);
+    if (unitStart >= 0 && hasPicture) {
+      this.#quiet = setTimeout(() => {
+        this.#quiet = null;
+        const unit = this.#pending;
+        this.#pending = Buffer.alloc(0);
+        this.onUnit(Buffer.from(unit));
+      }, this.quietMs);
+      this.#quiet.unref();
+    }
+  }
+
+  /** Drops what is pending (its ffmpeg ended). */
+  close(): void {
+    if (this.#quiet) clearTimeout(this.#quiet);
+    this.#quiet = null;
+    this.#pending = Buffer.alloc(0);
   }
 }
 
