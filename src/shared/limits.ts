@@ -34,6 +34,8 @@ export const Limits = {
   maxResumePeers: 256,
   /** A directory thumbnail a camera node sends (a small JPEG, ~5–15 KB at 192×108), in bytes. */
   maxThumbnailBytes: 32 * 1024,
+  /** Directory thumbnails' width in pixels, wherever they are made (camera page, gateway, edge node). */
+  thumbnailWidth: 192,
 } as const;
 
 /** Timings shared by server and clients, in milliseconds. */

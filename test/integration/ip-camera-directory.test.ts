@@ -61,12 +61,8 @@ it('lists a down IP camera with its name and status, then live once it answers; 
 
   // Its thumbnail is decoded when asked for, from the latest keyframe its ffmpeg copies: a 192-pixel JPEG.
   let thumbnail = await gw.api('/api/thumbnails/DEPOT-GATE-01', { cookie: gw.admin.cookie });
-  const deadline = Date.now() + 12_000;
-  while (thumbnail.status !== 200 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    thumbnail = await gw.api('/api/thumbnails/DEPOT-GATE-01', { cookie: gw.admin.cookie });
-  }
-  assert.equal(thumbnail.status, 200, 'a thumbnail within 12 s of going live');
+  await waitFor(async () => (thumbnail = await gw.api('/api/thumbnails/DEPOT-GATE-01', { cookie: gw.admin.cookie })).status === 200,
+    'a thumbnail within 12 s of going live', { timeoutMs: 12_000, everyMs: 250 });
   assert.equal(thumbnail.headers['content-type'], 'image/jpeg');
   const jpeg = (await gw.gateway.cameras.thumbnails.get('DEPOT-GATE-01'))!.jpeg;
   assert.deepEqual([jpeg[0], jpeg[1], jpeg.at(-2), jpeg.at(-1)], [0xff, 0xd8, 0xff, 0xd9], 'one whole JPEG');

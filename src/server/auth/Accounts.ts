@@ -2,6 +2,7 @@ import { protocolError, type AccountRole, type ProtocolError } from '../../share
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { ApiKeyRecord, GrantRecord, Store, UserRecord } from '../store/types.ts';
 import type { CameraKeys } from './CameraKeys.ts';
+import { isoOrNull as iso } from '../util/iso.ts';
 import { hashPassword } from './passwords.ts';
 
 /** Who makes a change, as the audit trail names them: a signed-in admin, or the CLI at the console. */
@@ -24,7 +25,6 @@ export interface UserChange {
 
 const done = <T>(value: T): AccountResult<T> => ({ ok: true, value });
 const refused = (code: ProtocolError['code'], message: string): AccountResult<never> => ({ ok: false, error: protocolError(code, message) });
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * The account rules, for the admin API and the CLI alike: the last active admin stays, a new

@@ -4,12 +4,20 @@ import type { Actor } from '../auth/Accounts.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CameraProfileRecord, Store } from '../store/types.ts';
 import type { Participant } from '../zones/Participant.ts';
+import { isoOrNull as iso } from '../util/iso.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 
 /** How often a node reads the catalogue again: what other nodes saw and admins changed reaches it within this. */
 export const CATALOGUE_REFRESH_MS = 10_000;
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** What the directory carries of one profile; `revoked`: the ids of revoked camera keys. */
+const infoOf = (r: CameraProfileRecord, revoked: ReadonlySet<number>): CameraInfo => ({
+  name: r.name, location: r.location, description: r.description, group: r.group, latitude: r.latitude, longitude: r.longitude,
+  displayName: r.name ?? r.keyLabel,
+  lastSeenAt: iso(r.lastSeenAt),
+  keyRevoked: r.keyId !== null && revoked.has(r.keyId),
+});
 
 const sameInfo = (a: CameraInfo | undefined, b: CameraInfo | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -23,6 +31,8 @@ const sameInfo = (a: CameraInfo | undefined, b: CameraInfo | undefined): boolean
 export class CameraCatalogue {
   #byZone = new Map<ZoneId, CameraInfo>();
   #records: CameraProfileRecord[] = [];
+  /** Ids of revoked camera keys, as of the last read. */
+  #revoked: ReadonlySet<number> = new Set();
   readonly #listeners = new Set<(zone: ZoneId) => void>();
   readonly #unsubscribe: (() => void)[] = [];
   #timer: NodeJS.Timeout | null = null;
@@ -104,19 +114,13 @@ export class CameraCatalogue {
     const [records, keys] = await Promise.all([this.store.cameraProfiles.list(), this.store.keys.list()]);
     const revoked = new Set(keys.filter((k) => k.revokedAt !== null).map((k) => k.id));
     const next = new Map<ZoneId, CameraInfo>();
-    for (const r of records) {
-      next.set(r.zone as ZoneId, {
-        name: r.name, location: r.location, description: r.description, group: r.group, latitude: r.latitude, longitude: r.longitude,
-        displayName: r.name ?? r.keyLabel,
-        lastSeenAt: iso(r.lastSeenAt),
-        keyRevoked: r.keyId !== null && revoked.has(r.keyId),
-      });
-    }
+    for (const r of records) next.set(r.zone as ZoneId, infoOf(r, revoked));
     const changed = new Set<ZoneId>();
     for (const [zone, info] of next) if (!sameInfo(this.#byZone.get(zone), info)) changed.add(zone);
     for (const zone of this.#byZone.keys()) if (!next.has(zone)) changed.add(zone);
     this.#byZone = next;
     this.#records = records;
+    this.#revoked = revoked;
     for (const zone of changed) for (const listener of this.#listeners) listener(zone);
   }
 
@@ -128,15 +132,16 @@ export class CameraCatalogue {
     const at = Date.now();
     // At once in memory: the directory's next push (coalesced, a moment away) already names the
     // camera and says since when; the store's copy follows, and reading it back changes nothing.
-    const known = this.#byZone.get(zone);
-    const next = new Map(this.#byZone);
-    next.set(zone, {
-      ...(known ?? { name: null, location: null, description: null, group: null, latitude: null, longitude: null }),
-      displayName: known?.name ?? key.label,
-      lastSeenAt: iso(at),
-      keyRevoked: false,
-    });
-    this.#byZone = next;
+    // The record as the store will hold it (see the repositories' seen()): a key, if given, replaces the last one.
+    const known = this.#records.find((r) => r.zone === zone);
+    const seen: CameraProfileRecord = {
+      ...(known ?? { zone, name: null, location: null, description: null, group: null, latitude: null, longitude: null, keyId: null, keyLabel: null, updatedAt: null, updatedBy: null }),
+      keyId: key.id ?? known?.keyId ?? null,
+      keyLabel: key.label ?? known?.keyLabel ?? null,
+      lastSeenAt: at,
+    };
+    this.#records = [...this.#records.filter((r) => r.zone !== zone), seen];
+    this.#byZone = new Map(this.#byZone).set(zone, infoOf(seen, this.#revoked));
     for (const listener of this.#listeners) listener(zone);
     try {
       await this.store.cameraProfiles.seen(zone, key.id, key.label, at);

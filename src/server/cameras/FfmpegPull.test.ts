@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { waitFor } from '../../../test/support/waitFor.ts';
 import { KeyframeSplitter } from './FfmpegPull.ts';
 
 const nal = (type: number, length: number, long = true) => Buffer.concat([Buffer.from(long ? [0, 0, 0, 1] : [0, 0, 1]), Buffer.from([0x60 | type]), Buffer.alloc(length, 0x11)]);
@@ -23,7 +24,7 @@ describe('KeyframeSplitter', () => {
     const split = new KeyframeSplitter((unit) => out.push(unit), 20);
     split.push(keyframe(300));
     assert.deepEqual(out, [], 'not before the quiet');
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await waitFor(() => out.length > 0, 'the unit once the stream is quiet');
     assert.deepEqual(out, [keyframe(300)]);
     split.push(keyframe(10).subarray(0, 20)); // a unit still without its picture is not given
     await new Promise((resolve) => setTimeout(resolve, 60));

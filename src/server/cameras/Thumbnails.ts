@@ -87,7 +87,6 @@ export class Thumbnails {
     return render;
   }
 
-
   close(): void {
     for (const off of this.#unsubscribe) off();
     this.#latest.clear();

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
+import { Limits } from '../../shared/index.ts';
 
-/** As wide as the camera page's thumbnails. */
-const WIDTH = 192;
 /** A keyframe that does not decode in this long is given up on. */
 const TIMEOUT_MS = 5_000;
 
@@ -14,7 +13,7 @@ export function keyframeThumbnail(ffmpeg: string, accessUnit: Buffer): Promise<B
   return new Promise((resolve) => {
     const child = spawn(ffmpeg, [
       '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1', '-f', 'h264', '-i', 'pipe:0',
-      '-frames:v', '1', '-vf', `scale=${WIDTH}:-2`, '-c:v', 'mjpeg', '-q:v', '8', '-f', 'image2pipe', 'pipe:1',
+      '-frames:v', '1', '-vf', `scale=${Limits.thumbnailWidth}:-2`, '-c:v', 'mjpeg', '-q:v', '8', '-f', 'image2pipe', 'pipe:1',
     ], { stdio: ['pipe', 'pipe', 'ignore'] });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);

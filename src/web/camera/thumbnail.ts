@@ -1,6 +1,5 @@
 import { Limits } from '../../shared/index.ts';
 
-const WIDTH = 192;
 const QUALITY = 0.7;
 
 /**
@@ -10,8 +9,8 @@ const QUALITY = 0.7;
 export async function thumbnailOf(video: HTMLVideoElement): Promise<string | null> {
   if (video.videoWidth === 0 || video.videoHeight === 0) return null;
   const canvas = document.createElement('canvas');
-  canvas.width = WIDTH;
-  canvas.height = Math.round((WIDTH * video.videoHeight) / video.videoWidth);
+  canvas.width = Limits.thumbnailWidth;
+  canvas.height = Math.round((Limits.thumbnailWidth * video.videoHeight) / video.videoWidth);
   canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
   const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', QUALITY));
   if (!blob || blob.size > Limits.maxThumbnailBytes) return null;

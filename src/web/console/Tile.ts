@@ -2,6 +2,7 @@ import { Timing, type IceCandidate, type PeerCloseReason, type PeerId, type Zone
 import { computeKpis, formatKpis, type FormattedKpis, type Kpis, type StatsEntry } from '../lib/kpis.ts';
 import { drawSparkline, SPARKLINE_SAMPLES } from '../lib/sparkline.ts';
 import { ZoneViewer, type MediaPath, type ViewerSignalling } from '../lib/zoneViewer.ts';
+import { hhmm, hhmmss } from '../shared-ui/clock.ts';
 import { element } from '../shared-ui/dom.ts';
 import { icon } from '../shared-ui/icons.ts';
 import type { TileCamera } from './directory.ts';
@@ -294,7 +295,7 @@ export class Tile {
       this.#pushHistory(this.#kpis?.rttMs ?? null, this.#kpis?.bitrateKbps ?? null);
       this.#renderKpis();
       const rtt = this.#kpis?.rttMs;
-      this.#clock.textContent = `${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })}${rtt == null ? '' : ` · ${Math.round(rtt)} ms`}`;
+      this.#clock.textContent = `${hhmmss(Date.now())}${rtt == null ? '' : ` · ${Math.round(rtt)} ms`}`;
       this.#render();
     } finally {
       this.#sampling = false;
@@ -414,13 +415,12 @@ export class Tile {
     if (state !== 'offline') this.#offlineSince = null;
     else this.#offlineSince ??= new Date();
     const since = state === 'offline' || state === 'waiting' ? (this.#lastSeenAt ?? this.#offlineSince) : null;
-    const clock = (at: Date) => at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     const message = state === 'offline'
-      ? `Camera offline since ${clock(since!)} — waiting for it to return`
+      ? `Camera offline since ${hhmm(since!)} — waiting for it to return`
       : state === 'waiting' && this.#neverSeen
         ? 'Waiting for camera… No camera has ever published this zone: check its spelling.'
         : state === 'waiting' && since
-          ? `Waiting for camera… (offline since ${clock(since)})`
+          ? `Waiting for camera… (offline since ${hhmm(since)})`
           : MESSAGES[state];
     // Message first: observers of data-state read the message that goes with it.
     if (this.#message.textContent !== message) this.#message.textContent = message;

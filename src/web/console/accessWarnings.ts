@@ -1,9 +1,9 @@
 import type { MeResponse } from '../../shared/index.ts';
+import { hhmm } from '../shared-ui/clock.ts';
 
 /** How long before a grant or the session ends the console says so. */
 export const WARN_BEFORE_MS = 15 * 60_000;
 
-const clock = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 export interface AccessWarning {
   /** `GRANT_EXPIRING` or `SESSION_EXPIRING`: the alert's `data-code`. */
@@ -24,11 +24,11 @@ export function accessWarnings(me: MeResponse, now = Date.now()): AccessWarning[
     if (!grant.expiresAt) continue;
     const end = Date.parse(grant.expiresAt);
     if (end <= now) continue;
-    warnings.push({ code: 'GRANT_EXPIRING', at: Math.max(now, end - WARN_BEFORE_MS), message: `Your access to ${grant.pattern} ends at ${clock(grant.expiresAt)}; its tiles close then. Ask an administrator to extend it.` });
+    warnings.push({ code: 'GRANT_EXPIRING', at: Math.max(now, end - WARN_BEFORE_MS), message: `Your access to ${grant.pattern} ends at ${hhmm(grant.expiresAt)}; its tiles close then. Ask an administrator to extend it.` });
   }
   const sessionEnd = Date.parse(me.session.expiresAt);
   if (sessionEnd > now) {
-    warnings.push({ code: 'SESSION_EXPIRING', at: Math.max(now, sessionEnd - WARN_BEFORE_MS), message: `This sign-in ends at ${clock(me.session.expiresAt)}. The wall is kept: sign in again then and it comes back.` });
+    warnings.push({ code: 'SESSION_EXPIRING', at: Math.max(now, sessionEnd - WARN_BEFORE_MS), message: `This sign-in ends at ${hhmm(me.session.expiresAt)}. The wall is kept: sign in again then and it comes back.` });
   }
   return warnings.sort((a, b) => a.at - b.at);
 }

@@ -1,7 +1,7 @@
 import { groupOf, Timing, type ZoneDirectoryUpdate, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
+import { hhmm } from '../shared-ui/clock.ts';
 import { element } from '../shared-ui/dom.ts';
 
-const hhmm = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 /** Where a zone's camera stands, in one word for tests (`data-status`) and a few for people. */
 export function cameraStatusOf(summary: ZoneSummary): { status: string; text: string; tone: 'success' | 'warning' | 'danger' | 'secondary' } {

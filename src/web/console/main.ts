@@ -7,6 +7,7 @@ import { SignallingSession } from '../lib/SignallingSession.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { loginUrl } from '../shared-ui/api.ts';
+import { hhmm } from '../shared-ui/clock.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shared-ui/errorMessages.ts';
 import { initHeader } from '../shared-ui/header.ts';
@@ -46,7 +47,7 @@ const signalling = new SignallingSession({
     down: () => render(),
     lost: () => {
       if (alert.code !== CONNECTION_LOST) {
-        alert.show(CONNECTION_LOST, `${CONNECTION_LOST_MESSAGE} (since ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}; video already flowing keeps playing)`, 'warning');
+        alert.show(CONNECTION_LOST, `${CONNECTION_LOST_MESSAGE} (since ${hhmm(Date.now())}; video already flowing keeps playing)`, 'warning');
         sound.play();
       }
     },

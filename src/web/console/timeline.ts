@@ -1,4 +1,5 @@
 import type { TimelineEvent, TimelineKind, ZoneId } from '../../shared/index.ts';
+import { hhmmss } from '../shared-ui/clock.ts';
 import { byId, element } from '../shared-ui/dom.ts';
 
 /** How many events the panel keeps (the gateway keeps more; a reload fetches the recent ones again). */
@@ -6,10 +7,6 @@ const KEPT = 200;
 
 const WORDS: Record<TimelineKind, string> = { 'camera.online': 'camera online', 'camera.offline': 'camera offline' };
 
-/** 24-hour time with seconds, in this screen's time zone; the full UTC time on hover. */
-export function clockTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-}
 
 /**
  * The event timeline, fed by the gateway (`timeline:events`): newest first, filtered by kind and
@@ -50,7 +47,7 @@ export class Timeline {
       const item = element('li', { className: 'list-group-item', attributes: { 'data-event-zone': e.zone, 'data-event-kind': e.kind } });
       const go = element('button', { className: 'timeline-item', attributes: { type: 'button', title: `${e.at} (UTC) — show the tile` } });
       go.append(
-        element('time', { className: 'timeline-time', text: clockTime(e.at), attributes: { datetime: e.at } }),
+        element('time', { className: 'timeline-time', text: hhmmss(e.at), attributes: { datetime: e.at } }),
         element('span', { className: 'timeline-zone', text: e.camera ? `${e.zone} · ${e.camera}` : e.zone }),
         element('span', { className: `timeline-kind timeline-${e.kind.replace('.', '-')}`, text: e.detail ? `${WORDS[e.kind]} (${e.detail.replace('_', ' ')})` : WORDS[e.kind] }),
       );

@@ -26,7 +26,7 @@ export function registerAdminRoutes(api: ApiApp, ctx: ApiContext): void {
   api.get('/users', admin, async (): Promise<{ users: AdminUserView[] }> => {
     const users = await ctx.store.users.list();
     const locks = await ctx.accountLocks.locked(users);
-    return { users: users.map((u) => ({ ...userView(u), lockedUntil: locks.has(u.username) ? new Date(locks.get(u.username)!).toISOString() : null })) };
+    return { users: users.map((u) => ({ ...userView(u), lockedUntil: iso(locks.get(u.username) ?? null) })) };
   });
 
   api.post('/users/:id/unlock', byId, async (request, reply) => {

@@ -4,7 +4,7 @@ import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from '../sessionCookie.ts';
 import { clientInfo, type ApiContext } from './context.ts';
-import { userView } from './views.ts';
+import { iso, userView } from './views.ts';
 
 const signedIn = { config: { roles: ['admin', 'operator', 'auditor'] as const } };
 
@@ -14,7 +14,7 @@ async function me(ctx: ApiContext, user: UserRecord, session: SessionRecord): Pr
   return {
     user: userView(user),
     session: { expiresAt: new Date(session.expiresAt).toISOString(), idleTimeoutSeconds: ctx.auth.policy.idleSeconds },
-    grants: grants.map((g) => ({ pattern: g.pattern, expiresAt: g.expiresAt === null ? null : new Date(g.expiresAt).toISOString() })),
+    grants: grants.map((g) => ({ pattern: g.pattern, expiresAt: iso(g.expiresAt) })),
   };
 }
 

@@ -2,11 +2,11 @@ import { cameraProfileParamSchema, cameraProfileSchema, type CameraProfileView, 
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
 import { actorOf, type ApiContext } from './context.ts';
+import { iso } from './views.ts';
 import { zonesVisibleTo } from './visibleZones.ts';
 
 const admin = { config: { roles: ['admin'] as const } };
 const byZone = { ...admin, schema: { params: cameraProfileParamSchema } };
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * Named cameras for admins: every zone's camera the gateway has seen or an admin described, with

@@ -1,7 +1,7 @@
 import type { AccountRole, GrantView, KeyView, UserView } from '../../../shared/index.ts';
 import type { ApiKeyRecord, GrantRecord, UserRecord } from '../../store/types.ts';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+import { isoOrNull as iso } from '../../util/iso.ts';
 
 /** Never the password hash. */
 export const userView = (u: UserRecord): UserView => ({
