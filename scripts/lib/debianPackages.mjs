@@ -6,7 +6,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * What the test suite runs for real, from Debian: Chromium for the browser tests, coturn for
- * the TURN tests, nginx, Redis and PostgreSQL for the deployment and cluster tests, systemd's
+ * the TURN tests, nginx, Redis and PostgreSQL for the deployment and cluster tests, mosquitto for MQTT, systemd's
  * analyzer for the unit file. As root we install what is missing; otherwise we say what to install.
  */
 const NEEDED = [
@@ -14,6 +14,8 @@ const NEEDED = [
   { present: () => existsSync('/usr/bin/turnserver'), packages: ['coturn'] },
   { present: () => existsSync('/usr/sbin/nginx'), packages: ['nginx-light'] },
   { present: () => existsSync('/usr/bin/redis-server'), packages: ['redis-server'] },
+  // The MQTT tests: a real broker, and its command-line subscriber.
+  { present: () => existsSync('/usr/sbin/mosquitto') && existsSync('/usr/bin/mosquitto_sub'), packages: ['mosquitto', 'mosquitto-clients'] },
   { present: () => postgresBinDir() !== null, packages: ['postgresql'] },
   { present: () => existsSync('/usr/bin/systemd-analyze'), packages: ['systemd'] },
   // The WHEP/WHIP test: ffmpeg encodes for the WHIP encoder; GStreamer's webrtcbin (driven from

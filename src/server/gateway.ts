@@ -27,11 +27,13 @@ import { registerRootReplies, sendError } from './http/replyError.ts';
 import { registerSecurityHeaders } from './http/securityHeaders.ts';
 import { registerStaticAssets } from './http/staticAssets.ts';
 import { registerMediaEndpoints } from './http/whip/registerMediaEndpoints.ts';
-import { Role } from '../shared/index.ts';
+import { Role, type ZoneId } from '../shared/index.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { logAuditEntry, registerRequestLog } from './observability/requestLog.ts';
 import { ZoneQuality } from './observability/ZoneQuality.ts';
+import { SceneEvents } from './events/SceneEvents.ts';
+import { MqttPublisher } from './events/MqttPublisher.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
 import { openStore } from './store/openStore.ts';
 import type { Store } from './store/types.ts';
@@ -142,15 +144,27 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     ingest: {
       presence, relay: media?.relay ?? null, activity, logger: logger.child({ subsystem: 'cameras' }), ffmpeg: 'ffmpeg', ffprobe: 'ffprobe',
       onKeyframe: (zone, unit) => thumbnails.keyframe(zone, unit),
+      // The gateway's own detector of an IP camera: trusted like a camera node's report, its snapshot the latest thumbnail.
+      onScene: (zone, camera, event) => void (async () => {
+        const ends = event.type.endsWith('.ended') || event.type.endsWith('.cleared');
+        const snapshot = ends ? null : await thumbnails.get(zone).catch(() => null);
+        await sceneEvents.report(camera, zone, { type: event.type, score: event.score, ...(snapshot ? { snapshot: snapshot.jpeg.toString('base64') } : {}) });
+      })().catch((error: unknown) => logger.error({ err: error, zone }, 'an IP camera\'s scene event failed')),
     },
   });
   const edgeCameras = new EdgeCameraReports();
   const cameraCatalogue = new CameraCatalogue(store, audit, logger.child({ subsystem: 'cameras' }));
   await cameraCatalogue.start(presence);
+  const cameraName = (zone: ZoneId): string | null => cameraCatalogue.byZone().get(zone)?.displayName ?? ipCameras.byZone().get(zone)?.name ?? null;
+  /** Every camera this node knows of, by zone, with its name: MQTT announces them to Home Assistant. */
+  const cameraNames = () => new Map([...new Set([...cameraCatalogue.byZone().keys(), ...ipCameras.byZone().keys()])].map((zone) => [zone, cameraName(zone)]));
+  const sceneEvents = new SceneEvents(store, audit, presence, logger.child({ subsystem: 'events' }), { cameraName });
+  // One box: what a stopped gateway left open ends now (in a cluster another node may hold it).
+  if (!cluster) await sceneEvents.endLeftOpen();
   const cameraControl = new CameraControl({
     sources: cameraSources, recordOf: (zone) => ipCameras.recordOf(zone), access, activity, logger: logger.child({ subsystem: 'cameras' }),
   });
-  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, accountLocks, mediaTokens, cameras: { sources: cameraSources, running: ipCameras, edge: edgeCameras, catalogue: cameraCatalogue, thumbnails } };
+  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, accountLocks, mediaTokens, cameras: { sources: cameraSources, running: ipCameras, edge: edgeCameras, catalogue: cameraCatalogue, thumbnails }, sceneEvents };
   const quality = new ZoneQuality();
   presence.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
   let signalling: Signalling | null = null;
@@ -159,6 +173,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     quality,
     relay: media?.workers ?? null,
     ipCameras: () => ipCameras.statuses(),
+    mqtt: () => (mqttPublisher ? { connected: mqttPublisher.connected, queued: mqttPublisher.queued } : null),
     operatorsConnected: () => {
       let count = 0;
       for (const socket of signalling?.io.of('/').sockets.values() ?? []) if (socket.data.role === Role.OPERATOR) count += 1;
@@ -166,6 +181,13 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     },
   });
   audit.observeDenials((draft) => metrics.denied(draft));
+  const mqttPublisher = config.mqtt.url
+    ? new MqttPublisher({ ...config.mqtt, url: config.mqtt.url }, logger.child({ subsystem: 'mqtt' }), { published: () => metrics.mqttPublished(), dropped: () => metrics.mqttDropped() }, () => cameraNames())
+    : null;
+  sceneEvents.onChange((event, change, before, snapshot) => {
+    if (change === 'new') metrics.sceneEventOpened(event.kind);
+    mqttPublisher?.publish(event, change, before, snapshot);
+  });
   audit.observe(logAuditEntry(logger.child({ subsystem: 'audit' })));
   let draining = false;
   registerHealth(app, () => draining, { store: () => store.ping(), ...(cluster ? { redis: () => cluster.ping() } : {}) });
@@ -199,6 +221,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     edgeCameras,
     cameraCatalogue,
     thumbnails,
+    sceneEvents,
   });
   const io = signalling.io;
   cluster?.presence.attach({
@@ -243,6 +266,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         cameraCatalogue.close();
         thumbnails.close();
         await signalling.close();
+        sceneEvents.close();
+        await mqttPublisher?.close();
         await app.close();
         // Views end as sockets close; let those audit writes land before the store goes.
         await new Promise((resolve) => setImmediate(resolve));

@@ -102,6 +102,13 @@ export const auditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** Motion and tamper events, newest first, of the zones the caller may watch. */
+export const sceneEventQuerySchema = z.strictObject({
+  zone: z.string().max(ZONE_ID_MAX_LENGTH).optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
 export const idParamSchema = z.strictObject({ id: z.coerce.number().int().positive() });
 
 export type LoginRequest = z.infer<typeof loginRequestSchema>;

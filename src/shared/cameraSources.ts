@@ -51,6 +51,11 @@ export const createCameraSchema = cameraConnectionSchema.extend({
    * B-frames): costs the gateway a core or so per 1080p camera.
    */
   transcode: z.boolean().default(false),
+  /**
+   * Motion and tamper detection by the gateway: the same ffmpeg also decodes a 160×90 grey copy
+   * at 5 frames a second for the detector (what viewers get is never re-encoded for it).
+   */
+  detect: z.boolean().default(false),
   /** Its ONVIF endpoint (from "Find stream via ONVIF"): operators with the `control` right steer it. */
   onvif: cameraOnvifSchema.optional(),
 });
@@ -94,6 +99,8 @@ export interface CameraView {
   hasPassword: boolean;
   transport: CameraTransport;
   transcode: boolean;
+  /** The gateway detects motion and tampering on it. */
+  detect: boolean;
   onvif: CameraOnvif | null;
   /** `config`: listed in the config file (changed there, not here); `admin`: made in the admin page or the CLI. */
   origin: 'config' | 'admin';

@@ -9,3 +9,4 @@ export * from './cameraSources.ts';
 export * from './ptz.ts';
 export * from './walls.ts';
 export * from './cameraProfiles.ts';
+export * from './sceneEvents.ts';

@@ -36,6 +36,8 @@ export const Limits = {
   maxThumbnailBytes: 32 * 1024,
   /** Directory thumbnails' width in pixels, wherever they are made (camera page, gateway, edge node). */
   thumbnailWidth: 192,
+  /** An operator's note on an event, in characters. */
+  maxEventNoteLength: 500,
 } as const;
 
 /** Timings shared by server and clients, in milliseconds. */

@@ -10,6 +10,7 @@ import { ptzMoveSchema, ptzPresetSchema, type PtzPreset } from './ptz.ts';
 import type { ErrorCode, ProtocolError } from './errors.ts';
 import { Limits } from './limits.ts';
 import { Role } from './roles.ts';
+import { sceneAnnotationSchema, sceneEventRefSchema, sceneReportSchema, type SceneChange, type SceneEvent } from './sceneEvents.ts';
 import { zoneFieldSchema, zoneIdSchema, type ZoneId } from './zoneId.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -185,6 +186,9 @@ export const clientEvents = {
   'camera:unpublish': { schema: zoneRefSchema, roles: [Role.CAMERA], reply: noReply },
   'camera:status': { schema: edgeCameraStatusSchema, roles: [Role.CAMERA], reply: noReply },
   'camera:thumbnail': { schema: thumbnailSchema, roles: [Role.CAMERA], reply: noReply },
+  'camera:scene': { schema: sceneReportSchema, roles: [Role.CAMERA], reply: noReply },
+  'event:acknowledge': { schema: sceneEventRefSchema, roles: [Role.OPERATOR], reply: replyOf<{ event: SceneEvent }>() },
+  'event:annotate': { schema: sceneAnnotationSchema, roles: [Role.OPERATOR], reply: replyOf<{ event: SceneEvent }>() },
   'zone:watch': { schema: watchSchema, roles: [Role.OPERATOR], reply: replyOf<WatchResult>() },
   'zone:unwatch': { schema: zoneRefSchema, roles: [Role.OPERATOR], reply: noReply },
   'zone:list': { schema: z.strictObject({}), roles: [Role.OPERATOR, Role.CAMERA], reply: replyOf<ZoneListResult>() },
@@ -264,6 +268,12 @@ export interface ServerToClientEvents {
   'zone:directory': (msg: ZoneListResult) => void;
   /** To operators: timeline events of zones they may watch; the recent ones at connect, then each as it happens. */
   'timeline:events': (msg: { events: TimelineEvent[] }) => void;
+  /**
+   * To operators: motion and tamper events of zones they may watch; the recent ones at connect
+   * (no `change`), then each as it opens (`new`), changes (`update`: a higher score, an
+   * acknowledgement, a note) or ends (`end`). The same id replaces what a console holds.
+   */
+  'scene:events': (msg: { events: SceneEvent[]; change?: SceneChange }) => void;
   /** To operators: what changed in the directory since the last push (coalesced), never the whole list. */
   'zone:updated': (msg: ZoneDirectoryUpdate) => void;
   /** Relayed to the one peer addressed; `zone` tells a multi-zone viewer which tile it is for. */

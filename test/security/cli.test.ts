@@ -191,7 +191,7 @@ describe('vigil CLI against the store of a running gateway', () => {
       assert.equal(added.status, 0, added.err);
       const id = Number(added.out.match(/^Camera (\d+)/)?.[1]);
       const listed = vigil(gw.dataDir, ['camera', 'list']);
-      assert.deepEqual(cells(listed.out)[1], [String(id), 'CLI-CAM-1', 'Depot gate', camera.url, 'cam', 'yes', 'tcp', 'no', 'admin']);
+      assert.deepEqual(cells(listed.out)[1], [String(id), 'CLI-CAM-1', 'Depot gate', camera.url, 'cam', 'yes', 'tcp', 'no', 'no', 'admin']);
       assert.ok(!listed.out.includes('cam-secret-42'));
       await waitFor(() => gw.gateway.cameras.running.ingest(id)?.status === 'live', 'the gateway pulls the camera', { timeoutMs: 15_000 });
       assert.equal(vigil(gw.dataDir, ['camera', 'remove', String(id)]).status, 0);

@@ -167,7 +167,7 @@ for (const engine of engines) {
     it('keeps IP cameras: one per zone, changed field by field, the password only as sealed', async () => {
       const camera = await a.cameraSources.create({
         zone: 'CBD-POLE-7', name: 'Pole 7', url: 'rtsp://10.0.0.7/stream1', username: 'viewer', sealedPassword: null,
-        transport: 'tcp', transcode: false, onvifAddress: null, onvifProfile: null, origin: 'admin', createdAt: 7, createdBy: 'alice',
+        transport: 'tcp', transcode: false, detect: false, onvifAddress: null, onvifProfile: null, origin: 'admin', createdAt: 7, createdBy: 'alice',
       });
       assert.deepEqual(await b.cameraSources.byId(camera.id), camera);
       await assert.rejects(b.cameraSources.create({ ...camera, name: 'again' }), 'one camera per zone');

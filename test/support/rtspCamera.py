@@ -35,6 +35,7 @@ parser.add_argument('--fps', type=int, default=30)
 parser.add_argument('--user')
 parser.add_argument('--password')
 parser.add_argument('--clock', action='store_true')
+parser.add_argument('--lit', action='store_true', help='the ball on a grey ground: a lit scene (on black, a detector rightly says the lens is covered)')
 parser.add_argument('--audio', action='store_true', help='a G.711 A-law audio stream beside the video')
 parser.add_argument('--clip', help='with the variant clip: an H.264 Annex B file, sent in a loop at --fps without encoding')
 args = parser.parse_args()
@@ -42,7 +43,7 @@ width, height = (int(v) for v in args.size.split('x'))
 
 RAW = f'video/x-raw,width={width},height={height},framerate={args.fps}/1,format=I420'
 SOURCE = (f'appsrc name=clocksrc is-live=true format=time do-timestamp=true caps={RAW} ! ' if args.clock
-          else f'videotestsrc is-live=true pattern=ball ! {RAW} ! timeoverlay ! ')
+          else f'videotestsrc is-live=true pattern=ball{" background-color=0xff707880" if args.lit else ""} ! {RAW} ! timeoverlay ! ')
 
 
 def clock_picture(ms):

@@ -14,6 +14,8 @@ export interface RtspCameraOptions {
   password?: string;
   /** Paint Vigil's clock pattern (the wall-clock time of each picture) instead of a moving ball. */
   clock?: boolean;
+  /** The ball on a grey ground instead of black (a detector takes a black picture for a covered lens). */
+  lit?: boolean;
   /** With the variant `clip`: an H.264 Annex B file with access unit delimiters, looped without encoding. */
   clip?: string;
   /** A G.711 A-law audio stream beside the video. */
@@ -40,6 +42,7 @@ export async function startRtspCamera(variant: RtspVariant, options: RtspCameraO
   if (options.size) args.push('--size', options.size);
   if (options.fps) args.push('--fps', String(options.fps));
   if (options.clock) args.push('--clock');
+  if (options.lit) args.push('--lit');
   if (options.audio) args.push('--audio');
   if (options.clip) args.push('--clip', options.clip);
   if (options.user) args.push('--user', options.user, '--password', options.password ?? '');

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { CameraProbe, CameraStatus, PeerId, ServerToClientEvents, ZoneId } from '../../shared/index.ts';
+import type { CameraProbe, CameraStatus, DetectorEvent, PeerId, ServerToClientEvents, ZoneId } from '../../shared/index.ts';
+import { SceneDetector } from '../../shared/vision/sceneDetector.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import type { SourcePrincipal } from '../auth/Principal.ts';
 import type { MediaRelay } from '../media/MediaRelay.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
-import { FfmpegPull, jittered, QUICK_PROBE_SECONDS, retryDelayMs } from './FfmpegPull.ts';
+import { FfmpegPull, jittered, LUMA_HEIGHT, LUMA_WIDTH, QUICK_PROBE_SECONDS, retryDelayMs } from './FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
 
 export interface IngestContext {
@@ -21,6 +22,8 @@ export interface IngestContext {
   onStatus(ingest: CameraIngest): void;
   /** The zone's latest keyframe, copied by its ffmpeg, for the directory's thumbnail; absent: not kept. */
   onKeyframe?(zone: ZoneId, accessUnit: Buffer): void;
+  /** What the detector of a camera with `detect` said (motion, tampering started or ended). */
+  onScene?(zone: ZoneId, camera: string, event: DetectorEvent): void;
 }
 
 export interface IngestSource {
@@ -29,6 +32,8 @@ export interface IngestSource {
   name: string;
   target: CameraTarget;
   transcode: boolean;
+  /** Motion and tamper detection on a low-rate grey copy of its stream. */
+  detect: boolean;
 }
 
 /** A run that lasted this long counts as a success: the next failure waits the first pause again. */
@@ -192,6 +197,7 @@ export class CameraIngest implements Participant {
         if (this.#ffmpeg?.pull === pull) this.#setStatus('live', null);
       },
       ...(this.ctx.onKeyframe ? { onKeyframe: (unit: Buffer) => { if (this.#ffmpeg?.pull === pull) this.ctx.onKeyframe!(this.zone, unit); } } : {}),
+      ...(this.source.detect && this.ctx.onScene ? { onLuma: this.#detector(() => this.#ffmpeg?.pull === pull) } : {}),
       onEnd: (fault, detail) => {
         if (this.#ffmpeg?.pull !== pull) return;
         this.#ffmpeg = null;
@@ -200,6 +206,15 @@ export class CameraIngest implements Participant {
       },
     });
     this.#ffmpeg = { pull, peerId };
+  }
+
+  /** A detector for one ffmpeg run: its frames' times are when they arrive (5 a second). */
+  #detector(current: () => boolean): (luma: Uint8Array) => void {
+    const detector = new SceneDetector(LUMA_WIDTH, LUMA_HEIGHT);
+    return (luma) => {
+      if (!current()) return;
+      for (const event of detector.push({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma, at: Date.now() })) this.ctx.onScene!(this.zone, this.source.name, event);
+    };
   }
 
   #stopFfmpeg(): void {

@@ -44,7 +44,7 @@ export class CameraSources {
     await this.audit.record({ ...by, kind: 'camera.added', zone: request.zone, outcome: 'ok', detail: { name: request.name, host: new URL(request.url).host, onvif: request.onvif ? `${request.onvif.host}:${request.onvif.port}` : null, origin } });
     const record = await this.store.cameraSources.create({
       zone: request.zone, name: request.name, url: request.url, username: request.username || null, sealedPassword: null,
-      transport: request.transport, transcode: request.transcode, ...onvifColumns(request.onvif), origin, createdAt: Date.now(), createdBy: by.actor,
+      transport: request.transport, transcode: request.transcode, detect: request.detect, ...onvifColumns(request.onvif), origin, createdAt: Date.now(), createdBy: by.actor,
     });
     // The sealed password names its record (the AAD): it cannot be moved to another camera.
     const sealed = request.password ? await this.store.cameraSources.update(record.id, { sealedPassword: this.secrets.seal(request.password, purposeOf(record.id)) }) : record;
@@ -90,10 +90,10 @@ export class CameraSources {
       }
       const password = record.sealedPassword ? this.#open(record) : null;
       if (record.name === request.name && record.url === request.url && record.username === (request.username || null)
-        && record.transport === request.transport && record.transcode === request.transcode && password === (request.password || null)
+        && record.transport === request.transport && record.transcode === request.transcode && record.detect === request.detect && password === (request.password || null)
         && JSON.stringify(onvifOf(record)) === JSON.stringify(request.onvif ?? null)) continue;
       await this.store.cameraSources.update(record.id, {
-        name: request.name, url: request.url, username: request.username || null, transport: request.transport, transcode: request.transcode, ...onvifColumns(request.onvif),
+        name: request.name, url: request.url, username: request.username || null, transport: request.transport, transcode: request.transcode, detect: request.detect, ...onvifColumns(request.onvif),
         sealedPassword: request.password ? this.secrets.seal(request.password, purposeOf(record.id)) : null,
       });
       changed = true;

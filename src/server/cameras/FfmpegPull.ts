@@ -38,7 +38,16 @@ export interface FfmpegPullOptions {
    * it (Thumbnails). Not for a transcoded camera (its source is not necessarily H.264).
    */
   onKeyframe?(accessUnit: Buffer): void;
+  /**
+   * The camera's picture as the detector reads it: LUMA_WIDTH×LUMA_HEIGHT grey, LUMA_FPS frames a
+   * second, decoded by the same ffmpeg from the stream it copies (what viewers get is untouched).
+   */
+  onLuma?(luma: Uint8Array): void;
 }
+
+export const LUMA_WIDTH = 160;
+export const LUMA_HEIGHT = 90;
+export const LUMA_FPS = 5;
 
 /**
  * One ffmpeg that copies an RTSP camera's H.264 (no decode) to loopback RTP: SPS and PPS before
@@ -56,12 +65,27 @@ export class FfmpegPull {
 
   constructor(private readonly options: FfmpegPullOptions) {
     const keyframes = options.onKeyframe && !options.transcode ? options.onKeyframe : null;
-    this.#child = spawn(options.ffmpeg, ffmpegArgs(options, keyframes !== null), { stdio: ['ignore', 'pipe', 'pipe', keyframes ? 'pipe' : 'ignore'] });
+    const luma = options.onLuma ?? null;
+    this.#child = spawn(options.ffmpeg, ffmpegArgs(options, keyframes !== null, luma !== null), {
+      stdio: ['ignore', 'pipe', 'pipe', keyframes ? 'pipe' : 'ignore', luma ? 'pipe' : 'ignore'],
+    });
     const pipe = this.#child.stdio[3];
     if (keyframes && pipe && 'on' in pipe) {
       const split = new KeyframeSplitter((unit) => { if (!this.#stopped) keyframes(unit); });
       pipe.on('data', (chunk: Buffer) => split.push(chunk));
       pipe.on('close', () => split.close());
+    }
+    const lumaPipe = this.#child.stdio[4];
+    if (luma && lumaPipe && 'on' in lumaPipe) {
+      const frameBytes = LUMA_WIDTH * LUMA_HEIGHT;
+      let pending: Buffer = Buffer.alloc(0);
+      lumaPipe.on('data', (chunk: Buffer) => {
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        while (pending.length >= frameBytes) {
+          if (!this.#stopped) luma(new Uint8Array(pending.subarray(0, frameBytes)));
+          pending = pending.subarray(frameBytes);
+        }
+      });
     }
     this.#watchdog = setInterval(() => this.#checkProgress(), 500);
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
@@ -117,7 +141,7 @@ export class FfmpegPull {
 /** The thumbnails' keyframes are taken from one window of this many seconds. */
 const KEYFRAME_EVERY_S = 10;
 
-function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: boolean): string[] {
+function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: boolean, luma: boolean): string[] {
   const video = transcode
     ? ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-x264-params', 'repeat-headers=1']
     : ['-c:v', 'copy'];
@@ -126,6 +150,10 @@ function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: 
   // (a muxer otherwise holds them in a 32 KB buffer). Every keyframe cost 32 cameras ~15 % of a core.
   const keyframeCopy = keyframes
     ? ['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', `noise=drop=not(key)+gt(mod(pts*tb\\,${KEYFRAME_EVERY_S})\\,2.2),dump_extra=freq=keyframe`, '-an', '-flush_packets', '1', '-f', 'h264', 'pipe:3']
+    : [];
+  // The detector's copy: decoded, dropped to a few frames a second, scaled (area averaging) to grey.
+  const lumaCopy = luma
+    ? ['-map', '0:v:0', '-vf', `fps=${LUMA_FPS},scale=${LUMA_WIDTH}:${LUMA_HEIGHT}:flags=area,format=gray`, '-an', '-f', 'rawvideo', '-flush_packets', '1', 'pipe:4']
     : [];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer',
@@ -137,6 +165,7 @@ function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: 
     '-progress', 'pipe:1', '-stats_period', '0.5',
     `rtp://127.0.0.1:${ports.port}?pkt_size=1200&rtcpport=${ports.rtcpPort}`,
     ...keyframeCopy,
+    ...lumaCopy,
   ];
 }
 

@@ -141,7 +141,7 @@ export class IpCameras {
         this.#options.logger.error({ camera: record.id }, 'the camera\'s password cannot be opened with this gateway\'s secret key (VIGIL_SECRET_KEY or secret.key changed?)');
       }
       const ingest = new CameraIngest(
-        { id: record.id, zone: record.zone, name: record.name, target, transcode: record.transcode },
+        { id: record.id, zone: record.zone, name: record.name, target, transcode: record.transcode, detect: record.detect },
         {
           ...this.#options.ingest,
           onStatus: (i) => {
@@ -177,7 +177,7 @@ export class IpCameras {
 export function cameraView(record: CameraSourceRecord, ingest: CameraIngest | null): CameraView {
   return {
     id: record.id, zone: record.zone, name: record.name, kind: record.onvifAddress ? 'onvif' : 'rtsp', url: record.url, username: record.username,
-    hasPassword: record.sealedPassword !== null, transport: record.transport, transcode: record.transcode, onvif: onvifOf(record), origin: record.origin,
+    hasPassword: record.sealedPassword !== null, transport: record.transport, transcode: record.transcode, detect: record.detect, onvif: onvifOf(record), origin: record.origin,
     status: ingest?.status ?? 'connecting', reason: ingest?.reason ?? null, since: new Date(ingest?.since ?? record.createdAt).toISOString(),
     probe: ingest?.probe ?? null, cpuPercent: ingest?.ffmpegCpuPercent ?? null, createdAt: new Date(record.createdAt).toISOString(), createdBy: record.createdBy,
   };

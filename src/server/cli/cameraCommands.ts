@@ -9,9 +9,10 @@ import { CameraFault, probeCamera, type CameraTarget } from '../cameras/probeCam
 import { formatTable } from './table.ts';
 
 export const CAMERA_USAGE = `  camera add --zone <zone> --name <text> --url rtsp://… [--user <name>] [--password-stdin]
-             [--transport tcp|udp] [--transcode] [--onvif <address>[:<port>] --profile <token>]
+             [--transport tcp|udp] [--transcode] [--detect] [--onvif <address>[:<port>] --profile <token>]
                                             an IP camera the gateway pulls into the zone
-                                            (--onvif: where it answers ONVIF, so it can be steered)
+                                            (--onvif: where it answers ONVIF, so it can be steered;
+                                            --detect: the gateway detects motion and tampering)
   camera list                               with the settings, never a password
   camera test <id> | --url rtsp://… [--user <name>] [--password-stdin] [--transport tcp|udp]
                                             what the camera sends: codec, profile, size, fps, GOP
@@ -29,6 +30,7 @@ export interface CameraFlags {
   user?: string;
   transport?: string;
   transcode?: boolean;
+  detect?: boolean;
   onvif?: string;
   profile?: string;
   for?: string;
@@ -65,7 +67,7 @@ export async function runCameraCommand(verb: string | undefined, [target, ...res
     case 'add': {
       const parsed = createCameraSchema.safeParse({
         zone: flags.zone, name: flags.name, url: flags.url, username: flags.user, password: passwordFrom(flags),
-        transport: flags.transport, transcode: flags.transcode ?? false,
+        transport: flags.transport, transcode: flags.transcode ?? false, detect: flags.detect ?? false,
         ...(flags.onvif !== undefined ? { onvif: { ...hostAndPort(flags.onvif), profile: flags.profile } } : {}),
       });
       if (!parsed.success) throw new CameraCommandError(firstIssue(parsed.error.issues));
@@ -76,9 +78,9 @@ export async function runCameraCommand(verb: string | undefined, [target, ...res
     }
     case 'list': {
       const rows = (await sources.list()).map((c) => [
-        String(c.id), c.zone, c.name, c.url, c.username ?? '-', c.sealedPassword ? 'yes' : 'no', c.transport, c.transcode ? 'yes' : 'no', c.origin,
+        String(c.id), c.zone, c.name, c.url, c.username ?? '-', c.sealedPassword ? 'yes' : 'no', c.transport, c.transcode ? 'yes' : 'no', c.detect ? 'yes' : 'no', c.origin,
       ]);
-      for (const line of formatTable(['ID', 'ZONE', 'NAME', 'URL', 'USER', 'PASSWORD', 'TRANSPORT', 'TRANSCODE', 'FROM'], rows)) out(line);
+      for (const line of formatTable(['ID', 'ZONE', 'NAME', 'URL', 'USER', 'PASSWORD', 'TRANSPORT', 'TRANSCODE', 'DETECT', 'FROM'], rows)) out(line);
       return 0;
     }
     case 'test': {

@@ -84,7 +84,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
     extraFlags: {
       role: { type: 'string' }, label: { type: 'string' }, zones: { type: 'string' }, expires: { type: 'string' }, 'password-stdin': { type: 'boolean' },
       kind: { type: 'string' }, zone: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, user: { type: 'string' },
-      transport: { type: 'string' }, transcode: { type: 'boolean' }, control: { type: 'boolean' },
+      transport: { type: 'string' }, transcode: { type: 'boolean' }, detect: { type: 'boolean' }, control: { type: 'boolean' },
       onvif: { type: 'string' }, profile: { type: 'string' }, for: { type: 'string' },
     },
   });

@@ -61,6 +61,16 @@ export const configSchema = z.strictObject({
   redis: z.strictObject({
     url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional().meta(option('Redis connection URL. When set, gateway nodes relay signalling to each other through it, keep zone presence there (so `ZONE_BUSY` holds across nodes) and keep rate limits there.', { secret: true })),
   }).prefault({}),
+  mqtt: z.strictObject({
+    url: z.string().regex(/^(mqtts?|wss?):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL').optional().meta(option('MQTT broker URL (`mqtt://host:1883`, `mqtts://` for TLS). When set, the gateway publishes motion and tamper events there in Home Assistant\'s and Frigate\'s conventions (topics in README "Events and MQTT"), with Home Assistant discovery.', { secret: true })),
+    username: z.string().min(1).max(256).optional().meta(option('Broker user name.', { example: '<name>' })),
+    password: z.string().min(1).max(1024).optional().meta(option('Broker password.', { secret: true })),
+    caFile: z.string().min(1).optional().meta(option('PEM file of the certificate authority that signed an `mqtts://` broker\'s certificate (the system\'s authorities when absent).', { example: '<file>' })),
+    topicPrefix: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic words of letters, digits, _ and -').default('vigil').meta(option('First level of every topic Vigil publishes (`vigil/available`, `vigil/<camera>/motion`, `vigil/events`).', { example: '<prefix>' })),
+    discoveryPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'one topic word').default('homeassistant').meta(option('Home Assistant\'s discovery prefix: each camera\'s motion and tamper sensors are announced under it.', { example: '<prefix>' })),
+    discovery: z.boolean().default(true).meta(option('Announce each camera\'s binary sensors to Home Assistant (MQTT discovery).')),
+    queueLimit: z.number().int().min(10).max(100_000).default(1_000).meta(option('Messages held while the broker is unreachable; past it the oldest are dropped (counted in `vigil_mqtt_dropped_total`). Signalling never waits for the broker.', { example: '<messages>' })),
+  }).prefault({}),
   media: z.strictObject({
     policy: z.enum(['p2p', 'relay', 'auto']).default('auto').meta(option('How viewers get a camera\'s video: `p2p` from the camera itself (one encode per viewer), `relay` through the gateway\'s media relay (the camera encodes once), `auto` peer to peer up to `p2pMaxViewers` viewers, then through the relay. In a cluster (`redis.url`) a zone\'s relay runs on the node of its camera, the viewer count is the whole cluster\'s, and viewers on other nodes connect to that node\'s relay address (set the same policy on every node).')),
     p2pMaxViewers: z.number().int().min(0).max(16).default(2).meta(option('With `policy: auto`, the most viewers a camera serves itself; one more moves the zone to the relay.', { example: '<number>' })),

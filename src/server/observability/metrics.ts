@@ -14,6 +14,8 @@ export interface MetricsSources {
   relay?: { stats(): Promise<RelayStats[]> } | null;
   /** The IP cameras this node pulls: zone and status of each. */
   ipCameras?(): { zone: string; status: CameraStatus }[];
+  /** The MQTT publisher, when a broker is configured. */
+  mqtt?: (() => { connected: boolean; queued: number } | null) | undefined;
 }
 
 /** One IPC round trip per scrape serves every relay gauge. */
@@ -42,6 +44,8 @@ export class GatewayMetrics {
   readonly #authFailures: Counter<'reason'>;
   readonly #denials: Counter<'kind' | 'code'>;
   readonly #rateLimited: Counter<'limit'>;
+  readonly #mqtt: Counter<'outcome'>;
+  readonly #sceneEvents: Counter<'kind'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -79,6 +83,16 @@ export class GatewayMetrics {
     });
     this.#authFailures = new Counter({ name: 'vigil_auth_failures_total', help: 'Failed logins and refused handshakes, by reason or error code.', labelNames: ['reason'], registers });
     this.#denials = new Counter({ name: 'vigil_denials_total', help: 'Audited denials, by audit kind and error code.', labelNames: ['kind', 'code'], registers });
+    this.#mqtt = new Counter({ name: 'vigil_mqtt_messages_total', help: 'MQTT messages the broker took (published) or that were lost (dropped: the queue was full while the broker was away, or a publish failed).', labelNames: ['outcome'], registers });
+    this.#sceneEvents = new Counter({ name: 'vigil_scene_events_total', help: 'Motion and tamper events opened on this node, by kind.', labelNames: ['kind'], registers });
+    new Gauge({
+      name: 'vigil_mqtt_connected', help: '1 while the MQTT broker is connected, 0 while not (absent without a broker).', registers,
+      collect() { const state = sources.mqtt?.(); if (state) this.set(state.connected ? 1 : 0); },
+    });
+    new Gauge({
+      name: 'vigil_mqtt_queued', help: 'MQTT messages waiting for the broker.', registers,
+      collect() { const state = sources.mqtt?.(); if (state) this.set(state.queued); },
+    });
     this.#rateLimited = new Counter({ name: 'vigil_rate_limit_trips_total', help: 'Requests refused by a rate limit: socket_events (per packet), login, camera_key.', labelNames: ['limit'], registers });
 
     const zoneGauge = (name: string, help: string, pick: (z: ReturnType<ZoneQuality['summaries']>[number]) => number | null) => new Gauge({
@@ -142,6 +156,18 @@ export class GatewayMetrics {
   messageReceived(type: string): (() => void) | null {
     this.#messages.inc({ type });
     return RELAYED.has(type) ? this.#relayLatency.startTimer({ type }) : null;
+  }
+
+  mqttPublished(): void {
+    this.#mqtt.inc({ outcome: 'published' });
+  }
+
+  mqttDropped(): void {
+    this.#mqtt.inc({ outcome: 'dropped' });
+  }
+
+  sceneEventOpened(kind: string): void {
+    this.#sceneEvents.inc({ kind });
   }
 
   socketEventRateLimited(): void {

@@ -29,6 +29,8 @@ import { Connection } from './Connection.ts';
 import type { Thumbnails } from '../cameras/Thumbnails.ts';
 import { combinedCameraDirectory, DirectoryPublisher, type IpCameraDirectory, type CameraInfoDirectory } from './DirectoryPublisher.ts';
 import { installEventGuard } from './eventGuard.ts';
+import { ScenePublisher } from './ScenePublisher.ts';
+import type { SceneEvents } from '../events/SceneEvents.ts';
 import { installHandshake, type HandshakeDeps } from './handshake.ts';
 import { installSendBudget } from './sendBudget.ts';
 import { handlers } from './handlers/index.ts';
@@ -58,6 +60,8 @@ export interface SignallingOptions extends HandshakeDeps {
   cameraCatalogue?: CameraInfoDirectory | null;
   /** Camera nodes' directory thumbnails (the gateway owns them: the HTTP API serves them too). */
   thumbnails: Thumbnails;
+  /** Motion and tamper events (the gateway owns them: the HTTP API and MQTT read them too). */
+  sceneEvents: SceneEvents;
   /** Time for the connections' timers (TURN renewal); the system clock unless a test moves it. */
   clock?: Clock;
 }
@@ -124,9 +128,10 @@ export function createSignalling(options: SignallingOptions): Signalling {
   const cameraDirectory = combinedCameraDirectory([...(options.ipCameras ? [options.ipCameras] : []), edgeCameras]);
   const directory = new DirectoryPublisher(io, presence, (principal, zone) => access.mayWatch(principal, zone), logger, cameraDirectory, options.cameraCatalogue ?? null);
   const cameraControl = options.cameraControl ?? null;
-  const { thumbnails } = options;
+  const { thumbnails, sceneEvents } = options;
+  const scenes = new ScenePublisher(io, sceneEvents, (principal, zone) => access.mayWatch(principal, zone), logger, Boolean(options.adapter));
   const context: HandlerContext = {
-    presence, logger, access, activity, quality: options.quality, cameraControl, edgeCameras, thumbnails, zonesFor: (principal) => directory.zonesFor(principal),
+    presence, logger, access, activity, quality: options.quality, cameraControl, edgeCameras, thumbnails, sceneEvents, zonesFor: (principal) => directory.zonesFor(principal),
   };
 
   io.on('connection', (socket) => {
@@ -179,6 +184,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
     if (socket.data.role === Role.OPERATOR) {
       directory.add(socket);
       connection.own('directory', () => directory.remove(socket));
+      void scenes.sendRecent(socket, sceneEvents);
     }
   });
 
@@ -235,6 +241,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
       // goes on, and both ends resume their pairings with the next gateway (see ZoneRegistry.leave).
       shuttingDown = true;
       directory.close();
+      scenes.close();
       // Not io.close(): it would close the HTTP server too, which the gateway owns.
       io.engine.close();
       await Promise.allSettled([...pendingCloses]);

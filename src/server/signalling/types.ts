@@ -6,6 +6,8 @@ import type {
   ClientRequest,
   ClientToServerEvents,
   Role,
+  SceneChange,
+  SceneEvent,
   ServerToClientEvents,
   ZoneSummary,
 } from '../../shared/index.ts';
@@ -20,6 +22,7 @@ import type { CameraControl } from '../cameras/CameraControl.ts';
 import type { Thumbnails } from '../cameras/Thumbnails.ts';
 import type { EdgeCameraReports } from '../cameras/EdgeCameraReports.ts';
 import type { CandidateBudget } from './CandidateBudget.ts';
+import type { SceneEvents } from '../events/SceneEvents.ts';
 
 /** Set by the handshake middleware; a socket without it never reaches a handler. */
 export interface SocketData {
@@ -29,9 +32,14 @@ export interface SocketData {
   address: string;
 }
 
-// Inter-server events arrive with the multi-node issue; none yet.
-export type VigilServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type VigilSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between the nodes of a cluster (Socket.IO's serverSideEmit over the Redis adapter). */
+export interface InterServerEvents {
+  /** A scene event opened, changed or ended on the node of its camera: each node tells its own operators. */
+  'scene:event': (event: SceneEvent, change: SceneChange) => void;
+}
+
+export type VigilServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type VigilSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface HandlerContext {
   readonly presence: ZonePresence;
@@ -43,6 +51,8 @@ export interface HandlerContext {
   readonly edgeCameras: EdgeCameraReports;
   /** Camera nodes' thumbnails for the directory. */
   readonly thumbnails: Thumbnails;
+  /** Motion and tamper events: camera nodes report them, operators acknowledge them. */
+  readonly sceneEvents: SceneEvents;
   /** Steers IP cameras (PTZ); null when the gateway has none to steer. */
   readonly cameraControl: CameraControl | null;
   /** The zones a principal may see, as its directory shows them (IP cameras included). */

@@ -374,4 +374,46 @@ export const migrations: readonly Migration[] = [
     sqlite: 'ALTER TABLE wall_layouts ADD COLUMN audience TEXT;',
     postgres: 'ALTER TABLE wall_layouts ADD COLUMN audience TEXT;',
   },
+  {
+    version: 11,
+    name: 'scene events: motion and tamper a camera node detected, with a snapshot, and who acknowledged or annotated them',
+    sqlite: `
+      CREATE TABLE scene_events (
+        id INTEGER PRIMARY KEY,
+        zone TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        camera TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        score REAL NOT NULL,
+        snapshot BLOB,
+        acknowledged_by TEXT,
+        acknowledged_at INTEGER,
+        note TEXT
+      );
+      CREATE INDEX scene_events_zone ON scene_events (zone, id);
+    `,
+    postgres: `
+      CREATE TABLE scene_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        zone TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        camera TEXT,
+        started_at BIGINT NOT NULL,
+        ended_at BIGINT,
+        score DOUBLE PRECISION NOT NULL,
+        snapshot BYTEA,
+        acknowledged_by TEXT,
+        acknowledged_at BIGINT,
+        note TEXT
+      );
+      CREATE INDEX scene_events_zone ON scene_events (zone, id);
+    `,
+  },
+  {
+    version: 12,
+    name: 'IP cameras the gateway runs motion and tamper detection on',
+    sqlite: 'ALTER TABLE camera_sources ADD COLUMN detect INTEGER NOT NULL DEFAULT 0;',
+    postgres: 'ALTER TABLE camera_sources ADD COLUMN detect BOOLEAN NOT NULL DEFAULT FALSE;',
+  },
 ];

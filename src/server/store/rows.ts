@@ -4,7 +4,7 @@
  */
 import type { AccountRole } from '../../shared/index.ts';
 import { AUDIT_FIELDS, type AnyAuditField, type RowOf } from '../../shared/auditCatalogue.ts';
-import type { ApiKeyRecord, AuditRecord, CameraProfileRecord, CameraSourceRecord, GrantRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord, WallLayoutRecord } from './types.ts';
+import type { ApiKeyRecord, AuditRecord, CameraProfileRecord, CameraSourceRecord, GrantRecord, SceneEventRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord, WallLayoutRecord } from './types.ts';
 
 export interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: number | boolean; created_at: number }
 export interface SessionRow {
@@ -22,7 +22,7 @@ export interface MediaTokenRow {
 }
 export interface CameraSourceRow {
   id: number; zone: string; name: string; url: string; username: string | null; sealed_password: string | null;
-  transport: 'tcp' | 'udp'; transcode: number | boolean; onvif_address: string | null; onvif_profile: string | null; origin: 'config' | 'admin'; created_at: number; created_by: string;
+  transport: 'tcp' | 'udp'; transcode: number | boolean; detect: number | boolean; onvif_address: string | null; onvif_profile: string | null; origin: 'config' | 'admin'; created_at: number; created_by: string;
 }
 export type AuditRow = RowOf<typeof AUDIT_FIELDS>;
 export interface ActivityRow { id: string; kind: 'view' | 'publish'; actor: string; actor_role: string; zone: string; address: string; user_agent: string; started_at: number; node: string }
@@ -51,14 +51,14 @@ export const toMediaToken = (r: MediaTokenRow): MediaTokenRecord => ({
   id: r.id, kind: r.kind, label: r.label, zonePattern: r.zone_pattern, prefix: r.prefix, expiresAt: r.expires_at,
   createdAt: r.created_at, createdBy: r.created_by, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
 });
-export const CAMERA_SOURCE_COLUMNS = 'id, zone, name, url, username, sealed_password, transport, transcode, onvif_address, onvif_profile, origin, created_at, created_by';
+export const CAMERA_SOURCE_COLUMNS = 'id, zone, name, url, username, sealed_password, transport, transcode, detect, onvif_address, onvif_profile, origin, created_at, created_by';
 export const toCameraSource = (r: CameraSourceRow): CameraSourceRecord => ({
   id: Number(r.id), zone: r.zone, name: r.name, url: r.url, username: r.username, sealedPassword: r.sealed_password,
-  transport: r.transport, transcode: Boolean(r.transcode), onvifAddress: r.onvif_address, onvifProfile: r.onvif_profile, origin: r.origin, createdAt: Number(r.created_at), createdBy: r.created_by,
+  transport: r.transport, transcode: Boolean(r.transcode), detect: Boolean(r.detect), onvifAddress: r.onvif_address, onvifProfile: r.onvif_profile, origin: r.origin, createdAt: Number(r.created_at), createdBy: r.created_by,
 });
 /** A record's fields as the camera_sources columns they change. */
 export function cameraSourceColumns(change: Partial<CameraSourceRecord>): [string, unknown][] {
-  const columns: Record<string, string> = { name: 'name', url: 'url', username: 'username', sealedPassword: 'sealed_password', transport: 'transport', transcode: 'transcode', onvifAddress: 'onvif_address', onvifProfile: 'onvif_profile', origin: 'origin' };
+  const columns: Record<string, string> = { name: 'name', url: 'url', username: 'username', sealedPassword: 'sealed_password', transport: 'transport', transcode: 'transcode', detect: 'detect', onvifAddress: 'onvif_address', onvifProfile: 'onvif_profile', origin: 'origin' };
   return Object.entries(change).flatMap(([key, value]) => (columns[key] && value !== undefined ? [[columns[key]!, value] as [string, unknown]] : []));
 }
 const auditFields: readonly AnyAuditField[] = AUDIT_FIELDS;
@@ -100,4 +100,15 @@ export interface WallLayoutRow { scope: string; name: string; grid: string; zone
 export const toWallLayout = (r: WallLayoutRow): WallLayoutRecord => ({
   scope: r.scope, name: r.name, grid: r.grid, zones: JSON.parse(r.zones) as string[], updatedAt: Number(r.updated_at), updatedBy: r.updated_by,
   audience: r.audience === null ? null : (JSON.parse(r.audience) as string[]),
+});
+
+export interface SceneEventRow {
+  id: number | string; zone: string; kind: SceneEventRecord['kind']; camera: string | null; started_at: number | string; ended_at: number | string | null;
+  score: number; has_snapshot: number | boolean; acknowledged_by: string | null; acknowledged_at: number | string | null; note: string | null;
+}
+/** The columns of a scene event without its snapshot, whose presence is a flag. */
+export const SCENE_EVENT_COLUMNS = 'id, zone, kind, camera, started_at, ended_at, score, snapshot IS NOT NULL AS has_snapshot, acknowledged_by, acknowledged_at, note';
+export const toSceneEvent = (r: SceneEventRow): SceneEventRecord => ({
+  id: Number(r.id), zone: r.zone, kind: r.kind, camera: r.camera, startedAt: Number(r.started_at), endedAt: numberOrNull(r.ended_at),
+  score: Number(r.score), hasSnapshot: Boolean(r.has_snapshot), acknowledgedBy: r.acknowledged_by, acknowledgedAt: numberOrNull(r.acknowledged_at), note: r.note,
 });

@@ -5,6 +5,7 @@
  */
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AccountRole } from '../../shared/index.ts';
+import type { SceneKind } from '../../shared/sceneEvents.ts';
 import type { AuditEntry, AuditEntryDraft } from '../../shared/auditCatalogue.ts';
 
 export interface RateLimitOptions {
@@ -84,6 +85,8 @@ export interface CameraSourceRecord {
   sealedPassword: string | null;
   transport: 'tcp' | 'udp';
   transcode: boolean;
+  /** The gateway runs motion and tamper detection on a low-rate grey copy. */
+  detect: boolean;
   /** Where the camera answers ONVIF (`host:port`) and the media profile it is steered through (PTZ); null: no ONVIF. */
   onvifAddress: string | null;
   onvifProfile: string | null;
@@ -137,6 +140,43 @@ export interface CameraProfileRepository {
   /** A camera started or stopped publishing the zone, with this key (null: not a camera key). */
   seen(zone: string, keyId: number | null, keyLabel: string | null, at: number): Promise<void>;
   remove(zone: string): Promise<boolean>;
+}
+
+/** A motion or tamper event as stored (times in ms since epoch); its snapshot is read on its own. */
+export interface SceneEventRecord {
+  id: number;
+  zone: string;
+  kind: SceneKind;
+  camera: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  score: number;
+  hasSnapshot: boolean;
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+  note: string | null;
+}
+
+export interface SceneEventFilter {
+  zone?: string;
+  /** Events with an id below this (paging back). */
+  before?: number;
+  limit: number;
+}
+
+export interface SceneEventRepository {
+  create(event: Pick<SceneEventRecord, 'zone' | 'kind' | 'camera' | 'startedAt' | 'score'>, snapshot: Buffer | null): Promise<SceneEventRecord>;
+  byId(id: number): Promise<SceneEventRecord | null>;
+  /** Newest first. */
+  list(filter: SceneEventFilter): Promise<SceneEventRecord[]>;
+  /** A higher score while it lasts, its end, or both. */
+  update(id: number, change: { score?: number; endedAt?: number }): Promise<SceneEventRecord | null>;
+  /** The first acknowledgement stands; false when it was acknowledged already (or is unknown). */
+  acknowledge(id: number, by: string, at: number): Promise<boolean>;
+  annotate(id: number, note: string): Promise<SceneEventRecord | null>;
+  snapshot(id: number): Promise<Buffer | null>;
+  /** Ends every event still open (a gateway that stopped left them so): returns how many. */
+  endOpen(at: number): Promise<number>;
 }
 
 /** What a caller asks to record; the store adds id, time, the chain hashes and the hash format. */
@@ -258,6 +298,7 @@ export interface Store {
   readonly cameraSources: CameraSourceRepository;
   readonly wallLayouts: WallLayoutRepository;
   readonly cameraProfiles: CameraProfileRepository;
+  readonly sceneEvents: SceneEventRepository;
   readonly audit: AuditRepository;
   /** A counter bumped by every change to people, sessions, keys, grants or cameras (polled by gateways). */
   changeSeq(): Promise<number>;

@@ -38,7 +38,7 @@ export function renderCameras(cameras: CameraView[], act: Act): void {
     reason.textContent = c.reason ?? '';
     status.append(reason);
     const actions = c.origin === 'config' ? [] : [confirmingButton('Remove', 'remove', () => void act(api('DELETE', `/api/cameras/${c.id}`)))];
-    const cpu = c.cpuPercent === null ? '' : ` · ffmpeg ${c.cpuPercent} % CPU${c.transcode ? ' (transcoding)' : ''}`;
+    const cpu = `${c.cpuPercent === null ? '' : ` · ffmpeg ${c.cpuPercent} % CPU${c.transcode ? ' (transcoding)' : ''}`}${c.detect ? ' · detecting motion and tampering' : ''}`;
     row.append(cell(c.zone), cell(c.name), cell(`${c.url}${c.username ? ` (as ${c.username})` : ''}${c.onvif ? ` · ONVIF ${c.onvif.host}:${c.onvif.port}` : ''}`, 'font-monospace small'),
       cell(`${describeVideo(c.probe)}${cpu}`), status, timeCell(c.since), actionsCell(...actions));
     return row;
@@ -109,6 +109,7 @@ export function initCameraForm(act: Act, invalid: (message: string) => void): vo
     const onvif = found && found.streamUrl === connection().url ? { host: found.host, port: found.port, profile: found.profile } : undefined;
     const parsed = createCameraSchema.safeParse({
       ...connection(), zone: value('camera-zone').trim().toUpperCase(), name: value('camera-name'), transcode: byId('camera-transcode', HTMLInputElement).checked,
+      detect: byId('camera-detect', HTMLInputElement).checked,
       ...(onvif ? { onvif } : {}),
     });
     if (!parsed.success) return invalid(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);

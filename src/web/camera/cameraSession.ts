@@ -5,7 +5,9 @@ import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shar
 import { statusOf, type ConnectionStatus } from '../shared-ui/statusPill.ts';
 import { CameraErrorCode, cameraError, mediaErrorFor, mediaSupportError, type CameraError } from './mediaErrors.ts';
 import { forgetActiveSession, rememberActiveSession, resumeTokenFor } from './resumeStore.ts';
-import { openVideoSource, TEST_PATTERN, type PresetId, type VideoSource } from './videoSource.ts';
+import { openVideoSource, TEST_PATTERN, TEST_SCENE, type PresetId, type VideoSource } from './videoSource.ts';
+import { SceneWatch } from './sceneWatch.ts';
+import { sceneKindOf, type DetectorEvent, type SceneKind } from '../../shared/index.ts';
 
 export type CameraPhase = 'idle' | 'starting' | 'publishing';
 
@@ -25,6 +27,18 @@ export interface CameraView {
   changed(): void;
   /** A small JPEG (base64) of the preview for the directory, or null when there is no picture yet. */
   thumbnail(): Promise<string | null>;
+}
+
+/** What the detector of this camera node is doing, for the page. */
+export interface DetectionStatus {
+  /** `off` while not publishing; `unavailable` for a source it cannot look at or a browser that cannot read frames. */
+  state: 'off' | 'on' | 'unavailable';
+  reason: string | null;
+  /** Median milliseconds per frame looked at. */
+  costMs: number | null;
+  /** What is going on now: motion, tamper kinds. */
+  open: ReadonlySet<SceneKind>;
+  last: { type: DetectorEvent['type']; at: Date; sent: boolean } | null;
 }
 
 const PUBLISH_RETRY_MS = 2_000;
@@ -51,6 +65,8 @@ export class CameraSession {
   /** The camera's name as the gateway knows it: its key's label (session:ready). */
   #cameraName: string | null = null;
   #thumbnails: ReturnType<typeof setInterval> | null = null;
+  #watch: SceneWatch | null = null;
+  #detection: DetectionStatus = { state: 'off', reason: null, costMs: null, open: new Set(), last: null };
 
   constructor(view: CameraView) {
     this.#view = view;
@@ -76,6 +92,15 @@ export class CameraSession {
 
   get stream(): MediaStream | null {
     return this.#source?.stream ?? null;
+  }
+
+  /** The test scene's controls, when that is the source (installer checks of detection). */
+  get scene(): VideoSource['scene'] | null {
+    return this.#source?.scene ?? null;
+  }
+
+  get detection(): DetectionStatus {
+    return this.#detection;
   }
 
   /**
@@ -115,7 +140,7 @@ export class CameraSession {
     this.#settings = settings;
     this.#setPhase('starting');
 
-    const unsupported = settings.deviceId === TEST_PATTERN ? null : mediaSupportError(window.isSecureContext, navigator.mediaDevices);
+    const unsupported = settings.deviceId === TEST_PATTERN || settings.deviceId === TEST_SCENE ? null : mediaSupportError(window.isSecureContext, navigator.mediaDevices);
     if (unsupported) {
       this.#fail(unsupported);
       return;
@@ -177,6 +202,8 @@ export class CameraSession {
     forgetActiveSession();
     if (this.#thumbnails !== null) clearInterval(this.#thumbnails);
     this.#thumbnails = null;
+    this.#stopWatch();
+    this.#detection = { state: 'off', reason: null, costMs: null, open: new Set(), last: null };
     this.#cameraName = null;
     this.#setPhase('idle');
   }
@@ -202,6 +229,7 @@ export class CameraSession {
     this.#useSource(source);
     await this.#publisher?.replaceStream(source.stream);
     previous?.stop();
+    if (this.#published && this.#zone) this.#startWatch(this.#zone, attempt);
     if (this.#phase === 'publishing' && this.#zone) rememberActiveSession({ zone: this.#zone, ...settings });
   }
 
@@ -259,6 +287,7 @@ export class CameraSession {
       this.#published = true;
       publisher.prepareSpare();
       this.#sendThumbnails(zone, attempt);
+      if (!this.#watch) this.#startWatch(zone, attempt);
       rememberActiveSession({ zone, ...this.#settings! });
       this.#setPhase('publishing');
       return;
@@ -286,6 +315,50 @@ export class CameraSession {
     if (this.#thumbnails !== null) clearInterval(this.#thumbnails);
     setTimeout(() => void send(), 1_000);
     this.#thumbnails = setInterval(() => void send(), Timing.thumbnailIntervalMs);
+  }
+
+  /**
+   * Motion and tamper detection of what is published, from the first publish on; a new source
+   * gets a new watch. Events go to the gateway as they happen (a start with a snapshot); one the
+   * gateway refuses or that finds signalling down is shown, not retried: the detector says the
+   * next change, and the gateway ends what a camera left open when it goes.
+   */
+  #startWatch(zone: ZoneId, attempt: number): void {
+    this.#stopWatch();
+    const source = this.#source;
+    const track = source?.stream.getVideoTracks()[0];
+    const unavailable = (reason: string) => { this.#detection = { ...this.#detection, state: 'unavailable', reason }; this.#view.changed(); };
+    if (!source || !track) return;
+    if (!source.detectable) return unavailable('the test pattern changes every frame by design; choose the test scene or a camera');
+    if (!SceneWatch.supported) return unavailable('this browser cannot read video frames (it needs MediaStreamTrackProcessor: Chromium, Edge)');
+    this.#detection = { state: 'on', reason: null, costMs: null, open: new Set(), last: null };
+    this.#watch = new SceneWatch(track, {
+      cost: (medianMs) => { this.#detection = { ...this.#detection, costMs: medianMs }; this.#view.changed(); },
+      event: (event) => void this.#report(zone, attempt, event),
+    });
+    this.#view.changed();
+  }
+
+  async #report(zone: ZoneId, attempt: number, event: DetectorEvent): Promise<void> {
+    const { kind, ends } = sceneKindOf(event.type);
+    const open = new Set(this.#detection.open);
+    if (ends) open.delete(kind); else open.add(kind);
+    const last = { type: event.type, at: new Date(), sent: false };
+    this.#detection = { ...this.#detection, open, last };
+    this.#view.changed();
+    const signalling = this.#signalling;
+    if (!signalling || !this.#published) return;
+    const snapshot = ends ? null : await this.#view.thumbnail().catch(() => null);
+    if (attempt !== this.#attempt) return;
+    const reply = await signalling.request('camera:scene', { zone, type: event.type, score: event.score, ...(snapshot ? { snapshot } : {}) }).catch(() => null);
+    if (attempt !== this.#attempt || this.#detection.last !== last) return;
+    this.#detection = { ...this.#detection, last: { ...last, sent: reply?.ok === true } };
+    this.#view.changed();
+  }
+
+  #stopWatch(): void {
+    this.#watch?.close();
+    this.#watch = null;
   }
 
   #fail(error: CameraError | { code: string; message: string }): void {

@@ -10,7 +10,10 @@ import { CameraSession, type CameraSettings } from './cameraSession.ts';
 import { thumbnailOf } from './thumbnail.ts';
 import { forgetApiKey, looksLikeApiKey, readApiKey, storeApiKey } from './keyStore.ts';
 import { readActiveSession } from './resumeStore.ts';
-import { DEFAULT_CAMERA, DEFAULT_PRESET, isPresetId, listCameras, TEST_PATTERN } from './videoSource.ts';
+import { DEFAULT_CAMERA, DEFAULT_PRESET, isPresetId, listCameras, TEST_PATTERN, TEST_SCENE } from './videoSource.ts';
+import { SCENE_ACTIONS, testSceneSupported, type SceneAction } from './testSceneSource.ts';
+import { SCENE_KIND_LABELS } from '../../shared/index.ts';
+import { hhmmss } from '../shared-ui/clock.ts';
 
 /**
  * Camera node page: capture, preview and publish one zone. An unattended node resumes by itself
@@ -32,6 +35,9 @@ const keyFeedback = byId('api-key-feedback', HTMLElement);
 const keyRemember = byId('api-key-remember', HTMLInputElement);
 const stateLine = byId('camera-state', HTMLElement);
 const startButton = byId('init-session', HTMLButtonElement);
+const detectionLabel = byId('camera-detection', HTMLElement);
+const sceneLabel = byId('camera-scene', HTMLElement);
+const sceneControls = byId('scene-controls', HTMLElement);
 
 const stored = readApiKey();
 if (stored) {
@@ -107,11 +113,39 @@ function render(): void {
   zoneLabel.textContent = phase === 'idle' ? NO_VALUE : session.zone ?? NO_VALUE;
   if (phase === 'idle') encryptionLabel.textContent = NO_VALUE;
   sessionLabel.textContent = phase === 'publishing' ? (session.reconnecting ? 'reconnecting…' : session.relayed ? 'publishing via relay' : 'publishing') : phase;
+  renderDetection();
   const track = session.stream?.getVideoTracks()[0];
   const capture = track?.getSettings();
   captureLabel.textContent =
     capture?.width && capture.height ? `${capture.width}×${capture.height} @ ${Math.round(capture.frameRate ?? 0)} fps` : NO_VALUE;
 }
+
+/** What the detector does and sees now, and the test scene's controls when that is the source. */
+function renderDetection(): void {
+  const { state, reason, costMs, open, last } = session.detection;
+  const detection = state === 'on' ? `on${costMs !== null ? ` · ${costMs.toFixed(2)} ms per frame` : ''}` : state === 'unavailable' ? `unavailable: ${reason}` : NO_VALUE;
+  if (detectionLabel.textContent !== detection) detectionLabel.textContent = detection;
+  const now = open.size > 0 ? [...open].map((kind) => SCENE_KIND_LABELS[kind]).join(', ') : state === 'on' ? 'quiet' : NO_VALUE;
+  const said = last ? ` · last: ${last.type} at ${hhmmss(last.at)}${last.sent ? '' : ' (not sent)'}` : '';
+  sceneLabel.dataset.open = [...open].join(' ');
+  if (sceneLabel.textContent !== now + said) sceneLabel.textContent = now + said;
+  const scene = session.scene;
+  sceneControls.hidden = !scene;
+  if (scene) {
+    for (const button of sceneControls.querySelectorAll<HTMLButtonElement>('[data-scene-action]')) {
+      if (button.hasAttribute('aria-pressed')) button.setAttribute('aria-pressed', String(scene.active.has(button.dataset.sceneAction as SceneAction)));
+    }
+  }
+}
+
+sceneControls.addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>('[data-scene-action]');
+  const action = button?.dataset.sceneAction as SceneAction | undefined;
+  const scene = session.scene;
+  if (!button || !action || !SCENE_ACTIONS.includes(action) || !scene) return;
+  scene.set(action, action === 'walk' ? true : !scene.active.has(action));
+  render();
+});
 
 /** Fills #camera-select once labels are known (after permission), keeping the current choice. */
 async function refreshCameraList(): Promise<void> {
@@ -121,6 +155,7 @@ async function refreshCameraList(): Promise<void> {
   const options = [new Option('Default camera', DEFAULT_CAMERA)];
   for (const camera of cameras) options.push(new Option(camera.label, camera.deviceId));
   options.push(new Option('Test pattern (no camera)', TEST_PATTERN));
+  if (testSceneSupported()) options.push(new Option('Test scene (detection check)', TEST_SCENE));
   cameraSelect.replaceChildren(...options);
   cameraSelect.value = options.some((option) => option.value === chosen) ? chosen : DEFAULT_CAMERA;
 }
@@ -178,8 +213,10 @@ setInterval(() => {
   });
 }, 1_000);
 
-// `?source=test-pattern` picks the built-in pattern (installers, the latency benchmark).
-if (new URLSearchParams(window.location.search).get('source') === TEST_PATTERN) cameraSelect.value = TEST_PATTERN;
+if (!testSceneSupported()) cameraSelect.querySelector(`option[value="${TEST_SCENE}"]`)?.remove();
+// `?source=test-pattern` picks the built-in pattern (installers, the latency benchmark); `?source=test-scene` the detection check.
+const askedSource = new URLSearchParams(window.location.search).get('source');
+if (askedSource === TEST_PATTERN || (askedSource === TEST_SCENE && testSceneSupported())) cameraSelect.value = askedSource;
 
 // A reload of a live camera node resumes publishing the same zone with no one at the keyboard.
 const resumed = readActiveSession(isZoneId);

@@ -1,4 +1,5 @@
 import { createTestPatternSource } from './testPatternSource.ts';
+import { createTestSceneSource, type TestSceneSource } from './testSceneSource.ts';
 
 /** Capture presets offered in #preset-select; values are "ideal" constraints, the camera picks the closest. */
 export const PRESETS = {
@@ -18,11 +19,20 @@ export function isPresetId(value: unknown): value is PresetId {
 
 /** #camera-select value for the built-in test pattern (no camera, no permission needed). */
 export const TEST_PATTERN = 'test-pattern';
+/** #camera-select value for the test scene: a still street that can be walked past, covered, turned, blurred and frozen (detection checks). */
+export const TEST_SCENE = 'test-scene';
 /** #camera-select value for whatever camera the browser picks. */
 export const DEFAULT_CAMERA = '';
 
 export interface VideoSource {
   readonly stream: MediaStream;
+  /** The test scene's controls, when that is the source. */
+  readonly scene?: TestSceneSource;
+  /**
+   * Whether motion and tamper detection can look at it: not the test pattern, a clock that
+   * changes every frame by design (it is for latency, not for detection).
+   */
+  readonly detectable: boolean;
   stop(): void;
 }
 
@@ -44,11 +54,17 @@ export function videoConstraints(deviceId: string, preset: PresetId): MediaStrea
 export async function openVideoSource(deviceId: string, preset: PresetId): Promise<VideoSource> {
   if (deviceId === TEST_PATTERN) {
     const { width, height, frameRate } = PRESETS[preset];
-    return createTestPatternSource(width, height, frameRate);
+    return { ...createTestPatternSource(width, height, frameRate), detectable: false };
+  }
+  if (deviceId === TEST_SCENE) {
+    const { width, height, frameRate } = PRESETS[preset];
+    const scene = createTestSceneSource(width, height, frameRate);
+    return { stream: scene.stream, scene, detectable: true, stop: () => scene.stop() };
   }
   const stream = await navigator.mediaDevices.getUserMedia(videoConstraints(deviceId, preset));
   return {
     stream,
+    detectable: true,
     stop() {
       for (const track of stream.getTracks()) track.stop();
     },

@@ -1,4 +1,4 @@
-import { Timing, type IceCandidate, type PeerCloseReason, type PeerId, type ZoneId, type ZoneState } from '../../shared/index.ts';
+import { SCENE_KIND_LABELS, Timing, type IceCandidate, type SceneKind, type PeerCloseReason, type PeerId, type ZoneId, type ZoneState } from '../../shared/index.ts';
 import { computeKpis, formatKpis, type FormattedKpis, type Kpis, type StatsEntry } from '../lib/kpis.ts';
 import { drawSparkline, SPARKLINE_SAMPLES } from '../lib/sparkline.ts';
 import { ZoneViewer, type MediaPath, type ViewerSignalling } from '../lib/zoneViewer.ts';
@@ -65,6 +65,8 @@ export class Tile {
   readonly #message: HTMLElement;
   readonly #media: HTMLElement;
   readonly #name: HTMLElement;
+  /** What the camera's detector says is going on now (motion, tamper), over the picture. */
+  readonly #scene: HTMLElement;
   #ptz: PtzPad | null = null;
   /** Whether the gateway was asked if this operator may steer the camera (once per tile). */
   steeringAsked = false;
@@ -148,7 +150,9 @@ export class Tile {
     this.#message = element('div', { className: 'tile-message', attributes: { role: 'status' } });
     // A live clock and the round trip, over the picture: when a still or a note is taken, and how fresh it is.
     this.#clock = element('span', { className: 'tile-clock', attributes: { 'aria-hidden': 'true' } });
-    media.append(this.#video, this.#message, this.#clock);
+    this.#scene = element('span', { className: 'tile-scene', attributes: { 'data-scene': '', role: 'status' } });
+    this.#scene.hidden = true;
+    media.append(this.#video, this.#message, this.#clock, this.#scene);
 
     const kpis = element('dl', { className: 'tile-kpis' });
     for (const [name, label] of KPI_LABELS) {
@@ -204,6 +208,17 @@ export class Tile {
     this.#lastSeenAt = lastSeenAt ? new Date(lastSeenAt) : null;
     this.#neverSeen = neverSeen;
     this.#render();
+  }
+
+  /** The zone's open motion and tamper events, as a badge over the picture (tamper first: it is the urgent one). */
+  setScene(open: ReadonlySet<SceneKind>): void {
+    const kinds = [...open].sort((a, b) => (a === 'motion' ? 1 : 0) - (b === 'motion' ? 1 : 0));
+    this.#scene.hidden = kinds.length === 0;
+    this.#scene.dataset.scene = kinds.join(' ');
+    this.#scene.classList.toggle('tile-scene-tamper', kinds.some((k) => k !== 'motion'));
+    const text = kinds.map((k) => SCENE_KIND_LABELS[k]).join(' · ');
+    if (this.#scene.textContent !== text) this.#scene.textContent = text;
+    this.element.classList.toggle('tile-alerting', kinds.length > 0);
   }
 
   /** Shows camera controls over the picture (the gateway said this operator may steer it). */

@@ -1,6 +1,6 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
-import { isZoneId, normaliseZoneInput, Role, type ZoneId } from '../../shared/index.ts';
+import { isZoneId, normaliseZoneInput, Role, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
 import { newPeerConnection } from '../lib/peerSession.ts';
 import { Prepared } from '../lib/prepared.ts';
 import { SignallingSession } from '../lib/SignallingSession.ts';
@@ -30,6 +30,8 @@ import { renderDownBanner, Timeline } from './timeline.ts';
 const header = initHeader();
 /** The operator's walls on the gateway (set up once the wall exists; render() tells it of changes). */
 let layouts: WallLayouts | null = null;
+/** Each zone's open motion and tamper events: the tile's badge. */
+const openScenes = new Map<ZoneId, Map<number, SceneKind>>();
 const alert = new AlertBanner(byId('console-alert', HTMLElement));
 const kpiSummary = new KpiSummary();
 const wallEmpty = byId('wall-empty', HTMLElement);
@@ -133,6 +135,8 @@ function render(): void {
   kpiSummary.render(wall.selected);
   wallEmpty.hidden = wall.zones.length > 0;
   directory.refresh();
+  // A tile put on the wall while its zone has an event open shows it at once.
+  for (const zone of wall.zones) wall.tile(zone)?.setScene(new Set(openScenes.get(zone)?.values() ?? []));
 }
 
 header.onSubmit(() => {
@@ -152,7 +156,7 @@ signalling.on('zone:updated', (update) => {
 });
 signalling.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
 // The timeline: a click on an event puts its zone on the wall, or selects its tile.
-const timeline = new Timeline((zone) => watch(zone, performance.now()));
+const timeline = new Timeline((zone) => watch(zone, performance.now()), (event) => void acknowledge(event));
 const sound = new AlertSound(byId('sound-toggle', HTMLButtonElement));
 /** Events older than this are history (the recent ones sent at connect): shown, not sounded. */
 const FRESH_EVENT_MS = 10_000;
@@ -161,6 +165,17 @@ signalling.on('timeline:events', ({ events }) => {
   const fresh = events.some((e) => e.kind === 'camera.offline' && wall.has(e.zone) && Date.now() - Date.parse(e.at) < FRESH_EVENT_MS);
   if (fresh) sound.play();
 });
+signalling.on('scene:events', ({ events, change }) => {
+  timeline.addScene(events);
+  for (const event of events) {
+    const open = openScenes.get(event.zone) ?? new Map<number, SceneKind>();
+    if (event.endedAt === null) open.set(event.id, event.kind); else open.delete(event.id);
+    openScenes.set(event.zone, open);
+    wall.tile(event.zone)?.setScene(new Set(open.values()));
+  }
+  // A new tamper of a camera on the wall is sounded (motion is too common to sound).
+  if (change === 'new' && events.some((e) => e.kind !== 'motion' && wall.has(e.zone))) sound.play();
+});
 signalling.on('signal:offer', ({ zone, peerId, sdp, via }) => wall.acceptOffer(zone, peerId, sdp, via === 'relay' ? 'relay' : 'p2p'));
 signalling.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
 // A grant was withdrawn: the gateway already cut the view; close the tile's connection too.
@@ -168,6 +183,12 @@ signalling.on('zone:revoked', ({ zone, error }) => {
   wall.remove(zone);
   alert.show(error.code, `Access to ${zone} was withdrawn; its view was closed.`);
 });
+
+async function acknowledge(event: SceneEvent): Promise<void> {
+  const reply = await signalling.request('event:acknowledge', { id: event.id });
+  if (reply.ok) timeline.addScene([reply.event]);
+  else alert.show(reply.error.code, describeError(reply.error.code, { zone: event.zone }, reply.error.message));
+}
 
 function endSession(code: string): void {
   signalling.close();

@@ -1,4 +1,4 @@
-import type { TimelineEvent, TimelineKind, ZoneId } from '../../shared/index.ts';
+import { SCENE_KIND_LABELS, type SceneEvent, type TimelineEvent, type TimelineKind, type ZoneId } from '../../shared/index.ts';
 import { hhmmss } from '../shared-ui/clock.ts';
 import { byId, element } from '../shared-ui/dom.ts';
 
@@ -7,54 +7,99 @@ const KEPT = 200;
 
 const WORDS: Record<TimelineKind, string> = { 'camera.online': 'camera online', 'camera.offline': 'camera offline' };
 
+/** One line of the timeline: a camera coming or going, or a motion or tamper event. */
+type Entry = { key: string; at: string; zone: ZoneId; filter: string } & ({ presence: TimelineEvent } | { scene: SceneEvent });
 
 /**
- * The event timeline, fed by the gateway (`timeline:events`): newest first, filtered by kind and
- * zone, each entry a link to its tile.
+ * The event timeline, newest first, filtered by kind and zone, each entry a link to its tile:
+ * cameras coming and going (`timeline:events`) and what the cameras' detectors saw
+ * (`scene:events`), which an operator acknowledges here.
  */
 export class Timeline {
   readonly #list = byId('timeline-list', HTMLElement);
   readonly #kind = byId('timeline-kind', HTMLSelectElement);
   readonly #zone = byId('timeline-zone', HTMLInputElement);
-  #events: TimelineEvent[] = [];
+  readonly #entries = new Map<string, Entry>();
 
-  constructor(private readonly onPick: (zone: ZoneId) => void) {
+  constructor(private readonly onPick: (zone: ZoneId) => void, private readonly onAcknowledge: (event: SceneEvent) => void) {
     this.#kind.addEventListener('change', () => this.#render());
     this.#zone.addEventListener('input', () => this.#render());
     this.#list.addEventListener('click', (event) => {
-      const item = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-event-zone]') : null;
+      const target = event.target instanceof Element ? event.target : null;
+      const ack = target?.closest<HTMLElement>('[data-acknowledge]');
+      if (ack) {
+        const entry = this.#entries.get(`s${ack.dataset.acknowledge}`);
+        if (entry && 'scene' in entry) this.onAcknowledge(entry.scene);
+        return;
+      }
+      const item = target?.closest<HTMLElement>('[data-event-zone]');
       if (item?.dataset.eventZone) this.onPick(item.dataset.eventZone);
     });
     this.#render();
   }
 
   add(events: readonly TimelineEvent[]): void {
-    const known = new Set(this.#events.map((e) => e.id));
-    this.#events = [...this.#events, ...events.filter((e) => !known.has(e.id))].sort((a, b) => b.id - a.id).slice(0, KEPT);
+    for (const e of events) this.#entries.set(`t${e.id}`, { key: `t${e.id}`, at: e.at, zone: e.zone, filter: e.kind, presence: e });
+    this.#trimAndRender();
+  }
+
+  /** New or changed scene events: the same id replaces what is shown. */
+  addScene(events: readonly SceneEvent[]): void {
+    for (const e of events) this.#entries.set(`s${e.id}`, { key: `s${e.id}`, at: e.startedAt, zone: e.zone, filter: e.kind === 'motion' ? 'motion' : 'tamper', scene: e });
+    this.#trimAndRender();
+  }
+
+  #trimAndRender(): void {
+    const newest = [...this.#entries.values()].sort((a, b) => b.at.localeCompare(a.at));
+    for (const stale of newest.slice(KEPT)) this.#entries.delete(stale.key);
     this.#render();
   }
 
   #render(): void {
     const kind = this.#kind.value;
     const zone = this.#zone.value.trim().toUpperCase();
-    const shown = this.#events.filter((e) => (!kind || e.kind === kind) && (!zone || e.zone.includes(zone)));
+    const all = [...this.#entries.values()].sort((a, b) => b.at.localeCompare(a.at));
+    const shown = all.filter((e) => (!kind || e.filter === kind) && (!zone || e.zone.includes(zone)));
     if (shown.length === 0) {
-      this.#list.replaceChildren(element('li', { className: 'list-group-item timeline-empty', text: this.#events.length ? 'No events match.' : 'No events yet.' }));
+      this.#list.replaceChildren(element('li', { className: 'list-group-item timeline-empty', text: all.length ? 'No events match.' : 'No events yet.' }));
       return;
     }
-    this.#list.replaceChildren(...shown.map((e) => {
+    this.#list.replaceChildren(...shown.map((entry) => {
       // A list item holding a button: still a list to a screen reader, and Enter or Space goes to the tile.
-      const item = element('li', { className: 'list-group-item', attributes: { 'data-event-zone': e.zone, 'data-event-kind': e.kind } });
-      const go = element('button', { className: 'timeline-item', attributes: { type: 'button', title: `${e.at} (UTC) — show the tile` } });
+      const item = element('li', { className: 'list-group-item', attributes: { 'data-event-zone': entry.zone, 'data-event-kind': 'scene' in entry ? entry.scene.kind : entry.presence.kind } });
+      const go = element('button', { className: 'timeline-item', attributes: { type: 'button', title: `${entry.at} (UTC) — show the tile` } });
+      const camera = 'scene' in entry ? entry.scene.camera : entry.presence.camera;
       go.append(
-        element('time', { className: 'timeline-time', text: hhmmss(e.at), attributes: { datetime: e.at } }),
-        element('span', { className: 'timeline-zone', text: e.camera ? `${e.zone} · ${e.camera}` : e.zone }),
-        element('span', { className: `timeline-kind timeline-${e.kind.replace('.', '-')}`, text: e.detail ? `${WORDS[e.kind]} (${e.detail.replace('_', ' ')})` : WORDS[e.kind] }),
+        element('time', { className: 'timeline-time', text: hhmmss(entry.at), attributes: { datetime: entry.at } }),
+        element('span', { className: 'timeline-zone', text: camera ? `${entry.zone} · ${camera}` : entry.zone }),
+        'scene' in entry ? sceneWords(entry.scene) : presenceWords(entry.presence),
       );
       item.append(go);
+      if ('scene' in entry) item.append(acknowledgement(entry.scene));
       return item;
     }));
   }
+}
+
+function presenceWords(e: TimelineEvent): HTMLElement {
+  return element('span', { className: `timeline-kind timeline-${e.kind.replace('.', '-')}`, text: e.detail ? `${WORDS[e.kind]} (${e.detail.replace('_', ' ')})` : WORDS[e.kind] });
+}
+
+function sceneWords(e: SceneEvent): HTMLElement {
+  const lasted = e.endedAt ? ` · ${Math.max(1, Math.round((Date.parse(e.endedAt) - Date.parse(e.startedAt)) / 1000))} s` : ' · now';
+  return element('span', {
+    className: `timeline-kind timeline-scene-${e.kind === 'motion' ? 'motion' : 'tamper'}`,
+    text: `${SCENE_KIND_LABELS[e.kind]}${lasted}${e.note ? ` — “${e.note}”` : ''}`,
+  });
+}
+
+/** Who saw to it, or the button to say one did. */
+function acknowledgement(e: SceneEvent): HTMLElement {
+  if (e.acknowledgedBy) return element('span', { className: 'timeline-acked', text: `✓ ${e.acknowledgedBy}${e.acknowledgedAt ? ` ${hhmmss(e.acknowledgedAt)}` : ''}` });
+  return element('button', {
+    className: 'btn btn-sm btn-outline-warning timeline-ack', text: 'Acknowledge',
+    attributes: { type: 'button', 'data-acknowledge': String(e.id), 'aria-label': `Acknowledge ${SCENE_KIND_LABELS[e.kind]} in ${e.zone}` },
+  });
 }
 
 /** The banner that cannot be missed: how many of the wall's cameras are down. */

@@ -14,6 +14,7 @@ import type { Thumbnails } from '../../cameras/Thumbnails.ts';
 import type { IpCameras } from '../../cameras/IpCameras.ts';
 import type { Principal } from '../../auth/Principal.ts';
 import type { Store } from '../../store/types.ts';
+import type { SceneEvents } from '../../events/SceneEvents.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
 import { readSessionToken } from '../sessionCookie.ts';
@@ -32,6 +33,8 @@ export interface ApiContext {
   mediaTokens: MediaTokens;
   /** IP cameras: their records, and the ingests this gateway runs. */
   cameras: { sources: CameraSources; running: IpCameras; edge: EdgeCameraReports; catalogue: CameraCatalogue; thumbnails: Thumbnails };
+  /** Motion and tamper events and their snapshots. */
+  sceneEvents: SceneEvents;
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;

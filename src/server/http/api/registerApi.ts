@@ -11,6 +11,7 @@ import { registerCameraRoutes } from './cameraRoutes.ts';
 import { registerCameraProfileRoutes } from './cameraProfileRoutes.ts';
 import { registerLayoutRoutes } from './layoutRoutes.ts';
 import { registerTokenRoutes } from './tokenRoutes.ts';
+import { registerEventRoutes } from './eventRoutes.ts';
 import { decoratePrincipal, roleCheck, type ApiContext } from './context.ts';
 
 /** A request without a body is validated as `{}`, so a schema names the missing field, not "expected object". */
@@ -55,5 +56,6 @@ export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigi
     registerCameraRoutes(api, ctx);
     registerLayoutRoutes(api, ctx);
     registerCameraProfileRoutes(api, ctx);
+    registerEventRoutes(api, ctx);
   }, { prefix: '/api' });
 }

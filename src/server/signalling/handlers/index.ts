@@ -1,6 +1,7 @@
 import type { HandlerTable } from '../types.ts';
 import { cameraPublish, cameraStatus, cameraThumbnail, cameraUnpublish } from './cameraHandlers.ts';
 import { ptzMove, ptzPreset, ptzPresets, ptzStop } from './ptzHandlers.ts';
+import { cameraScene, eventAcknowledge, eventAnnotate } from './sceneHandlers.ts';
 import { qualityReport } from './qualityHandlers.ts';
 import { signalAnswer, signalCandidate, signalClose, signalOffer, signalRestart } from './signalHandlers.ts';
 import { zoneList, zoneSnapshot, zoneUnwatch, zoneWatch } from './zoneHandlers.ts';
@@ -11,6 +12,9 @@ export const handlers: HandlerTable = {
   'camera:unpublish': cameraUnpublish,
   'camera:status': cameraStatus,
   'camera:thumbnail': cameraThumbnail,
+  'camera:scene': cameraScene,
+  'event:acknowledge': eventAcknowledge,
+  'event:annotate': eventAnnotate,
   'zone:watch': zoneWatch,
   'zone:unwatch': zoneUnwatch,
   'zone:list': zoneList,

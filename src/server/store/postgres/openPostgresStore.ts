@@ -8,6 +8,7 @@ import { pgGrants, pgKeys } from './pgGrantsAndKeys.ts';
 import { pgMediaTokens } from './pgMediaTokens.ts';
 import { pgWallLayouts } from './pgWallLayouts.ts';
 import { pgCameraProfiles } from './pgCameraProfiles.ts';
+import { pgSceneEvents } from './pgSceneEvents.ts';
 import { pgCameraSources } from './pgCameraSources.ts';
 import { pgSessions, pgUsers } from './pgUsersAndSessions.ts';
 
@@ -90,6 +91,7 @@ export async function openPostgresStore(url: string, logger?: Logger): Promise<S
     cameraSources: pgCameraSources(pool),
     wallLayouts: pgWallLayouts(pool),
     cameraProfiles: pgCameraProfiles(pool),
+    sceneEvents: pgSceneEvents(pool),
     audit: pgAudit(pool),
     async changeSeq() {
       return (await pool.query<{ seq: number }>('SELECT seq FROM change_seq WHERE id = 1')).rows[0]!.seq;

@@ -8,8 +8,8 @@ export function pgCameraSources(pool: Pool): CameraSourceRepository {
   return {
     async create(c) {
       return (await all(
-        `INSERT INTO camera_sources (zone, name, url, username, sealed_password, transport, transcode, onvif_address, onvif_profile, origin, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${columns}`,
-        [c.zone, c.name, c.url, c.username, c.sealedPassword, c.transport, c.transcode, c.onvifAddress, c.onvifProfile, c.origin, c.createdAt, c.createdBy],
+        `INSERT INTO camera_sources (zone, name, url, username, sealed_password, transport, transcode, detect, onvif_address, onvif_profile, origin, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${columns}`,
+        [c.zone, c.name, c.url, c.username, c.sealedPassword, c.transport, c.transcode, c.detect, c.onvifAddress, c.onvifProfile, c.origin, c.createdAt, c.createdBy],
       ))[0]!;
     },
     byId: async (id) => (await all(`SELECT ${columns} FROM camera_sources WHERE id = $1`, [id]))[0] ?? null,

@@ -10,6 +10,7 @@ import { sqliteMediaTokens } from './sqliteMediaTokens.ts';
 import { sqliteWallLayouts } from './sqliteWallLayouts.ts';
 import { sqliteCameraProfiles } from './sqliteCameraProfiles.ts';
 import { sqliteCameraSources } from './sqliteCameraSources.ts';
+import { sqliteSceneEvents } from './sqliteSceneEvents.ts';
 import { sqliteSessions, sqliteUsers } from './sqliteUsersAndSessions.ts';
 
 export type Db = Database.Database;
@@ -51,6 +52,7 @@ export function openSqliteStore(dataDir: string): Store {
     cameraSources: sqliteCameraSources(db),
     wallLayouts: sqliteWallLayouts(db),
     cameraProfiles: sqliteCameraProfiles(db),
+    sceneEvents: sqliteSceneEvents(db),
     audit: sqliteAudit(db),
     changeSeq: async () => seq.get() as number,
     bumpChangeSeq: async () => void bump.run(),

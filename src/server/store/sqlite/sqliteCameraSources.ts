@@ -9,8 +9,8 @@ export function sqliteCameraSources(db: Db): CameraSourceRepository {
   return {
     async create(c) {
       const { lastInsertRowid } = db.prepare(
-        'INSERT INTO camera_sources (zone, name, url, username, sealed_password, transport, transcode, onvif_address, onvif_profile, origin, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(c.zone, c.name, c.url, c.username, c.sealedPassword, c.transport, c.transcode ? 1 : 0, c.onvifAddress, c.onvifProfile, c.origin, c.createdAt, c.createdBy);
+        'INSERT INTO camera_sources (zone, name, url, username, sealed_password, transport, transcode, detect, onvif_address, onvif_profile, origin, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(c.zone, c.name, c.url, c.username, c.sealedPassword, c.transport, c.transcode ? 1 : 0, c.detect ? 1 : 0, c.onvifAddress, c.onvifProfile, c.origin, c.createdAt, c.createdBy);
       return toCameraSource(byId.get(Number(lastInsertRowid))!);
     },
     byId: async (id) => found(byId.get(id)),
