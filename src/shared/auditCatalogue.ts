@@ -42,6 +42,7 @@ export const AUDIT_KINDS = {
   'camera.added': 'an IP camera was added (admin page, CLI or config file)',
   'camera.removed': 'an IP camera was removed',
   'camera.described': 'an admin named, placed or described a zone\'s camera, or forgot it',
+  'camera.masked': 'an admin set or cleared a zone\'s privacy masks (the polygons its camera node blacks out)',
   'camera.ptz': 'an operator steered a camera (a move, a stop after it, a preset) or was refused',
   'audit.exported': 'the trail was exported as CSV',
   'audit.pruned': 'entries past retention were removed behind an anchor',

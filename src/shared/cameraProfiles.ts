@@ -43,6 +43,8 @@ export interface CameraProfileView extends CameraInfo {
   keyLabel: string | null;
   updatedAt: string | null;
   updatedBy: string | null;
+  /** Privacy masks: polygons in picture coordinates (0–1) the camera node blacks out before encoding. */
+  masks: [number, number][][];
 }
 
 /** The group a zone's camera is filtered under: the admin's, or the zone's first word. */

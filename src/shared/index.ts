@@ -10,3 +10,4 @@ export * from './ptz.ts';
 export * from './walls.ts';
 export * from './cameraProfiles.ts';
 export * from './sceneEvents.ts';
+export * from './privacyMasks.ts';

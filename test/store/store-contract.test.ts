@@ -157,11 +157,39 @@ for (const engine of engines) {
       await a.cameraProfiles.seen('GATE-03-N', null, null, 120);
       await b.cameraProfiles.describe('PARK-01', { ...details, name: null, latitude: null, longitude: null }, 130, 'alice');
       assert.deepEqual(await b.cameraProfiles.list(), [
-        { zone: 'GATE-03-N', ...details, keyId: 4, keyLabel: 'gate key', lastSeenAt: 120, updatedAt: 110, updatedBy: 'alice' },
-        { zone: 'PARK-01', ...details, name: null, latitude: null, longitude: null, keyId: null, keyLabel: null, lastSeenAt: null, updatedAt: 130, updatedBy: 'alice' },
+        { zone: 'GATE-03-N', ...details, keyId: 4, keyLabel: 'gate key', lastSeenAt: 120, updatedAt: 110, updatedBy: 'alice', masks: [] },
+        { zone: 'PARK-01', ...details, name: null, latitude: null, longitude: null, keyId: null, keyLabel: null, lastSeenAt: null, updatedAt: 130, updatedBy: 'alice', masks: [] },
       ]);
+      // Privacy masks: set on their own, kept by a later describe, made with a profile where there was none.
+      const window = [[0.1, 0.1], [0.4, 0.1], [0.4, 0.3]] as [number, number][];
+      await a.cameraProfiles.setMasks('GATE-03-N', [window], 140, 'bob');
+      await b.cameraProfiles.describe('GATE-03-N', details, 150, 'alice');
+      await a.cameraProfiles.setMasks('NEW-ZONE-9', [window, window], 160, 'bob');
+      const profiles = await b.cameraProfiles.list();
+      assert.deepEqual(profiles.find((p) => p.zone === 'GATE-03-N')?.masks, [window]);
+      assert.deepEqual(profiles.find((p) => p.zone === 'NEW-ZONE-9')?.masks, [window, window]);
       assert.equal(await a.cameraProfiles.remove('PARK-01'), true);
       assert.equal(await b.cameraProfiles.remove('PARK-01'), false);
+    });
+
+    it('keeps scene events: opened, raised, ended once, acknowledged once, annotated, with their snapshot', async () => {
+      const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
+      const opened = await a.sceneEvents.create({ zone: 'CBD-SCENE-1', kind: 'motion', camera: 'Pole 7', startedAt: 1_000, score: 0.1 }, jpeg);
+      assert.deepEqual(opened, { id: opened.id, zone: 'CBD-SCENE-1', kind: 'motion', camera: 'Pole 7', startedAt: 1_000, endedAt: null, score: 0.1, hasSnapshot: true, acknowledgedBy: null, acknowledgedAt: null, note: null });
+      assert.equal((await b.sceneEvents.update(opened.id, { score: 0.05 }))?.score, 0.1, 'the highest score stays');
+      assert.equal((await b.sceneEvents.update(opened.id, { score: 0.3, endedAt: 2_000 }))?.endedAt, 2_000);
+      assert.equal((await a.sceneEvents.update(opened.id, { endedAt: 9_000 }))?.endedAt, 2_000, 'it ends once');
+      assert.equal(await a.sceneEvents.acknowledge(opened.id, 'alice', 3_000), true);
+      assert.equal(await b.sceneEvents.acknowledge(opened.id, 'bob', 4_000), false, 'the first acknowledgement stands');
+      assert.equal((await b.sceneEvents.annotate(opened.id, 'a delivery van'))?.note, 'a delivery van');
+      assert.deepEqual(await b.sceneEvents.snapshot(opened.id), jpeg);
+      const other = await b.sceneEvents.create({ zone: 'PARK-2', kind: 'tamper.covered', camera: null, startedAt: 5_000, score: 3 }, null);
+      assert.deepEqual((await a.sceneEvents.list({ limit: 10 })).map((e) => e.id), [other.id, opened.id], 'newest first');
+      assert.deepEqual((await a.sceneEvents.list({ zone: 'PARK-2', limit: 10 })).map((e) => [e.kind, e.hasSnapshot]), [['tamper.covered', false]]);
+      assert.deepEqual((await a.sceneEvents.list({ before: other.id, limit: 10 })).map((e) => e.id), [opened.id]);
+      assert.equal(await b.sceneEvents.endOpen(6_000), 1, 'only the one still open');
+      assert.equal((await a.sceneEvents.byId(other.id))?.endedAt, 6_000);
+      assert.equal((await a.sceneEvents.byId(opened.id))?.acknowledgedBy, 'alice');
     });
 
     it('keeps IP cameras: one per zone, changed field by field, the password only as sealed', async () => {
@@ -171,8 +199,8 @@ for (const engine of engines) {
       });
       assert.deepEqual(await b.cameraSources.byId(camera.id), camera);
       await assert.rejects(b.cameraSources.create({ ...camera, name: 'again' }), 'one camera per zone');
-      const changed = await b.cameraSources.update(camera.id, { sealedPassword: 'v1.iv.tag.body', transcode: true, transport: 'udp', onvifAddress: '10.0.0.7:8080', onvifProfile: 'main' });
-      assert.deepEqual(changed, { ...camera, sealedPassword: 'v1.iv.tag.body', transcode: true, transport: 'udp', onvifAddress: '10.0.0.7:8080', onvifProfile: 'main' });
+      const changed = await b.cameraSources.update(camera.id, { sealedPassword: 'v1.iv.tag.body', transcode: true, detect: true, transport: 'udp', onvifAddress: '10.0.0.7:8080', onvifProfile: 'main' });
+      assert.deepEqual(changed, { ...camera, sealedPassword: 'v1.iv.tag.body', transcode: true, detect: true, transport: 'udp', onvifAddress: '10.0.0.7:8080', onvifProfile: 'main' });
       assert.deepEqual(await a.cameraSources.update(camera.id, {}), changed);
       const other = await a.cameraSources.create({ ...camera, zone: 'ALPHA-1', origin: 'config' });
       assert.deepEqual((await b.cameraSources.list()).map((c) => c.zone), ['ALPHA-1', 'CBD-POLE-7']);

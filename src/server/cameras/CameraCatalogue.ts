@@ -1,4 +1,4 @@
-import type { CameraDetails, CameraInfo, ZoneId } from '../../shared/index.ts';
+import type { CameraDetails, CameraInfo, MaskPolygon, ZoneId } from '../../shared/index.ts';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { Actor } from '../auth/Accounts.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -34,6 +34,8 @@ export class CameraCatalogue {
   /** Ids of revoked camera keys, as of the last read. */
   #revoked: ReadonlySet<number> = new Set();
   readonly #listeners = new Set<(zone: ZoneId) => void>();
+  /** The connection publishing each zone on this node: it is told when the zone's masks change. */
+  readonly #publishers = new Map<ZoneId, Participant>();
   readonly #unsubscribe: (() => void)[] = [];
   #timer: NodeJS.Timeout | null = null;
   #reloading: Promise<void> | null = null;
@@ -49,8 +51,14 @@ export class CameraCatalogue {
   async start(presence: ZonePresence, refreshMs = CATALOGUE_REFRESH_MS): Promise<void> {
     await this.reload();
     this.#unsubscribe.push(
-      presence.events.on('published', (zone, camera) => void this.#seen(zone, camera)),
-      presence.events.on('unpublished', (zone, camera) => void this.#seen(zone, camera)),
+      presence.events.on('published', (zone, camera) => {
+        this.#publishers.set(zone, camera);
+        void this.#seen(zone, camera);
+      }),
+      presence.events.on('unpublished', (zone, camera) => {
+        if (this.#publishers.get(zone) === camera) this.#publishers.delete(zone);
+        void this.#seen(zone, camera);
+      }),
     );
     this.#timer = setInterval(() => void this.reload(), refreshMs);
     this.#timer.unref();
@@ -73,6 +81,19 @@ export class CameraCatalogue {
   async describe(by: Actor, zone: ZoneId, details: CameraDetails): Promise<void> {
     await this.audit.record({ ...by, kind: 'camera.described', zone, outcome: 'ok', detail: { ...details } });
     await this.store.cameraProfiles.describe(zone, details, Date.now(), by.actor);
+    await this.reload();
+  }
+
+  /** The zone's privacy masks (what its camera node blacks out before encoding), as the store has them now. */
+  async masks(zone: ZoneId): Promise<MaskPolygon[]> {
+    await this.reload();
+    return this.#records.find((r) => r.zone === zone)?.masks ?? [];
+  }
+
+  /** Sets the zone's masks (audited with the polygons); the camera publishing it applies them from its next frame. */
+  async setMasks(by: Actor, zone: ZoneId, masks: MaskPolygon[]): Promise<void> {
+    await this.audit.record({ ...by, kind: 'camera.masked', zone, outcome: 'ok', detail: { count: masks.length, masks } });
+    await this.store.cameraProfiles.setMasks(zone, masks, Date.now(), by.actor);
     await this.reload();
   }
 
@@ -116,6 +137,11 @@ export class CameraCatalogue {
     const next = new Map<ZoneId, CameraInfo>();
     for (const r of records) next.set(r.zone as ZoneId, infoOf(r, revoked));
     const changed = new Set<ZoneId>();
+    // Masks changed here or on another node: the camera publishing the zone here applies them.
+    for (const r of records) {
+      const before = this.#records.find((known) => known.zone === r.zone)?.masks ?? [];
+      if (JSON.stringify(before) !== JSON.stringify(r.masks)) this.#publishers.get(r.zone as ZoneId)?.send('camera:masks', { zone: r.zone as ZoneId, masks: r.masks });
+    }
     for (const [zone, info] of next) if (!sameInfo(this.#byZone.get(zone), info)) changed.add(zone);
     for (const zone of this.#byZone.keys()) if (!next.has(zone)) changed.add(zone);
     this.#byZone = next;
@@ -135,7 +161,7 @@ export class CameraCatalogue {
     // The record as the store will hold it (see the repositories' seen()): a key, if given, replaces the last one.
     const known = this.#records.find((r) => r.zone === zone);
     const seen: CameraProfileRecord = {
-      ...(known ?? { zone, name: null, location: null, description: null, group: null, latitude: null, longitude: null, keyId: null, keyLabel: null, updatedAt: null, updatedBy: null }),
+      ...(known ?? { zone, name: null, location: null, description: null, group: null, latitude: null, longitude: null, keyId: null, keyLabel: null, updatedAt: null, updatedBy: null, masks: [] }),
       keyId: key.id ?? known?.keyId ?? null,
       keyLabel: key.label ?? known?.keyLabel ?? null,
       lastSeenAt: at,

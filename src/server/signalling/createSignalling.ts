@@ -132,6 +132,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
   const scenes = new ScenePublisher(io, sceneEvents, (principal, zone) => access.mayWatch(principal, zone), logger, Boolean(options.adapter));
   const context: HandlerContext = {
     presence, logger, access, activity, quality: options.quality, cameraControl, edgeCameras, thumbnails, sceneEvents, zonesFor: (principal) => directory.zonesFor(principal),
+    masksOf: async (zone) => (await options.cameraCatalogue?.masks(zone)) ?? [],
   };
 
   io.on('connection', (socket) => {

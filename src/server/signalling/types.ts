@@ -6,7 +6,9 @@ import type {
   ClientRequest,
   ClientToServerEvents,
   Role,
+  MaskPolygon,
   SceneChange,
+  ZoneId,
   SceneEvent,
   ServerToClientEvents,
   ZoneSummary,
@@ -55,6 +57,8 @@ export interface HandlerContext {
   readonly sceneEvents: SceneEvents;
   /** Steers IP cameras (PTZ); null when the gateway has none to steer. */
   readonly cameraControl: CameraControl | null;
+  /** The zone's privacy masks as the store has them now. */
+  masksOf(zone: ZoneId): Promise<MaskPolygon[]>;
   /** The zones a principal may see, as its directory shows them (IP cameras included). */
   zonesFor(principal: Principal): Promise<ZoneSummary[]>;
 }

@@ -416,4 +416,10 @@ export const migrations: readonly Migration[] = [
     sqlite: 'ALTER TABLE camera_sources ADD COLUMN detect INTEGER NOT NULL DEFAULT 0;',
     postgres: 'ALTER TABLE camera_sources ADD COLUMN detect BOOLEAN NOT NULL DEFAULT FALSE;',
   },
+  {
+    version: 13,
+    name: 'privacy masks: the areas of a zone\'s picture its camera node blacks out before encoding (JSON polygons)',
+    sqlite: 'ALTER TABLE camera_profiles ADD COLUMN masks TEXT;',
+    postgres: 'ALTER TABLE camera_profiles ADD COLUMN masks TEXT;',
+  },
 ];

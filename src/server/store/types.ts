@@ -6,6 +6,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AccountRole } from '../../shared/index.ts';
 import type { SceneKind } from '../../shared/sceneEvents.ts';
+import type { MaskPolygon } from '../../shared/privacyMasks.ts';
 import type { AuditEntry, AuditEntryDraft } from '../../shared/auditCatalogue.ts';
 
 export interface RateLimitOptions {
@@ -129,6 +130,8 @@ export interface CameraProfileRecord {
   /** Of the admin's details; null while only seen. */
   updatedAt: number | null;
   updatedBy: string | null;
+  /** Privacy masks, polygons in picture coordinates; empty: none. */
+  masks: MaskPolygon[];
 }
 
 export type CameraProfileDetails = Pick<CameraProfileRecord, 'name' | 'location' | 'description' | 'group' | 'latitude' | 'longitude'>;
@@ -140,6 +143,8 @@ export interface CameraProfileRepository {
   /** A camera started or stopped publishing the zone, with this key (null: not a camera key). */
   seen(zone: string, keyId: number | null, keyLabel: string | null, at: number): Promise<void>;
   remove(zone: string): Promise<boolean>;
+  /** Replaces the zone's privacy masks (the profile is made if there is none). */
+  setMasks(zone: string, masks: readonly MaskPolygon[], at: number, by: string): Promise<void>;
 }
 
 /** A motion or tamper event as stored (times in ms since epoch); its snapshot is read on its own. */

@@ -7,7 +7,8 @@ import { CameraErrorCode, cameraError, mediaErrorFor, mediaSupportError, type Ca
 import { forgetActiveSession, rememberActiveSession, resumeTokenFor } from './resumeStore.ts';
 import { openVideoSource, TEST_PATTERN, TEST_SCENE, type PresetId, type VideoSource } from './videoSource.ts';
 import { SceneWatch } from './sceneWatch.ts';
-import { sceneKindOf, type DetectorEvent, type SceneKind } from '../../shared/index.ts';
+import { MaskedTrack } from './privacyMask.ts';
+import { sceneKindOf, type DetectorEvent, type MaskPolygon, type SceneKind } from '../../shared/index.ts';
 
 export type CameraPhase = 'idle' | 'starting' | 'publishing';
 
@@ -66,6 +67,12 @@ export class CameraSession {
   #cameraName: string | null = null;
   #thumbnails: ReturnType<typeof setInterval> | null = null;
   #watch: SceneWatch | null = null;
+  /** The zone's privacy masks, and the track with them burned in (null: none, the camera's own track goes out). */
+  #masks: MaskPolygon[] = [];
+  #masked: MaskedTrack | null = null;
+  #maskCostMs: number | null = null;
+  /** What goes out: the preview, every viewer, the thumbnail and the detector all get this stream. */
+  #outgoing: MediaStream | null = null;
   #detection: DetectionStatus = { state: 'off', reason: null, costMs: null, open: new Set(), last: null };
 
   constructor(view: CameraView) {
@@ -91,7 +98,12 @@ export class CameraSession {
   }
 
   get stream(): MediaStream | null {
-    return this.#source?.stream ?? null;
+    return this.#outgoing;
+  }
+
+  /** The privacy masks applied, and their cost per frame (median ms). */
+  get privacy(): { masks: number; costMs: number | null } {
+    return { masks: this.#masks.length, costMs: this.#maskCostMs };
   }
 
   /** The test scene's controls, when that is the source (installer checks of detection). */
@@ -161,7 +173,7 @@ export class CameraSession {
 
     const signalling = new SignallingSession({ role: Role.CAMERA, apiKey, hooks: this.#hooks(zone, attempt) });
     const publisher = new CameraPublisher({
-      stream: source.stream,
+      stream: this.#outgoing!,
       rtcConfig: () => signalling.rtcConfig,
       onChange: () => this.#view.changed(),
       signalling: signalling.peerSignalling,
@@ -174,6 +186,10 @@ export class CameraSession {
       if (counted !== zone) return;
       this.#audience = { viewers, relayed };
       this.#view.changed();
+    });
+    // An admin changed the zone's masks while we publish: from the next frame.
+    signalling.on('camera:masks', ({ zone: masked, masks }) => {
+      if (masked === zone) void this.#applyMasks(masks);
     });
     signalling.on('signal:answer', ({ peerId, sdp }) => publisher.acceptAnswer(peerId, sdp));
     signalling.on('signal:candidate', ({ peerId, candidate }) => publisher.addRemoteCandidate(peerId, candidate));
@@ -196,6 +212,11 @@ export class CameraSession {
     this.#published = false;
     this.#publisher?.close(reason);
     this.#publisher = null;
+    this.#masked?.close();
+    this.#masked = null;
+    this.#masks = [];
+    this.#maskCostMs = null;
+    this.#outgoing = null;
     this.#source?.stop();
     this.#source = null;
     this.#view.showPreview(null);
@@ -226,8 +247,11 @@ export class CameraSession {
       return;
     }
     const previous = this.#source;
+    const previousMasked = this.#masked;
+    this.#masked = null;
     this.#useSource(source);
-    await this.#publisher?.replaceStream(source.stream);
+    await this.#publisher?.replaceStream(this.#outgoing!);
+    previousMasked?.close();
     previous?.stop();
     if (this.#published && this.#zone) this.#startWatch(this.#zone, attempt);
     if (this.#phase === 'publishing' && this.#zone) rememberActiveSession({ zone: this.#zone, ...settings });
@@ -235,7 +259,8 @@ export class CameraSession {
 
   #useSource(source: VideoSource): void {
     this.#source = source;
-    this.#view.showPreview(source.stream);
+    this.#outgoing = this.#outgoingOf(source);
+    this.#view.showPreview(this.#outgoing);
     for (const track of source.stream.getVideoTracks()) {
       track.addEventListener('ended', () => {
         if (this.#source === source) this.#fail(cameraError(CameraErrorCode.CAMERA_ENDED));
@@ -279,6 +304,15 @@ export class CameraSession {
     // Taken before the request: viewer:joined for new peers arrives before the acknowledgement.
     const earlier = publisher.peerIds;
     const resumePeers = earlier.slice(0, Limits.maxResumePeers);
+    // The zone's privacy masks first: not one frame leaves unmasked.
+    const masks = await signalling.request('camera:masks', { zone });
+    if (attempt !== this.#attempt || signalling !== this.#signalling) return;
+    if (!masks.ok) {
+      if (masks.error.code === 'NOT_CONNECTED') return;
+      this.#fail({ code: masks.error.code, message: describeError(masks.error.code, { zone }, masks.error.message) });
+      return;
+    }
+    if (!(await this.#applyMasks(masks.masks)) || attempt !== this.#attempt) return;
     const reply = await signalling.request('camera:publish', { zone, resumeToken: resumeTokenFor(zone), resumePeers });
     if (attempt !== this.#attempt || signalling !== this.#signalling) return;
     if (reply.ok) {
@@ -317,6 +351,46 @@ export class CameraSession {
     this.#thumbnails = setInterval(() => void send(), Timing.thumbnailIntervalMs);
   }
 
+  /** The source's stream with the current masks burned in (a new MaskedTrack), or the source's own without masks. */
+  #outgoingOf(source: VideoSource): MediaStream {
+    const track = source.stream.getVideoTracks()[0];
+    if (this.#masks.length === 0 || !track || !MaskedTrack.supported) return source.stream;
+    this.#masked = new MaskedTrack(track, this.#masks, (medianMs) => { this.#maskCostMs = medianMs; this.#view.changed(); });
+    return new MediaStream([this.#masked.track]);
+  }
+
+  /**
+   * Applies the zone's masks: the masked track takes them from its next frame, or the outgoing
+   * stream is rebuilt (masks appeared or went) and every viewer switched to it. A browser that
+   * cannot rewrite frames refuses to publish a masked zone: false.
+   */
+  async #applyMasks(masks: MaskPolygon[]): Promise<boolean> {
+    if (JSON.stringify(masks) === JSON.stringify(this.#masks) && (masks.length === 0 || this.#masked)) return true;
+    if (masks.length > 0 && !MaskedTrack.supported) {
+      this.#fail({ code: 'MASKS_UNSUPPORTED', message: `${this.#zone ?? 'This zone'} has privacy masks, and this browser cannot black them out before sending (it needs Chromium or Edge): nothing was sent.` });
+      return false;
+    }
+    const hadMasks = this.#masks.length > 0 && this.#masked !== null;
+    this.#masks = masks;
+    if (hadMasks && masks.length > 0) {
+      this.#masked!.setMasks(masks);
+      this.#view.changed();
+      return true;
+    }
+    const source = this.#source;
+    if (!source) return true;
+    const previous = this.#masked;
+    this.#masked = null;
+    this.#maskCostMs = null;
+    this.#outgoing = this.#outgoingOf(source);
+    this.#view.showPreview(this.#outgoing);
+    await this.#publisher?.replaceStream(this.#outgoing);
+    previous?.close();
+    if (this.#watch && this.#zone) this.#startWatch(this.#zone, this.#attempt);
+    this.#view.changed();
+    return true;
+  }
+
   /**
    * Motion and tamper detection of what is published, from the first publish on; a new source
    * gets a new watch. Events go to the gateway as they happen (a start with a snapshot); one the
@@ -326,7 +400,7 @@ export class CameraSession {
   #startWatch(zone: ZoneId, attempt: number): void {
     this.#stopWatch();
     const source = this.#source;
-    const track = source?.stream.getVideoTracks()[0];
+    const track = this.#outgoing?.getVideoTracks()[0];
     const unavailable = (reason: string) => { this.#detection = { ...this.#detection, state: 'unavailable', reason }; this.#view.changed(); };
     if (!source || !track) return;
     if (!source.detectable) return unavailable('the test pattern changes every frame by design; choose the test scene or a camera');

@@ -36,6 +36,7 @@ const keyRemember = byId('api-key-remember', HTMLInputElement);
 const stateLine = byId('camera-state', HTMLElement);
 const startButton = byId('init-session', HTMLButtonElement);
 const detectionLabel = byId('camera-detection', HTMLElement);
+const privacyLabel = byId('camera-privacy', HTMLElement);
 const sceneLabel = byId('camera-scene', HTMLElement);
 const sceneControls = byId('scene-controls', HTMLElement);
 
@@ -122,6 +123,10 @@ function render(): void {
 
 /** What the detector does and sees now, and the test scene's controls when that is the source. */
 function renderDetection(): void {
+  const privacy = session.privacy;
+  const masks = session.phase === 'idle' ? NO_VALUE : privacy.masks === 0 ? 'none'
+    : `${privacy.masks} ${privacy.masks === 1 ? 'area' : 'areas'} blacked out${privacy.costMs !== null ? ` · ${privacy.costMs.toFixed(2)} ms per frame` : ''}`;
+  if (privacyLabel.textContent !== masks) privacyLabel.textContent = masks;
   const { state, reason, costMs, open, last } = session.detection;
   const detection = state === 'on' ? `on${costMs !== null ? ` · ${costMs.toFixed(2)} ms per frame` : ''}` : state === 'unavailable' ? `unavailable: ${reason}` : NO_VALUE;
   if (detectionLabel.textContent !== detection) detectionLabel.textContent = detection;
