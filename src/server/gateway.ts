@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { EdgeCameraReports } from './cameras/EdgeCameraReports.ts';
 import { CameraControl } from './cameras/CameraControl.ts';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,7 @@ import { logAuditEntry, registerRequestLog } from './observability/requestLog.ts
 import { ZoneQuality } from './observability/ZoneQuality.ts';
 import { SceneEvents } from './events/SceneEvents.ts';
 import { MqttPublisher } from './events/MqttPublisher.ts';
+import { Evidence } from './evidence/Evidence.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
 import { openStore } from './store/openStore.ts';
 import type { Store } from './store/types.ts';
@@ -137,6 +139,9 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const cameraSources = new CameraSources(store, audit, SecretBox.open(config.dataDir));
   await cameraSources.reconcile(config.cameras, logger);
   const thumbnails = new Thumbnails(presence);
+  const evidence = new Evidence({
+    store, audit, logger: logger.child({ subsystem: 'evidence' }), dir: join(config.dataDir, 'evidence'), ringsDir: join(config.dataDir, 'rings'), ffmpeg: 'ffmpeg', settings: config.evidence,
+  });
   const ipCameras = new IpCameras({
     store,
     sources: cameraSources,
@@ -144,6 +149,8 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     ingest: {
       presence, relay: media?.relay ?? null, activity, logger: logger.child({ subsystem: 'cameras' }), ffmpeg: 'ffmpeg', ffprobe: 'ffprobe',
       onKeyframe: (zone, unit) => thumbnails.keyframe(zone, unit),
+      ringFor: (zone) => evidence.ringFor(zone),
+      releaseRing: (zone) => evidence.releaseRing(zone),
       // The gateway's own detector of an IP camera: trusted like a camera node's report, its snapshot the latest thumbnail.
       onScene: (zone, camera, event) => void (async () => {
         const ends = event.type.endsWith('.ended') || event.type.endsWith('.cleared');
@@ -164,7 +171,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const cameraControl = new CameraControl({
     sources: cameraSources, recordOf: (zone) => ipCameras.recordOf(zone), access, activity, logger: logger.child({ subsystem: 'cameras' }),
   });
-  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, accountLocks, mediaTokens, cameras: { sources: cameraSources, running: ipCameras, edge: edgeCameras, catalogue: cameraCatalogue, thumbnails }, sceneEvents };
+  const api: ApiContext = { store, auth, cameraKeys, access, audit, accounts, accountLocks, mediaTokens, cameras: { sources: cameraSources, running: ipCameras, edge: edgeCameras, catalogue: cameraCatalogue, thumbnails }, sceneEvents, evidence };
   const quality = new ZoneQuality();
   presence.events.on('watchEnded', (zone, viewer) => quality.forget(viewer.id, zone));
   let signalling: Signalling | null = null;
@@ -187,6 +194,13 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   sceneEvents.onChange((event, change, before, snapshot) => {
     if (change === 'new') metrics.sceneEventOpened(event.kind);
     mqttPublisher?.publish(event, change, before, snapshot);
+    // Where this node keeps the camera's ring buffer, an event is evidence: its clip, with pre- and post-roll.
+    if (change === 'new' && evidence.hasRing(event.zone)) {
+      const at = Date.parse(event.startedAt);
+      void evidence.saveClip({ zone: event.zone, camera: event.camera, fromMs: at - config.evidence.preRollSeconds * 1000, toMs: at + config.evidence.postRollSeconds * 1000, eventId: event.id })
+        .then((clip) => (clip ? sceneEvents.clipSaved(event.id, clip.id) : undefined))
+        .catch((error: unknown) => logger.error({ err: error, zone: event.zone }, 'an event\'s clip could not be saved'));
+    }
   });
   audit.observe(logAuditEntry(logger.child({ subsystem: 'audit' })));
   let draining = false;
@@ -232,6 +246,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   access.start();
   const pruning = setInterval(() => {
     void audit.prune(config.audit.retentionDays).catch((error: unknown) => logger.error({ err: error }, 'audit prune failed'));
+    void evidence.enforceAll().catch((error: unknown) => logger.error({ err: error }, 'evidence retention failed'));
   }, DAY_MS);
   pruning.unref();
 
@@ -267,6 +282,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         thumbnails.close();
         await signalling.close();
         sceneEvents.close();
+        evidence.close();
         await mqttPublisher?.close();
         await app.close();
         // Views end as sockets close; let those audit writes land before the store goes.

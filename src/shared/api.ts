@@ -10,7 +10,7 @@ import type { AuditEntry } from './auditCatalogue.ts';
 import type { LayoutView, SaveLayoutRequest, Wall } from './walls.ts';
 import type { CameraConnection, CameraProbe, CameraStatus, CameraView, CreateCameraRequest, DiscoveredCamera, DiscoveryRequest, EdgeCameraView, NetworkInterfaceView, OnvifDescription, OnvifTargetRequest } from './cameraSources.ts';
 import type { ProtocolError } from './errors.ts';
-import { ZONE_ID_MAX_LENGTH } from './zoneId.ts';
+import { ZONE_ID_MAX_LENGTH, zoneIdSchema } from './zoneId.ts';
 
 export const AccountRole = {
   ADMIN: 'admin',
@@ -108,6 +108,37 @@ export const sceneEventQuerySchema = z.strictObject({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** Evidence clips, newest first, of the zones the caller may watch. */
+export const evidenceQuerySchema = z.strictObject({
+  zone: z.string().max(ZONE_ID_MAX_LENGTH).optional(),
+  event: z.coerce.number().int().positive().optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+/** An operator's click: a clip of the zone's last seconds (pre-roll) and the next few (post-roll). */
+export const saveClipSchema = z.strictObject({ zone: zoneIdSchema });
+export const clipQuerySchema = z.strictObject({ download: z.enum(['0', '1']).optional() });
+export const holdSchema = z.strictObject({ held: z.boolean() });
+export const retentionSchema = z.strictObject({
+  days: z.number().int().min(1).max(3_650).nullable(),
+  megabytes: z.number().int().min(1).max(10_000_000).nullable(),
+});
+
+/** A clip as the API lists it. */
+export interface EvidenceView {
+  id: number;
+  zone: string;
+  eventId: number | null;
+  camera: string | null;
+  startedAt: string;
+  endedAt: string;
+  bytes: number;
+  sha256: string;
+  held: boolean;
+  createdAt: string;
+  createdBy: string;
+}
 
 export const idParamSchema = z.strictObject({ id: z.coerce.number().int().positive() });
 

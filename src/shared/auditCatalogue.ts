@@ -44,6 +44,12 @@ export const AUDIT_KINDS = {
   'camera.described': 'an admin named, placed or described a zone\'s camera, or forgot it',
   'camera.masked': 'an admin set or cleared a zone\'s privacy masks (the polygons its camera node blacks out)',
   'camera.ptz': 'an operator steered a camera (a move, a stop after it, a preset) or was refused',
+  'evidence.saved': 'a clip was cut from a camera\'s ring buffer (by an event or an operator), with its SHA-256',
+  'evidence.viewed': 'someone played a clip (its SHA-256)',
+  'evidence.downloaded': 'someone downloaded a clip (its SHA-256)',
+  'evidence.held': 'an admin put a clip under legal hold or released it',
+  'evidence.deleted': 'retention deleted a clip (older than the camera\'s days, or over its size)',
+  'evidence.retention': 'an admin set a camera\'s evidence retention (days, size)',
   'audit.exported': 'the trail was exported as CSV',
   'audit.pruned': 'entries past retention were removed behind an anchor',
 } as const satisfies Record<string, string>;

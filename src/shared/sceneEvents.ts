@@ -66,6 +66,8 @@ export interface SceneEvent {
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
   note: string | null;
+  /** The evidence clip saved for it (GET /api/evidence/:id/clip.mp4), once cut. */
+  clipId: number | null;
 }
 
 /** How an event changed: MQTT's `vigil/events` `type` and the console's cue. */

@@ -4,6 +4,8 @@ export interface HttpReply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body as it came, byte for byte (a clip, an image). */
+  bytes: Buffer;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   json: any;
 }
@@ -34,13 +36,14 @@ export function httpsRequestTo(url: string, options: HttpOptions = {}): Promise<
       method: options.method ?? (payload === undefined ? 'GET' : 'POST'), headers, rejectUnauthorized: false, localAddress: options.localAddress,
       ...(options.rawPath !== undefined ? { path: options.rawPath } : {}),
     }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        const body = bytes.toString('utf8');
         let json: unknown;
         try { json = JSON.parse(body); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, bytes, json });
       });
     });
     req.on('error', reject);

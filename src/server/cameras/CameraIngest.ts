@@ -24,6 +24,9 @@ export interface IngestContext {
   onKeyframe?(zone: ZoneId, accessUnit: Buffer): void;
   /** What the detector of a camera with `detect` said (motion, tampering started or ended). */
   onScene?(zone: ZoneId, camera: string, event: DetectorEvent): void;
+  /** A fresh ring buffer directory for a detecting camera's evidence (see Evidence), and its end. */
+  ringFor?(zone: ZoneId): string;
+  releaseRing?(zone: ZoneId): void;
 }
 
 export interface IngestSource {
@@ -198,6 +201,7 @@ export class CameraIngest implements Participant {
       },
       ...(this.ctx.onKeyframe ? { onKeyframe: (unit: Buffer) => { if (this.#ffmpeg?.pull === pull) this.ctx.onKeyframe!(this.zone, unit); } } : {}),
       ...(this.source.detect && this.ctx.onScene ? { onLuma: this.#detector(() => this.#ffmpeg?.pull === pull) } : {}),
+      ...(this.source.detect && this.ctx.ringFor ? { ringDir: this.ctx.ringFor(this.zone) } : {}),
       onEnd: (fault, detail) => {
         if (this.#ffmpeg?.pull !== pull) return;
         this.#ffmpeg = null;
@@ -218,6 +222,7 @@ export class CameraIngest implements Participant {
   }
 
   #stopFfmpeg(): void {
+    if (this.#ffmpeg && this.source.detect) this.ctx.releaseRing?.(this.zone);
     this.#ffmpeg?.pull.stop();
     this.#ffmpeg = null;
   }

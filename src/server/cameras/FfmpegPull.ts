@@ -43,7 +43,17 @@ export interface FfmpegPullOptions {
    * second, decoded by the same ffmpeg from the stream it copies (what viewers get is untouched).
    */
   onLuma?(luma: Uint8Array): void;
+  /**
+   * A directory for the evidence ring buffer: the same copy of the camera's H.264 cut into
+   * MPEG-TS segments of RING_SEGMENT_SECONDS (at keyframes), the last RING_SEGMENTS kept, listed
+   * as they complete in `segments.csv` (one fewer than kept: the name being rewritten is never
+   * listed; see RingBuffer). No decode, no re-encode.
+   */
+  ringDir?: string;
 }
+
+export const RING_SEGMENT_SECONDS = 2;
+export const RING_SEGMENTS = 16;
 
 export const LUMA_WIDTH = 160;
 export const LUMA_HEIGHT = 90;
@@ -141,7 +151,7 @@ export class FfmpegPull {
 /** The thumbnails' keyframes are taken from one window of this many seconds. */
 const KEYFRAME_EVERY_S = 10;
 
-function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: boolean, luma: boolean): string[] {
+function ffmpegArgs({ target, transcode, ports, ringDir }: FfmpegPullOptions, keyframes: boolean, luma: boolean): string[] {
   const video = transcode
     ? ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-x264-params', 'repeat-headers=1']
     : ['-c:v', 'copy'];
@@ -155,6 +165,11 @@ function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: 
   const lumaCopy = luma
     ? ['-map', '0:v:0', '-vf', `fps=${LUMA_FPS},scale=${LUMA_WIDTH}:${LUMA_HEIGHT}:flags=area,format=gray`, '-an', '-f', 'rawvideo', '-flush_packets', '1', 'pipe:4']
     : [];
+  const ring = ringDir
+    ? ['-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'segment', '-segment_time', String(RING_SEGMENT_SECONDS), '-segment_wrap', String(RING_SEGMENTS),
+      '-segment_list', `${ringDir}/segments.csv`, '-segment_list_type', 'csv', '-segment_list_size', String(RING_SEGMENTS - 1),
+      '-reset_timestamps', '1', '-segment_format', 'mpegts', `${ringDir}/seg%02d.ts`]
+    : [];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer',
     '-rtsp_transport', target.transport, '-timeout', String(SOCKET_TIMEOUT_US), '-i', withCredentials(target),
@@ -166,6 +181,7 @@ function ffmpegArgs({ target, transcode, ports }: FfmpegPullOptions, keyframes: 
     `rtp://127.0.0.1:${ports.port}?pkt_size=1200&rtcpport=${ports.rtcpPort}`,
     ...keyframeCopy,
     ...lumaCopy,
+    ...ring,
   ];
 }
 

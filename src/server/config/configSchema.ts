@@ -71,6 +71,12 @@ export const configSchema = z.strictObject({
     discovery: z.boolean().default(true).meta(option('Announce each camera\'s binary sensors to Home Assistant (MQTT discovery).')),
     queueLimit: z.number().int().min(10).max(100_000).default(1_000).meta(option('Messages held while the broker is unreachable; past it the oldest are dropped (counted in `vigil_mqtt_dropped_total`). Signalling never waits for the broker.', { example: '<messages>' })),
   }).prefault({}),
+  evidence: z.strictObject({
+    preRollSeconds: z.number().int().min(0).max(20).default(5).meta(option('Seconds before an event (or an operator\'s click) a clip starts; from the camera\'s ring buffer of ~30 s.', { example: '<seconds>' })),
+    postRollSeconds: z.number().int().min(1).max(20).default(5).meta(option('Seconds after the event a clip goes on.', { example: '<seconds>' })),
+    retentionDays: z.number().int().min(1).max(3_650).default(30).meta(option('Clips older than this are deleted (unless under legal hold); a camera may have its own.', { example: '<days>' })),
+    maxMegabytesPerCamera: z.number().int().min(1).max(10_000_000).default(2_048).meta(option('A camera\'s clips may take this much disk; past it the oldest go first (never a held one); a camera may have its own.', { example: '<MB>' })),
+  }).prefault({}),
   media: z.strictObject({
     policy: z.enum(['p2p', 'relay', 'auto']).default('auto').meta(option('How viewers get a camera\'s video: `p2p` from the camera itself (one encode per viewer), `relay` through the gateway\'s media relay (the camera encodes once), `auto` peer to peer up to `p2pMaxViewers` viewers, then through the relay. In a cluster (`redis.url`) a zone\'s relay runs on the node of its camera, the viewer count is the whole cluster\'s, and viewers on other nodes connect to that node\'s relay address (set the same policy on every node).')),
     p2pMaxViewers: z.number().int().min(0).max(16).default(2).meta(option('With `policy: auto`, the most viewers a camera serves itself; one more moves the zone to the relay.', { example: '<number>' })),

@@ -24,7 +24,7 @@ export type SceneListener = (event: SceneEvent, change: SceneChange, before: Sce
 
 export const sceneEventView = (r: SceneEventRecord): SceneEvent => ({
   id: r.id, zone: r.zone as ZoneId, kind: r.kind, camera: r.camera, startedAt: new Date(r.startedAt).toISOString(), endedAt: isoOrNull(r.endedAt),
-  score: r.score, hasSnapshot: r.hasSnapshot, acknowledgedBy: r.acknowledgedBy, acknowledgedAt: isoOrNull(r.acknowledgedAt), note: r.note,
+  score: r.score, hasSnapshot: r.hasSnapshot, acknowledgedBy: r.acknowledgedBy, acknowledgedAt: isoOrNull(r.acknowledgedAt), note: r.note, clipId: r.clipId,
 });
 
 /**
@@ -148,6 +148,12 @@ export class SceneEvents {
     await this.store.sceneEvents.annotate(event.id, note);
     await this.audit.record({ kind: 'event.annotated', ...actor, zone: event.zone, outcome: 'ok', detail: { event: event.id, type: event.kind, note } });
     return this.#changed(event, 'update');
+  }
+
+  /** The evidence clip cut for an event: every console of the zone can play it from then on. */
+  async clipSaved(eventId: number, clipId: number): Promise<void> {
+    const before = await this.byId(eventId);
+    if (before) await this.#stored(before, 'update', await this.store.sceneEvents.setClip(eventId, clipId));
   }
 
   close(): void {

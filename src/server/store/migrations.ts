@@ -422,4 +422,48 @@ export const migrations: readonly Migration[] = [
     sqlite: 'ALTER TABLE camera_profiles ADD COLUMN masks TEXT;',
     postgres: 'ALTER TABLE camera_profiles ADD COLUMN masks TEXT;',
   },
+  {
+    version: 14,
+    name: 'evidence: clips cut from a camera\'s ring buffer (file, size, SHA-256, legal hold), and each camera\'s retention',
+    sqlite: `
+      CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        zone TEXT NOT NULL,
+        event_id INTEGER,
+        camera TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER NOT NULL,
+        file TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        held INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      CREATE INDEX evidence_zone ON evidence (zone, id);
+      ALTER TABLE camera_profiles ADD COLUMN retention_days INTEGER;
+      ALTER TABLE camera_profiles ADD COLUMN retention_mb INTEGER;
+      ALTER TABLE scene_events ADD COLUMN clip_id INTEGER;
+    `,
+    postgres: `
+      CREATE TABLE evidence (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        zone TEXT NOT NULL,
+        event_id BIGINT,
+        camera TEXT,
+        started_at BIGINT NOT NULL,
+        ended_at BIGINT NOT NULL,
+        file TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        sha256 TEXT NOT NULL,
+        held BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      CREATE INDEX evidence_zone ON evidence (zone, id);
+      ALTER TABLE camera_profiles ADD COLUMN retention_days INTEGER;
+      ALTER TABLE camera_profiles ADD COLUMN retention_mb INTEGER;
+      ALTER TABLE scene_events ADD COLUMN clip_id BIGINT;
+    `,
+  },
 ];

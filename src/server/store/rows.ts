@@ -4,7 +4,7 @@
  */
 import type { AccountRole } from '../../shared/index.ts';
 import { AUDIT_FIELDS, type AnyAuditField, type RowOf } from '../../shared/auditCatalogue.ts';
-import type { ApiKeyRecord, AuditRecord, CameraProfileRecord, CameraSourceRecord, GrantRecord, SceneEventRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord, WallLayoutRecord } from './types.ts';
+import type { ApiKeyRecord, AuditRecord, CameraProfileRecord, CameraSourceRecord, EvidenceRecord, GrantRecord, SceneEventRecord, LiveActivity, MediaTokenRecord, SessionRecord, UserRecord, WallLayoutRecord } from './types.ts';
 
 export interface UserRow { id: number; username: string; password_hash: string; role: AccountRole; disabled: number | boolean; created_at: number }
 export interface SessionRow {
@@ -105,11 +105,20 @@ export const toWallLayout = (r: WallLayoutRow): WallLayoutRecord => ({
 
 export interface SceneEventRow {
   id: number | string; zone: string; kind: SceneEventRecord['kind']; camera: string | null; started_at: number | string; ended_at: number | string | null;
-  score: number; has_snapshot: number | boolean; acknowledged_by: string | null; acknowledged_at: number | string | null; note: string | null;
+  score: number; has_snapshot: number | boolean; acknowledged_by: string | null; acknowledged_at: number | string | null; note: string | null; clip_id: number | string | null;
 }
 /** The columns of a scene event without its snapshot, whose presence is a flag. */
-export const SCENE_EVENT_COLUMNS = 'id, zone, kind, camera, started_at, ended_at, score, snapshot IS NOT NULL AS has_snapshot, acknowledged_by, acknowledged_at, note';
+export const SCENE_EVENT_COLUMNS = 'id, zone, kind, camera, started_at, ended_at, score, snapshot IS NOT NULL AS has_snapshot, acknowledged_by, acknowledged_at, note, clip_id';
 export const toSceneEvent = (r: SceneEventRow): SceneEventRecord => ({
   id: Number(r.id), zone: r.zone, kind: r.kind, camera: r.camera, startedAt: Number(r.started_at), endedAt: numberOrNull(r.ended_at),
-  score: Number(r.score), hasSnapshot: Boolean(r.has_snapshot), acknowledgedBy: r.acknowledged_by, acknowledgedAt: numberOrNull(r.acknowledged_at), note: r.note,
+  score: Number(r.score), hasSnapshot: Boolean(r.has_snapshot), acknowledgedBy: r.acknowledged_by, acknowledgedAt: numberOrNull(r.acknowledged_at), note: r.note, clipId: numberOrNull(r.clip_id),
+});
+
+export interface EvidenceRow {
+  id: number | string; zone: string; event_id: number | string | null; camera: string | null; started_at: number | string; ended_at: number | string;
+  file: string; bytes: number | string; sha256: string; held: number | boolean; created_at: number | string; created_by: string;
+}
+export const toEvidence = (r: EvidenceRow): EvidenceRecord => ({
+  id: Number(r.id), zone: r.zone, eventId: numberOrNull(r.event_id), camera: r.camera, startedAt: Number(r.started_at), endedAt: Number(r.ended_at),
+  file: r.file, bytes: Number(r.bytes), sha256: r.sha256, held: Boolean(r.held), createdAt: Number(r.created_at), createdBy: r.created_by,
 });

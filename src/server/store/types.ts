@@ -160,6 +160,8 @@ export interface SceneEventRecord {
   acknowledgedBy: string | null;
   acknowledgedAt: number | null;
   note: string | null;
+  /** The evidence clip cut for it, once saved. */
+  clipId: number | null;
 }
 
 export interface SceneEventFilter {
@@ -180,8 +182,40 @@ export interface SceneEventRepository {
   acknowledge(id: number, by: string, at: number): Promise<boolean>;
   annotate(id: number, note: string): Promise<SceneEventRecord | null>;
   snapshot(id: number): Promise<Buffer | null>;
+  setClip(id: number, clipId: number): Promise<SceneEventRecord | null>;
   /** Ends every event still open (a gateway that stopped left them so): returns how many. */
   endOpen(at: number): Promise<number>;
+}
+
+/** A clip cut from a camera's ring buffer; `file` is relative to the evidence directory. */
+export interface EvidenceRecord {
+  id: number;
+  zone: string;
+  eventId: number | null;
+  camera: string | null;
+  startedAt: number;
+  endedAt: number;
+  file: string;
+  bytes: number;
+  sha256: string;
+  /** Legal hold: retention never deletes it. */
+  held: boolean;
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface EvidenceRepository {
+  create(record: Omit<EvidenceRecord, 'id' | 'held'>): Promise<EvidenceRecord>;
+  byId(id: number): Promise<EvidenceRecord | null>;
+  /** Newest first. */
+  list(filter: { zone?: string; eventId?: number; before?: number; limit: number }): Promise<EvidenceRecord[]>;
+  /** Every clip of the zone, oldest first (for retention). */
+  ofZone(zone: string): Promise<EvidenceRecord[]>;
+  setHeld(id: number, held: boolean): Promise<EvidenceRecord | null>;
+  remove(id: number): Promise<boolean>;
+  /** The camera's own retention (null: the gateway's default). */
+  retention(zone: string): Promise<{ days: number | null; megabytes: number | null }>;
+  setRetention(zone: string, days: number | null, megabytes: number | null): Promise<void>;
 }
 
 /** What a caller asks to record; the store adds id, time, the chain hashes and the hash format. */
@@ -304,6 +338,7 @@ export interface Store {
   readonly wallLayouts: WallLayoutRepository;
   readonly cameraProfiles: CameraProfileRepository;
   readonly sceneEvents: SceneEventRepository;
+  readonly evidence: EvidenceRepository;
   readonly audit: AuditRepository;
   /** A counter bumped by every change to people, sessions, keys, grants or cameras (polled by gateways). */
   changeSeq(): Promise<number>;

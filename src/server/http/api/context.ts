@@ -15,6 +15,7 @@ import type { IpCameras } from '../../cameras/IpCameras.ts';
 import type { Principal } from '../../auth/Principal.ts';
 import type { Store } from '../../store/types.ts';
 import type { SceneEvents } from '../../events/SceneEvents.ts';
+import type { Evidence } from '../../evidence/Evidence.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
 import { readSessionToken } from '../sessionCookie.ts';
@@ -35,6 +36,8 @@ export interface ApiContext {
   cameras: { sources: CameraSources; running: IpCameras; edge: EdgeCameraReports; catalogue: CameraCatalogue; thumbnails: Thumbnails };
   /** Motion and tamper events and their snapshots. */
   sceneEvents: SceneEvents;
+  /** Evidence clips: cut, listed, played, downloaded, held. */
+  evidence: Evidence;
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;

@@ -12,6 +12,7 @@ import { registerCameraProfileRoutes } from './cameraProfileRoutes.ts';
 import { registerLayoutRoutes } from './layoutRoutes.ts';
 import { registerTokenRoutes } from './tokenRoutes.ts';
 import { registerEventRoutes } from './eventRoutes.ts';
+import { registerEvidenceRoutes } from './evidenceRoutes.ts';
 import { decoratePrincipal, roleCheck, type ApiContext } from './context.ts';
 
 /** A request without a body is validated as `{}`, so a schema names the missing field, not "expected object". */
@@ -57,5 +58,6 @@ export async function registerApi(app: GatewayApp, ctx: ApiContext, allowedOrigi
     registerLayoutRoutes(api, ctx);
     registerCameraProfileRoutes(api, ctx);
     registerEventRoutes(api, ctx);
+    registerEvidenceRoutes(api, ctx);
   }, { prefix: '/api' });
 }

@@ -9,6 +9,7 @@ import { pgMediaTokens } from './pgMediaTokens.ts';
 import { pgWallLayouts } from './pgWallLayouts.ts';
 import { pgCameraProfiles } from './pgCameraProfiles.ts';
 import { pgSceneEvents } from './pgSceneEvents.ts';
+import { pgEvidence } from './pgEvidence.ts';
 import { pgCameraSources } from './pgCameraSources.ts';
 import { pgSessions, pgUsers } from './pgUsersAndSessions.ts';
 
@@ -92,6 +93,7 @@ export async function openPostgresStore(url: string, logger?: Logger): Promise<S
     wallLayouts: pgWallLayouts(pool),
     cameraProfiles: pgCameraProfiles(pool),
     sceneEvents: pgSceneEvents(pool),
+    evidence: pgEvidence(pool),
     audit: pgAudit(pool),
     async changeSeq() {
       return (await pool.query<{ seq: number }>('SELECT seq FROM change_seq WHERE id = 1')).rows[0]!.seq;

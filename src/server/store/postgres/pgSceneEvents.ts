@@ -36,6 +36,10 @@ export function pgSceneEvents(pool: Pool): SceneEventRepository {
       return rows[0] ? toSceneEvent(rows[0]) : null;
     },
     snapshot: async (id) => (await pool.query<{ snapshot: Buffer | null }>('SELECT snapshot FROM scene_events WHERE id = $1', [id])).rows[0]?.snapshot ?? null,
+    async setClip(id, clipId) {
+      const { rows } = await pool.query<SceneEventRow>(`UPDATE scene_events SET clip_id = $1 WHERE id = $2 RETURNING ${SCENE_EVENT_COLUMNS}`, [clipId, id]);
+      return rows[0] ? toSceneEvent(rows[0]) : null;
+    },
     endOpen: async (at) => (await pool.query('UPDATE scene_events SET ended_at = $1 WHERE ended_at IS NULL', [at])).rowCount ?? 0,
   };
 }

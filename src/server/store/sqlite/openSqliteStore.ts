@@ -11,6 +11,7 @@ import { sqliteWallLayouts } from './sqliteWallLayouts.ts';
 import { sqliteCameraProfiles } from './sqliteCameraProfiles.ts';
 import { sqliteCameraSources } from './sqliteCameraSources.ts';
 import { sqliteSceneEvents } from './sqliteSceneEvents.ts';
+import { sqliteEvidence } from './sqliteEvidence.ts';
 import { sqliteSessions, sqliteUsers } from './sqliteUsersAndSessions.ts';
 
 export type Db = Database.Database;
@@ -53,6 +54,7 @@ export function openSqliteStore(dataDir: string): Store {
     wallLayouts: sqliteWallLayouts(db),
     cameraProfiles: sqliteCameraProfiles(db),
     sceneEvents: sqliteSceneEvents(db),
+    evidence: sqliteEvidence(db),
     audit: sqliteAudit(db),
     changeSeq: async () => seq.get() as number,
     bumpChangeSeq: async () => void bump.run(),

@@ -28,6 +28,10 @@ export function sqliteSceneEvents(db: Db): SceneEventRepository {
       return read(id);
     },
     snapshot: async (id) => (db.prepare<[number], { snapshot: Buffer | null }>('SELECT snapshot FROM scene_events WHERE id = ?').get(id)?.snapshot ?? null),
+    async setClip(id, clipId) {
+      db.prepare('UPDATE scene_events SET clip_id = ? WHERE id = ?').run(clipId, id);
+      return read(id);
+    },
     endOpen: async (at) => db.prepare('UPDATE scene_events SET ended_at = ? WHERE ended_at IS NULL').run(at).changes,
   };
 }

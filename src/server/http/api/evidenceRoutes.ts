@@ -1,0 +1,67 @@
+import { cameraProfileParamSchema, clipQuerySchema, evidenceQuerySchema, holdSchema, idParamSchema, retentionSchema, saveClipSchema, type EvidenceView } from '../../../shared/index.ts';
+import type { EvidenceRecord } from '../../store/types.ts';
+import type { ApiApp } from '../GatewayApp.ts';
+import { sendError } from '../replyError.ts';
+import { actorOf, type ApiContext } from './context.ts';
+import { zonesVisibleTo } from './visibleZones.ts';
+
+const watchers = { config: { roles: ['admin', 'operator'] as const } };
+const admins = { config: { roles: ['admin'] as const } };
+
+const view = ({ file: _file, startedAt, endedAt, createdAt, ...r }: EvidenceRecord): EvidenceView => ({
+  ...r, startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), createdAt: new Date(createdAt).toISOString(),
+});
+
+/**
+ * Evidence clips for those whose grants cover their zone: listed, cut on an operator's click,
+ * played and downloaded (each audited with the clip's SHA-256), put under legal hold by an admin.
+ * A clip of a forbidden zone is refused (403, audited) and never listed.
+ */
+export function registerEvidenceRoutes(api: ApiApp, ctx: ApiContext): void {
+  api.get('/evidence', { ...watchers, schema: { querystring: evidenceQuerySchema } }, async (request): Promise<{ clips: EvidenceView[] }> => {
+    const { zone, event, before, limit } = request.query;
+    const visible = await zonesVisibleTo(ctx.store, request.principal);
+    const clips = await ctx.evidence.list(visible, { ...(zone ? { zone } : {}), ...(event ? { eventId: event } : {}), ...(before ? { before } : {}), limit });
+    return { clips: clips.map(view) };
+  });
+
+  // An operator's click: the zone's last seconds and the next few, from the ring buffer of this node.
+  api.post('/evidence', { ...watchers, schema: { body: saveClipSchema } }, async (request, reply) => {
+    const { zone } = request.body;
+    if (!(await zonesVisibleTo(ctx.store, request.principal))(zone)) {
+      await ctx.audit.record({ ...actorOf(request), kind: 'api.denied', zone, outcome: 'denied', detail: { code: 'ZONE_FORBIDDEN', action: 'save clip' } });
+      return sendError(reply, 'ZONE_FORBIDDEN', 'This zone is outside your grants.');
+    }
+    if (!ctx.evidence.hasRing(zone)) return sendError(reply, 'NOT_FOUND', 'This gateway keeps no recent video of that zone (an IP camera with detection on keeps ~30 s).');
+    const now = Date.now();
+    const { preRollSeconds, postRollSeconds } = ctx.evidence.settings;
+    const clip = await ctx.evidence.saveClip({ zone, camera: ctx.cameras.catalogue.byZone().get(zone)?.displayName ?? null, fromMs: now - preRollSeconds * 1000, toMs: now + postRollSeconds * 1000, eventId: null, by: actorOf(request) });
+    if (!clip) return sendError(reply, 'NOT_FOUND', 'The camera\'s recent video is not there (it just started, or stopped).');
+    return { clip: view(clip) };
+  });
+
+  api.get('/evidence/:id/clip.mp4', { ...watchers, schema: { params: idParamSchema, querystring: clipQuerySchema } }, async (request, reply) => {
+    const clip = await ctx.evidence.byId(request.params.id);
+    if (!clip) return sendError(reply, 'NOT_FOUND', 'No such clip.');
+    if (!(await zonesVisibleTo(ctx.store, request.principal))(clip.zone)) {
+      await ctx.audit.record({ ...actorOf(request), kind: 'api.denied', zone: clip.zone, outcome: 'denied', detail: { code: 'ZONE_FORBIDDEN', evidence: clip.id } });
+      return sendError(reply, 'ZONE_FORBIDDEN', 'This clip is of a zone outside your grants.');
+    }
+    const download = request.query.download === '1';
+    const body = await ctx.evidence.open(actorOf(request), clip, download);
+    void reply.type('video/mp4').header('Cache-Control', 'private, no-store').header('Content-Length', String(clip.bytes)).header('X-Content-SHA256', clip.sha256);
+    if (download) void reply.header('Content-Disposition', `attachment; filename="${clip.zone}-${new Date(clip.startedAt).toISOString().replace(/[:.]/g, '-')}.mp4"`);
+    return reply.send(body);
+  });
+
+  api.put('/evidence/:id/hold', { ...admins, schema: { params: idParamSchema, body: holdSchema } }, async (request, reply) => {
+    const held = await ctx.evidence.hold(actorOf(request), request.params.id, request.body.held);
+    if ('code' in held) return sendError(reply, held.code, held.message);
+    return { clip: view(held) };
+  });
+
+  api.put('/camera-profiles/:zone/retention', { ...admins, schema: { params: cameraProfileParamSchema, body: retentionSchema } }, async (request) => {
+    await ctx.evidence.setRetention(actorOf(request), request.params.zone, request.body.days, request.body.megabytes);
+    return { zone: request.params.zone, retention: await ctx.evidence.retentionOf(request.params.zone) };
+  });
+}
