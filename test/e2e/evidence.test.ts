@@ -8,7 +8,7 @@ import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { EvidenceView, SceneEvent } from '../../src/shared/index.ts';
 import { auditEntries } from '../support/access.ts';
-import { launchBrowser, signedInPage } from '../support/browser.ts';
+import { launchBrowser, openConsole, resultsPath, signedInPage } from '../support/browser.ts';
 import { freePort } from '../support/ports.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startRtspCamera, type RtspCamera } from '../support/rtspCamera.ts';
@@ -44,8 +44,19 @@ it('cuts a clip with 5 s of pre-roll that ffprobe reads and Chromium plays; only
   await waitFor(async () => ((await gw.api(`/api/events?zone=${ZONE}`, { cookie: gw.admin.cookie })).json.events as SceneEvent[]).some((e) => e.clipId !== null),
     'the motion event\'s clip', { timeoutMs: 40_000, everyMs: 500 });
 
+  // The console plays it from the event's timeline entry.
+  const console_ = await openConsole(browser, gw, [ZONE]);
+  await console_.page.click('#timeline-list [data-play-clip]', { timeout: 15_000 });
+  await console_.page.waitForFunction(() => {
+    const video = document.querySelector('dialog[data-dialog="clip"] video') as HTMLVideoElement | null;
+    return video !== null && video.videoWidth > 0 && video.currentTime > 0.3;
+  }, undefined, { timeout: 15_000 });
+  await console_.page.screenshot({ path: resultsPath('evidence-clip-console.png') });
+  await console_.page.click('dialog[data-dialog="clip"] [data-action="cancel"]');
+  await console_.page.close();
+
   // An operator's click, once the ring holds more than the pre-roll.
-  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
   const clickedAt = Date.now();
   const saved = await gw.api('/api/evidence', { cookie: gw.admin.cookie, body: { zone: ZONE } });
   assert.equal(saved.status, 200, saved.body);

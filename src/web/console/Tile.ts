@@ -48,6 +48,8 @@ export interface TileOptions {
   onRemove(tile: Tile): void;
   /** The snapshot button: save a still of what the tile shows. */
   onSnapshot(tile: Tile): void;
+  /** The clip button: the gateway cuts the last seconds and the next few from its ring buffer. */
+  onSaveClip(tile: Tile): void;
   /** State or KPIs changed: the wall refreshes the pill and the KPI row. */
   onChange(tile: Tile): void;
   /** An offer came and its connection is still not up after Timing.viewStuckMs: watch the zone again. */
@@ -133,13 +135,19 @@ export class Tile {
     });
     snapshot.append(icon('snapshot'));
     snapshot.addEventListener('click', () => this.#options.onSnapshot(this));
+    const clip = element('button', {
+      className: 'btn btn-sm btn-outline-light tile-button',
+      attributes: { type: 'button', 'data-action': 'clip', title: 'Save an evidence clip of the last seconds (IP cameras with detection; audited)', 'aria-label': `Save a clip of ${this.zone}` },
+    });
+    clip.append(icon('clip'));
+    clip.addEventListener('click', () => this.#options.onSaveClip(this));
     const remove = element('button', {
       className: 'btn btn-sm btn-outline-danger tile-button',
       attributes: { type: 'button', 'data-action': 'remove', title: 'Remove from the wall', 'aria-label': `Remove ${this.zone} from the wall` },
     });
     fullscreen.append(icon('fullscreen'));
     remove.append(icon('close'));
-    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#path, this.#firstFrame, snapshot, fullscreen, remove);
+    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#path, this.#firstFrame, snapshot, clip, fullscreen, remove);
 
     const media = element('div', { className: 'tile-media' });
     this.#media = media;

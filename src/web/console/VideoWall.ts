@@ -38,6 +38,7 @@ export interface VideoWallOptions {
   steerable(zone: ZoneId): boolean;
   /** The tile's snapshot button: save a still of `video`. */
   onSnapshot(zone: ZoneId, video: HTMLVideoElement): void;
+  onSaveClip(zone: ZoneId): void;
   /** What the directory says of the zone's camera (name, last seen). */
   camera(zone: ZoneId): TileCamera;
 }
@@ -144,6 +145,7 @@ export class VideoWall {
       onSelect: (selected) => this.select(selected),
       onRemove: (removed) => this.remove(removed.zone),
       onSnapshot: (shown) => this.#options.onSnapshot(shown.zone, shown.video),
+      onSaveClip: (shown) => this.#options.onSaveClip(shown.zone),
       onChange: () => this.#options.onChange(),
       onStuck: (stuck) => {
         // A new pairing from scratch: the gateway closes the old one at both ends.

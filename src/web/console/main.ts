@@ -1,12 +1,13 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
-import { isZoneId, normaliseZoneInput, Role, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
+import { isZoneId, normaliseZoneInput, Role, type EvidenceView, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
+import { playClip } from './clipPlayer.ts';
 import { newPeerConnection } from '../lib/peerSession.ts';
 import { Prepared } from '../lib/prepared.ts';
 import { SignallingSession } from '../lib/SignallingSession.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
-import { loginUrl } from '../shared-ui/api.ts';
+import { api, loginUrl } from '../shared-ui/api.ts';
 import { hhmm } from '../shared-ui/clock.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shared-ui/errorMessages.ts';
@@ -103,6 +104,15 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
       downloadStill(still, zone);
     });
   },
+  // The gateway cuts it from the camera's ring buffer (pre-roll and post-roll): it takes a few seconds.
+  onSaveClip(zone) {
+    alert.show('CLIP_SAVING', `Saving a clip of ${zone}: the last seconds and the next few…`, 'warning');
+    void api<{ clip: EvidenceView }>('POST', '/api/evidence', { zone }).then((reply) => {
+      alert.hideIf('CLIP_SAVING');
+      if (!reply.ok) return alert.show(reply.error.code, describeError(reply.error.code, { zone }, reply.error.message));
+      playClip(reply.data.clip);
+    });
+  },
   onWatchRefused(zone, error) {
     alert.show(error.code, describeError(error.code, { zone }, error.message));
   },
@@ -156,7 +166,9 @@ signalling.on('zone:updated', (update) => {
 });
 signalling.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
 // The timeline: a click on an event puts its zone on the wall, or selects its tile.
-const timeline = new Timeline((zone) => watch(zone, performance.now()), (event) => void acknowledge(event));
+const timeline = new Timeline((zone) => watch(zone, performance.now()), (event) => void acknowledge(event), (event) => {
+  if (event.clipId !== null) playClip({ id: event.clipId, zone: event.zone, camera: event.camera });
+});
 const sound = new AlertSound(byId('sound-toggle', HTMLButtonElement));
 /** Events older than this are history (the recent ones sent at connect): shown, not sounded. */
 const FRESH_EVENT_MS = 10_000;

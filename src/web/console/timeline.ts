@@ -21,11 +21,17 @@ export class Timeline {
   readonly #zone = byId('timeline-zone', HTMLInputElement);
   readonly #entries = new Map<string, Entry>();
 
-  constructor(private readonly onPick: (zone: ZoneId) => void, private readonly onAcknowledge: (event: SceneEvent) => void) {
+  constructor(private readonly onPick: (zone: ZoneId) => void, private readonly onAcknowledge: (event: SceneEvent) => void, private readonly onPlay: (event: SceneEvent) => void) {
     this.#kind.addEventListener('change', () => this.#render());
     this.#zone.addEventListener('input', () => this.#render());
     this.#list.addEventListener('click', (event) => {
       const target = event.target instanceof Element ? event.target : null;
+      const play = target?.closest<HTMLElement>('[data-play-clip]');
+      if (play) {
+        const entry = this.#entries.get(`s${play.dataset.playClip}`);
+        if (entry && 'scene' in entry) this.onPlay(entry.scene);
+        return;
+      }
       const ack = target?.closest<HTMLElement>('[data-acknowledge]');
       if (ack) {
         const entry = this.#entries.get(`s${ack.dataset.acknowledge}`);
@@ -75,7 +81,12 @@ export class Timeline {
         'scene' in entry ? sceneWords(entry.scene) : presenceWords(entry.presence),
       );
       item.append(go);
-      if ('scene' in entry) item.append(acknowledgement(entry.scene));
+      if ('scene' in entry) {
+        item.append(acknowledgement(entry.scene));
+        if (entry.scene.clipId !== null) {
+          item.append(element('button', { className: 'btn btn-sm btn-outline-light timeline-ack', text: '▶ Clip', attributes: { type: 'button', 'data-play-clip': String(entry.scene.id), 'aria-label': `Play the clip of ${SCENE_KIND_LABELS[entry.scene.kind]} in ${entry.zone}` } }));
+        }
+      }
       return item;
     }));
   }

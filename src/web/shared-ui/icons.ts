@@ -14,6 +14,7 @@ const PATHS = {
   in: 'M8 3v10M3 8h10',
   out: 'M3 8h10',
   snapshot: 'M2 5h3l1.5-2h3L11 5h3v8H2zM8 11.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z',
+  clip: 'M2 4h9v8H2zM11 7l3-2v6l-3-2z',
 } as const;
 
 export type IconName = keyof typeof PATHS;
