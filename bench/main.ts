@@ -9,9 +9,10 @@ import { floorPart } from './signalling-load/floorPart.ts';
 import { signallingPart } from './signalling-load/part.ts';
 import { budgetLine, renderTable } from './table.ts';
 import { visionPart } from './vision/part.ts';
+import { eventsPart } from './events/part.ts';
 import type { BenchPart, Budget } from './types.ts';
 
-const PARTS: BenchPart[] = [signallingPart, floorPart, clusterPart, latencyPart, fanoutPart, relayPart, rtspPart, visionPart];
+const PARTS: BenchPart[] = [signallingPart, floorPart, clusterPart, latencyPart, fanoutPart, relayPart, rtspPart, visionPart, eventsPart];
 const RESULTS = join(import.meta.dirname, 'results');
 
 const args = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { newResumeToken, nextEvent, request, type TestClient } from '../support/clients.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
@@ -101,5 +102,40 @@ describe('MQTT: scene events on a real mosquitto, in Home Assistant\'s and Friga
     assert.equal(samples.get('vigil_mqtt_connected'), 1);
     assert.equal(samples.get('vigil_mqtt_queued'), 0);
     assert.ok((samples.get('vigil_mqtt_messages_total{outcome="published"}') ?? 0) > 0);
+  });
+});
+
+describe('MQTT over TLS with credentials', () => {
+  let broker: Awaited<ReturnType<typeof startMosquitto>>;
+  const gateways: TestGateway[] = [];
+  before(async () => { broker = await startMosquitto({ tls: true, users: { vigil: 'broker-secret-1', homeassistant: 'ha-secret-2' } }); });
+  after(async () => {
+    for (const gw of gateways) await gw.close();
+    await broker?.stop();
+  });
+
+  it('publishes to a TLS broker that checks its certificate against the CA it was given, signed in; a wrong password never connects and signalling does not care', async () => {
+    const gw = await startGateway({ mqtt: { url: broker.url, username: 'vigil', password: 'broker-secret-1', caFile: broker.caFile! } });
+    gateways.push(gw);
+    const sub = await subscribe(broker.url, ['vigil/#'], { username: 'homeassistant', password: 'ha-secret-2', ca: readFileSync(broker.caFile!) });
+    try {
+      await waitFor(() => text(last(sub.messages, 'vigil/available')) === 'online', 'online over TLS', { timeoutMs: 10_000 });
+      const camera = await gw.connect('camera');
+      await request(camera, 'camera:publish', { zone: 'CBD-TLS-01', resumeToken: newResumeToken() });
+      await request(camera, 'camera:scene', { zone: 'CBD-TLS-01', type: 'motion.started', score: 0.2 });
+      await waitFor(() => text(last(sub.messages, 'vigil/CBD-TLS-01/motion')) === 'ON', 'motion over TLS');
+      camera.close();
+    } finally {
+      await sub.close();
+    }
+
+    const wrong = await startGateway({ mqtt: { url: broker.url, username: 'vigil', password: 'not-the-password', caFile: broker.caFile! } });
+    gateways.push(wrong);
+    const camera = await wrong.connect('camera');
+    await request(camera, 'camera:publish', { zone: 'CBD-TLS-02', resumeToken: newResumeToken() });
+    assert.deepEqual(await request(camera, 'camera:scene', { zone: 'CBD-TLS-02', type: 'motion.started', score: 0.2 }), { ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal((await scrape(wrong)).get('vigil_mqtt_connected'), 0, 'refused by the broker');
+    camera.close();
   });
 });

@@ -175,7 +175,7 @@ for (const engine of engines) {
     it('keeps scene events: opened, raised, ended once, acknowledged once, annotated, with their snapshot', async () => {
       const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
       const opened = await a.sceneEvents.create({ zone: 'CBD-SCENE-1', kind: 'motion', camera: 'Pole 7', startedAt: 1_000, score: 0.1 }, jpeg);
-      assert.deepEqual(opened, { id: opened.id, zone: 'CBD-SCENE-1', kind: 'motion', camera: 'Pole 7', startedAt: 1_000, endedAt: null, score: 0.1, hasSnapshot: true, acknowledgedBy: null, acknowledgedAt: null, note: null });
+      assert.deepEqual(opened, { id: opened.id, zone: 'CBD-SCENE-1', kind: 'motion', camera: 'Pole 7', startedAt: 1_000, endedAt: null, score: 0.1, hasSnapshot: true, acknowledgedBy: null, acknowledgedAt: null, note: null, clipId: null });
       assert.equal((await b.sceneEvents.update(opened.id, { score: 0.05 }))?.score, 0.1, 'the highest score stays');
       assert.equal((await b.sceneEvents.update(opened.id, { score: 0.3, endedAt: 2_000 }))?.endedAt, 2_000);
       assert.equal((await a.sceneEvents.update(opened.id, { endedAt: 9_000 }))?.endedAt, 2_000, 'it ends once');
