@@ -151,6 +151,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
       onKeyframe: (zone, unit) => thumbnails.keyframe(zone, unit),
       ringFor: (zone) => evidence.ringFor(zone),
       releaseRing: (zone) => evidence.releaseRing(zone),
+      detectionOf: (zone) => cameraCatalogue.settingsNow(zone).detection,
       // The gateway's own detector of an IP camera: trusted like a camera node's report, its snapshot the latest thumbnail.
       onScene: (zone, camera, event) => void (async () => {
         const ends = event.type.endsWith('.ended') || event.type.endsWith('.cleared');

@@ -45,6 +45,8 @@ export interface CameraProfileView extends CameraInfo {
   updatedBy: string | null;
   /** Privacy masks: polygons in picture coordinates (0–1) the camera node blacks out before encoding. */
   masks: [number, number][][];
+  /** The detector's settings (the defaults unless an admin set them). */
+  detection: { threshold: number; minArea: number; motionZones: [number, number][][]; ignoreZones: [number, number][][] };
 }
 
 /** The group a zone's camera is filtered under: the admin's, or the zone's first word. */

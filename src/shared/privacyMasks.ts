@@ -16,7 +16,27 @@ export type MaskPolygon = z.infer<typeof maskPolygonSchema>;
 export const privacyMasksSchema = z.strictObject({ masks: z.array(maskPolygonSchema).max(MAX_MASKS) });
 export type PrivacyMasks = z.infer<typeof privacyMasksSchema>;
 
-/** A camera node asks for its zone's masks before it publishes, so its first frame is already masked. */
-export const masksRequestSchema = z.strictObject({ zone: zoneFieldSchema });
+/**
+ * How a zone's detector looks: the change that counts a pixel, the share of the watched picture
+ * that is motion, and where to look (motion zones; none: everywhere) and not (ignore zones: a
+ * road's traffic, a flag, a tree).
+ */
+export const detectionSettingsSchema = z.strictObject({
+  threshold: z.number().int().min(5).max(120).default(25),
+  minArea: z.number().min(0.0005).max(0.5).default(0.005),
+  motionZones: z.array(maskPolygonSchema).max(MAX_MASKS).default([]),
+  ignoreZones: z.array(maskPolygonSchema).max(MAX_MASKS).default([]),
+});
+export type DetectionSettings = z.output<typeof detectionSettingsSchema>;
+export const DEFAULT_DETECTION: DetectionSettings = detectionSettingsSchema.parse({});
 
-export { fillMasked, maskSpans, type PlaneLayout } from './vision/maskFill.ts';
+/** A camera node asks for its zone's settings (masks, detection) before it publishes, so its first frame is already masked. */
+export const cameraSettingsRequestSchema = z.strictObject({ zone: zoneFieldSchema });
+
+/** What a camera node is told of its zone. */
+export interface CameraSettings {
+  masks: MaskPolygon[];
+  detection: DetectionSettings;
+}
+
+export { fillMasked, maskSpans, motionMask, type PlaneLayout } from './vision/maskFill.ts';

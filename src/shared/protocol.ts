@@ -10,7 +10,7 @@ import { ptzMoveSchema, ptzPresetSchema, type PtzPreset } from './ptz.ts';
 import type { ErrorCode, ProtocolError } from './errors.ts';
 import { Limits } from './limits.ts';
 import { Role } from './roles.ts';
-import { masksRequestSchema, type MaskPolygon } from './privacyMasks.ts';
+import { cameraSettingsRequestSchema, type CameraSettings } from './privacyMasks.ts';
 import { sceneAnnotationSchema, sceneEventRefSchema, sceneReportSchema, type SceneChange, type SceneEvent } from './sceneEvents.ts';
 import { zoneFieldSchema, zoneIdSchema, type ZoneId } from './zoneId.ts';
 
@@ -187,7 +187,7 @@ export const clientEvents = {
   'camera:unpublish': { schema: zoneRefSchema, roles: [Role.CAMERA], reply: noReply },
   'camera:status': { schema: edgeCameraStatusSchema, roles: [Role.CAMERA], reply: noReply },
   'camera:thumbnail': { schema: thumbnailSchema, roles: [Role.CAMERA], reply: noReply },
-  'camera:masks': { schema: masksRequestSchema, roles: [Role.CAMERA], reply: replyOf<{ masks: MaskPolygon[] }>() },
+  'camera:settings': { schema: cameraSettingsRequestSchema, roles: [Role.CAMERA], reply: replyOf<CameraSettings>() },
   'camera:scene': { schema: sceneReportSchema, roles: [Role.CAMERA], reply: noReply },
   'event:acknowledge': { schema: sceneEventRefSchema, roles: [Role.OPERATOR], reply: replyOf<{ event: SceneEvent }>() },
   'event:annotate': { schema: sceneAnnotationSchema, roles: [Role.OPERATOR], reply: replyOf<{ event: SceneEvent }>() },
@@ -264,8 +264,8 @@ export interface ServerToClientEvents {
    * media relay (then its one connection serves them all). Sent when either changes.
    */
   'zone:audience': (msg: { zone: ZoneId; viewers: number; relayed: boolean }) => void;
-  /** To the camera publishing the zone: its privacy masks changed; black them out from the next frame. */
-  'camera:masks': (msg: { zone: ZoneId; masks: MaskPolygon[] }) => void;
+  /** To the camera publishing the zone: its privacy masks or detection settings changed; from the next frame. */
+  'camera:settings': (msg: { zone: ZoneId } & CameraSettings) => void;
   /** To an operator: the zone's camera came online (`live`) or is absent (`waiting`). */
   'zone:state': (msg: { zone: ZoneId; state: ZoneState; reason?: PeerCloseReason }) => void;
   /** To an operator at connect: the whole zone directory. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { auditEntries } from '../support/access.ts';
-import { launchBrowser, openConsole, addZone, resultsPath, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { launchBrowser, openConsole, addZone, resultsPath, signedInPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -80,4 +80,29 @@ it('a zone\'s privacy masks are black in every viewer, peer to peer and through 
   const audited = (await auditEntries(gw, 'camera.masked')).filter((e) => e.zone === ZONE);
   assert.deepEqual(audited.map((e) => e.detail.count), [0, 1], 'both changes, newest first, with the polygons');
   assert.deepEqual(audited[1]!.detail.masks, [MASK]);
+
+  // The admin page's editor, over the zone's thumbnail: a mask drawn over the top-right sky, an
+  // ignore zone over the road, a threshold; saved, audited, and applied by the camera at once.
+  const { page: admin } = await signedInPage(browser, gw, '/admin.html');
+  await admin.click(`#profiles-body tr[data-zone="${ZONE}"] [data-action="scene"]`);
+  const editor = admin.locator('dialog[data-dialog="scene-editor"]');
+  await editor.waitFor();
+  const canvas = editor.locator('canvas');
+  const box = (await canvas.boundingBox())!;
+  const at = (x: number, y: number) => canvas.click({ position: { x: Math.min(0.99, Math.max(0.01, x)) * box.width, y: Math.min(0.99, Math.max(0.01, y)) * box.height } });
+  for (const [x, y] of [[0.55, 0.02], [0.98, 0.02], [0.98, 0.4], [0.55, 0.4]] as const) await at(x, y);
+  await editor.locator('[data-action="close-shape"]').click();
+  await editor.locator('[data-field="layer"]').selectOption('ignoreZones');
+  for (const [x, y] of [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] as const) await at(x, y);
+  await editor.locator('[data-field="threshold"]').fill('30');
+  await admin.screenshot({ path: resultsPath('scene-editor.png') });
+  await editor.locator('[data-action="confirm"]').click();
+  await editor.waitFor({ state: 'detached' });
+  await waitFor(async () => (await brightness(first.page, video, OUTSIDE_SKY)) < 30, 'the top-right sky masked at the viewer', { timeoutMs: 10_000 });
+  assert.ok(await brightness(first.page, video, INSIDE) > 100, 'the first area is no longer masked');
+  const profile = ((await gw.api('/api/camera-profiles', { cookie: gw.admin.cookie })).json.cameras as { zone: string; masks: number[][][]; detection: { threshold: number; ignoreZones: number[][][] } }[]).find((c) => c.zone === ZONE)!;
+  assert.equal(profile.masks.length, 1);
+  assert.deepEqual([profile.detection.threshold, profile.detection.ignoreZones.length], [30, 1]);
+  const [detection] = await auditEntries(gw, 'camera.detection');
+  assert.deepEqual([detection?.zone, detection?.detail.threshold], [ZONE, 30]);
 });

@@ -1,4 +1,4 @@
-import type { CameraDetails, CameraInfo, MaskPolygon, ZoneId } from '../../shared/index.ts';
+import { DEFAULT_DETECTION, type CameraDetails, type CameraInfo, type CameraSettings, type DetectionSettings, type MaskPolygon, type ZoneId } from '../../shared/index.ts';
 import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { Actor } from '../auth/Accounts.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -84,10 +84,23 @@ export class CameraCatalogue {
     await this.reload();
   }
 
-  /** The zone's privacy masks (what its camera node blacks out before encoding), as the store has them now. */
-  async masks(zone: ZoneId): Promise<MaskPolygon[]> {
+  /** What the zone's camera node is told (privacy masks, detection settings), as the store has it now. */
+  async settings(zone: ZoneId): Promise<CameraSettings> {
     await this.reload();
-    return this.#records.find((r) => r.zone === zone)?.masks ?? [];
+    return this.settingsNow(zone);
+  }
+
+  /** The same from this node's copy (an IP camera's detector, at each ffmpeg start). */
+  settingsNow(zone: ZoneId): CameraSettings {
+    const record = this.#records.find((r) => r.zone === zone);
+    return { masks: record?.masks ?? [], detection: record?.detection ?? DEFAULT_DETECTION };
+  }
+
+  /** Sets the zone's detection settings (audited); its camera node uses them from its next frame. */
+  async setDetection(by: Actor, zone: ZoneId, detection: DetectionSettings): Promise<void> {
+    await this.audit.record({ ...by, kind: 'camera.detection', zone, outcome: 'ok', detail: { ...detection } });
+    await this.store.cameraProfiles.setDetection(zone, detection, Date.now(), by.actor);
+    await this.reload();
   }
 
   /** Sets the zone's masks (audited with the polygons); the camera publishing it applies them from its next frame. */
@@ -137,10 +150,11 @@ export class CameraCatalogue {
     const next = new Map<ZoneId, CameraInfo>();
     for (const r of records) next.set(r.zone as ZoneId, infoOf(r, revoked));
     const changed = new Set<ZoneId>();
-    // Masks changed here or on another node: the camera publishing the zone here applies them.
+    // Masks or detection changed here or on another node: the camera publishing the zone here applies them.
     for (const r of records) {
-      const before = this.#records.find((known) => known.zone === r.zone)?.masks ?? [];
-      if (JSON.stringify(before) !== JSON.stringify(r.masks)) this.#publishers.get(r.zone as ZoneId)?.send('camera:masks', { zone: r.zone as ZoneId, masks: r.masks });
+      const known = this.#records.find((k) => k.zone === r.zone);
+      const same = JSON.stringify([known?.masks ?? [], known?.detection ?? null]) === JSON.stringify([r.masks, r.detection]);
+      if (!same) this.#publishers.get(r.zone as ZoneId)?.send('camera:settings', { zone: r.zone as ZoneId, masks: r.masks, detection: r.detection ?? DEFAULT_DETECTION });
     }
     for (const [zone, info] of next) if (!sameInfo(this.#byZone.get(zone), info)) changed.add(zone);
     for (const zone of this.#byZone.keys()) if (!next.has(zone)) changed.add(zone);
@@ -161,7 +175,7 @@ export class CameraCatalogue {
     // The record as the store will hold it (see the repositories' seen()): a key, if given, replaces the last one.
     const known = this.#records.find((r) => r.zone === zone);
     const seen: CameraProfileRecord = {
-      ...(known ?? { zone, name: null, location: null, description: null, group: null, latitude: null, longitude: null, keyId: null, keyLabel: null, updatedAt: null, updatedBy: null, masks: [] }),
+      ...(known ?? { zone, name: null, location: null, description: null, group: null, latitude: null, longitude: null, keyId: null, keyLabel: null, updatedAt: null, updatedBy: null, masks: [], detection: null }),
       keyId: key.id ?? known?.keyId ?? null,
       keyLabel: key.label ?? known?.keyLabel ?? null,
       lastSeenAt: at,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CameraProbe, CameraStatus, DetectorEvent, PeerId, ServerToClientEvents, ZoneId } from '../../shared/index.ts';
+import { DEFAULT_DETECTION, type CameraProbe, type CameraStatus, type DetectionSettings, type DetectorEvent, type PeerId, type ServerToClientEvents, type ZoneId } from '../../shared/index.ts';
+import { motionMask } from '../../shared/vision/maskFill.ts';
 import { SceneDetector } from '../../shared/vision/sceneDetector.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import type { SourcePrincipal } from '../auth/Principal.ts';
@@ -26,6 +27,8 @@ export interface IngestContext {
   onScene?(zone: ZoneId, camera: string, event: DetectorEvent): void;
   /** A fresh ring buffer directory for a detecting camera's evidence (see Evidence), and its end. */
   ringFor?(zone: ZoneId): string;
+  /** The zone's detection settings (threshold, minimum area, motion and ignore zones), read at each ffmpeg start. */
+  detectionOf?(zone: ZoneId): DetectionSettings;
   releaseRing?(zone: ZoneId): void;
 }
 
@@ -214,7 +217,8 @@ export class CameraIngest implements Participant {
 
   /** A detector for one ffmpeg run: its frames' times are when they arrive (5 a second). */
   #detector(current: () => boolean): (luma: Uint8Array) => void {
-    const detector = new SceneDetector(LUMA_WIDTH, LUMA_HEIGHT);
+    const { threshold, minArea, motionZones, ignoreZones } = this.ctx.detectionOf?.(this.zone) ?? DEFAULT_DETECTION;
+    const detector = new SceneDetector(LUMA_WIDTH, LUMA_HEIGHT, { threshold, minArea }, motionMask(motionZones, ignoreZones, LUMA_WIDTH, LUMA_HEIGHT));
     return (luma) => {
       if (!current()) return;
       for (const event of detector.push({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma, at: Date.now() })) this.ctx.onScene!(this.zone, this.source.name, event);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { processCpuSeconds } from '../util/processCpu.ts';
+import { DETECTOR_HEIGHT, DETECTOR_WIDTH } from '../../shared/vision/sceneDetector.ts';
 import { CameraFault, classifyFailure, SOCKET_TIMEOUT_US, withCredentials, withoutCredentials, type CameraTarget } from './probeCamera.ts';
 
 /** A camera that sends nothing for this long is stalled: its ffmpeg is killed. */
@@ -55,8 +56,8 @@ export interface FfmpegPullOptions {
 export const RING_SEGMENT_SECONDS = 2;
 export const RING_SEGMENTS = 16;
 
-export const LUMA_WIDTH = 160;
-export const LUMA_HEIGHT = 90;
+export const LUMA_WIDTH = DETECTOR_WIDTH;
+export const LUMA_HEIGHT = DETECTOR_HEIGHT;
 export const LUMA_FPS = 5;
 
 /**

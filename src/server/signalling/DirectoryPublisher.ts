@@ -1,4 +1,4 @@
-import { protocolError, Timing, type CameraInfo, type MaskPolygon, type TimelineEvent, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
+import { protocolError, Timing, type CameraInfo, type CameraSettings, type TimelineEvent, type ZoneId, type ZoneSummary } from '../../shared/index.ts';
 import type { Principal } from '../auth/Principal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
@@ -21,8 +21,8 @@ export interface IpCameraDirectory {
 /** Named cameras (CameraCatalogue): what the directory says of each zone's camera. */
 export interface CameraInfoDirectory {
   byZone(): Map<ZoneId, CameraInfo>;
-  /** The zone's privacy masks, read from the store now. */
-  masks(zone: ZoneId): Promise<MaskPolygon[]>;
+  /** What the zone's camera node is told (masks, detection), read from the store now. */
+  settings(zone: ZoneId): Promise<CameraSettings>;
   onChange(listener: (zone: ZoneId) => void): () => void;
 }
 

@@ -9,6 +9,7 @@ import {
   Role,
   Timing,
   CLIENT_EVENT_NAMES,
+  DEFAULT_DETECTION,
   type Ack,
   type AckCallback,
   type ClientEventName,
@@ -132,7 +133,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
   const scenes = new ScenePublisher(io, sceneEvents, (principal, zone) => access.mayWatch(principal, zone), logger, Boolean(options.adapter));
   const context: HandlerContext = {
     presence, logger, access, activity, quality: options.quality, cameraControl, edgeCameras, thumbnails, sceneEvents, zonesFor: (principal) => directory.zonesFor(principal),
-    masksOf: async (zone) => (await options.cameraCatalogue?.masks(zone)) ?? [],
+    settingsOf: async (zone) => (await options.cameraCatalogue?.settings(zone)) ?? { masks: [], detection: DEFAULT_DETECTION },
   };
 
   io.on('connection', (socket) => {

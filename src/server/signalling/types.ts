@@ -6,7 +6,7 @@ import type {
   ClientRequest,
   ClientToServerEvents,
   Role,
-  MaskPolygon,
+  CameraSettings,
   SceneChange,
   ZoneId,
   SceneEvent,
@@ -57,8 +57,8 @@ export interface HandlerContext {
   readonly sceneEvents: SceneEvents;
   /** Steers IP cameras (PTZ); null when the gateway has none to steer. */
   readonly cameraControl: CameraControl | null;
-  /** The zone's privacy masks as the store has them now. */
-  masksOf(zone: ZoneId): Promise<MaskPolygon[]>;
+  /** What the zone's camera node is told (masks, detection) as the store has it now. */
+  settingsOf(zone: ZoneId): Promise<CameraSettings>;
   /** The zones a principal may see, as its directory shows them (IP cameras included). */
   zonesFor(principal: Principal): Promise<ZoneSummary[]>;
 }

@@ -466,4 +466,10 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE scene_events ADD COLUMN clip_id BIGINT;
     `,
   },
+  {
+    version: 15,
+    name: 'detection settings per zone: threshold, minimum area, motion and ignore zones (JSON)',
+    sqlite: 'ALTER TABLE camera_profiles ADD COLUMN detection TEXT;',
+    postgres: 'ALTER TABLE camera_profiles ADD COLUMN detection TEXT;',
+  },
 ];

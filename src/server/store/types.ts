@@ -6,7 +6,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AccountRole } from '../../shared/index.ts';
 import type { SceneKind } from '../../shared/sceneEvents.ts';
-import type { MaskPolygon } from '../../shared/privacyMasks.ts';
+import type { DetectionSettings, MaskPolygon } from '../../shared/privacyMasks.ts';
 import type { AuditEntry, AuditEntryDraft } from '../../shared/auditCatalogue.ts';
 
 export interface RateLimitOptions {
@@ -132,6 +132,8 @@ export interface CameraProfileRecord {
   updatedBy: string | null;
   /** Privacy masks, polygons in picture coordinates; empty: none. */
   masks: MaskPolygon[];
+  /** The detector's settings; null: the defaults. */
+  detection: DetectionSettings | null;
 }
 
 export type CameraProfileDetails = Pick<CameraProfileRecord, 'name' | 'location' | 'description' | 'group' | 'latitude' | 'longitude'>;
@@ -145,6 +147,7 @@ export interface CameraProfileRepository {
   remove(zone: string): Promise<boolean>;
   /** Replaces the zone's privacy masks (the profile is made if there is none). */
   setMasks(zone: string, masks: readonly MaskPolygon[], at: number, by: string): Promise<void>;
+  setDetection(zone: string, detection: DetectionSettings, at: number, by: string): Promise<void>;
 }
 
 /** A motion or tamper event as stored (times in ms since epoch); its snapshot is read on its own. */

@@ -67,3 +67,19 @@ export function fillMasked(data: Uint8Array, format: string, layout: readonly Pl
     }
   }
 }
+
+/**
+ * The detector's mask (1 where motion counts) at its resolution: inside the motion zones (all of
+ * the picture when there are none), outside the ignore zones; null when it is all of it.
+ */
+export function motionMask(motionZones: readonly MaskPolygon[], ignoreZones: readonly MaskPolygon[], width: number, height: number): Uint8Array | null {
+  if (motionZones.length === 0 && ignoreZones.length === 0) return null;
+  const mask = new Uint8Array(width * height).fill(motionZones.length > 0 ? 0 : 1);
+  const paint = (zones: readonly MaskPolygon[], value: number) => {
+    const spans = maskSpans(zones, width, height);
+    for (let i = 0; i < spans.length; i += 3) mask.fill(value, spans[i]! * width + spans[i + 1]!, spans[i]! * width + spans[i + 2]!);
+  };
+  paint(motionZones, 1);
+  paint(ignoreZones, 0);
+  return mask;
+}

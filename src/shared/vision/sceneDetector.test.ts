@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { motionMask } from './maskFill.ts';
 import { downscaleLuma, SceneDetector, sharpness, type DetectorEvent, type LumaFrame } from './sceneDetector.ts';
 
 const W = 160;
@@ -154,5 +155,31 @@ describe('downscaleLuma', () => {
     const out = downscaleLuma(source, 1280, 720, 1280, 160, 90);
     assert.equal(out.length, 160 * 90);
     assert.deepEqual([out[0], out[1], out[2], out[160 * 89 + 159]], [0, 200, 0, 200]);
+  });
+});
+
+describe('motion zones and ignore zones', () => {
+  it('counts motion only inside the motion zones and never inside the ignore zones', () => {
+    const still = new Uint8Array(W * H).fill(100);
+    const withBox = (x0: number, y0: number) => {
+      const luma = still.slice();
+      for (let y = y0; y < y0 + 20; y++) luma.fill(220, y * W + x0, y * W + x0 + 20);
+      return luma;
+    };
+    const run = (mask: Uint8Array | null, x0: number, y0: number) => {
+      const detector = new SceneDetector(W, H, {}, mask);
+      let at = 0;
+      for (let i = 0; i < 5; i++) detector.push({ width: W, height: H, luma: still, at: (at += 200) });
+      const events = [];
+      for (let i = 0; i < 5; i++) events.push(...detector.push({ width: W, height: H, luma: withBox(x0, y0), at: (at += 200) }));
+      return events.some((e) => e.type === 'motion.started');
+    };
+    const road = [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] as [number, number][];
+    const door = [[0, 0], [0.3, 0], [0.3, 0.4], [0, 0.4]] as [number, number][];
+    assert.equal(motionMask([], [], W, H), null, 'no zones: everywhere, no mask');
+    assert.equal(run(motionMask([], [road], W, H), 70, 60), false, 'a car on the ignored road');
+    assert.equal(run(motionMask([], [road], W, H), 70, 10), true, 'someone above the road');
+    assert.equal(run(motionMask([door], [], W, H), 100, 10), false, 'outside the only motion zone');
+    assert.equal(run(motionMask([door], [], W, H), 10, 5), true, 'at the door');
   });
 });

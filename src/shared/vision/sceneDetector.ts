@@ -12,6 +12,10 @@
  *   frozen (frames identical for `frozenMs` while the stream says it is live).
  */
 
+/** The picture every detector looks at, whatever the camera's resolution: enough for a person at 30 m, cheap at 5 frames a second. */
+export const DETECTOR_WIDTH = 160;
+export const DETECTOR_HEIGHT = 90;
+
 export interface LumaFrame {
   readonly width: number;
   readonly height: number;

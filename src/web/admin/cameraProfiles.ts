@@ -3,6 +3,7 @@ import { api, type ApiResult } from '../shared-ui/api.ts';
 import { whileBusy } from '../shared-ui/busy.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { actionButton, actionsCell, cell, confirmingButton, timeCell } from '../shared-ui/table.ts';
+import { openSceneEditor } from './sceneEditor.ts';
 
 /**
  * The admin page's named cameras: each zone's camera with the name, place and group operators
@@ -37,6 +38,7 @@ export function renderCameraProfiles(profiles: readonly CameraProfileView[], act
     const key = cell(p.keyRevoked ? `${p.keyLabel ?? '?'} (revoked)` : p.keyLabel ?? '–', p.keyRevoked ? 'text-danger' : '');
     row.append(cell(p.zone, 'font-monospace'), name, place, cell(p.group ?? '–'), seen, key, actionsCell(
       actionButton('Edit', 'edit', () => edit(p), 'outline-light'),
+      actionButton(`Masks & detection${p.masks.length ? ` (${p.masks.length})` : ''}`, 'scene', () => openSceneEditor(p, act), 'outline-light'),
       confirmingButton('Forget', 'forget', () => void act(api('DELETE', `/api/camera-profiles/${p.zone}`), `${p.zone} forgotten.`)),
     ));
     return row;

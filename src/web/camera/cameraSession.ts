@@ -7,8 +7,10 @@ import { CameraErrorCode, cameraError, mediaErrorFor, mediaSupportError, type Ca
 import { forgetActiveSession, rememberActiveSession, resumeTokenFor } from './resumeStore.ts';
 import { openVideoSource, TEST_PATTERN, TEST_SCENE, type PresetId, type VideoSource } from './videoSource.ts';
 import { SceneWatch } from './sceneWatch.ts';
+import { DETECTOR_HEIGHT, DETECTOR_WIDTH } from '../../shared/vision/sceneDetector.ts';
 import { MaskedTrack } from './privacyMask.ts';
-import { sceneKindOf, type DetectorEvent, type MaskPolygon, type SceneKind } from '../../shared/index.ts';
+import { DEFAULT_DETECTION, sceneKindOf, type CameraSettings as ZoneSettings, type DetectionSettings, type DetectorEvent, type MaskPolygon, type SceneKind } from '../../shared/index.ts';
+import { motionMask } from '../../shared/vision/maskFill.ts';
 
 export type CameraPhase = 'idle' | 'starting' | 'publishing';
 
@@ -69,6 +71,8 @@ export class CameraSession {
   #watch: SceneWatch | null = null;
   /** The zone's privacy masks, and the track with them burned in (null: none, the camera's own track goes out). */
   #masks: MaskPolygon[] = [];
+  /** The zone's detection settings (threshold, minimum area, motion and ignore zones). */
+  #detectionSettings: DetectionSettings = DEFAULT_DETECTION;
   #masked: MaskedTrack | null = null;
   #maskCostMs: number | null = null;
   /** What goes out: the preview, every viewer, the thumbnail and the detector all get this stream. */
@@ -188,8 +192,8 @@ export class CameraSession {
       this.#view.changed();
     });
     // An admin changed the zone's masks while we publish: from the next frame.
-    signalling.on('camera:masks', ({ zone: masked, masks }) => {
-      if (masked === zone) void this.#applyMasks(masks);
+    signalling.on('camera:settings', ({ zone: changed, ...settings }) => {
+      if (changed === zone) void this.#applySettings(settings);
     });
     signalling.on('signal:answer', ({ peerId, sdp }) => publisher.acceptAnswer(peerId, sdp));
     signalling.on('signal:candidate', ({ peerId, candidate }) => publisher.addRemoteCandidate(peerId, candidate));
@@ -215,6 +219,7 @@ export class CameraSession {
     this.#masked?.close();
     this.#masked = null;
     this.#masks = [];
+    this.#detectionSettings = DEFAULT_DETECTION;
     this.#maskCostMs = null;
     this.#outgoing = null;
     this.#source?.stop();
@@ -305,14 +310,14 @@ export class CameraSession {
     const earlier = publisher.peerIds;
     const resumePeers = earlier.slice(0, Limits.maxResumePeers);
     // The zone's privacy masks first: not one frame leaves unmasked.
-    const masks = await signalling.request('camera:masks', { zone });
+    const settings = await signalling.request('camera:settings', { zone });
     if (attempt !== this.#attempt || signalling !== this.#signalling) return;
-    if (!masks.ok) {
-      if (masks.error.code === 'NOT_CONNECTED') return;
-      this.#fail({ code: masks.error.code, message: describeError(masks.error.code, { zone }, masks.error.message) });
+    if (!settings.ok) {
+      if (settings.error.code === 'NOT_CONNECTED') return;
+      this.#fail({ code: settings.error.code, message: describeError(settings.error.code, { zone }, settings.error.message) });
       return;
     }
-    if (!(await this.#applyMasks(masks.masks)) || attempt !== this.#attempt) return;
+    if (!(await this.#applySettings(settings)) || attempt !== this.#attempt) return;
     const reply = await signalling.request('camera:publish', { zone, resumeToken: resumeTokenFor(zone), resumePeers });
     if (attempt !== this.#attempt || signalling !== this.#signalling) return;
     if (reply.ok) {
@@ -357,6 +362,16 @@ export class CameraSession {
     if (this.#masks.length === 0 || !track || !MaskedTrack.supported) return source.stream;
     this.#masked = new MaskedTrack(track, this.#masks, (medianMs) => { this.#maskCostMs = medianMs; this.#view.changed(); });
     return new MediaStream([this.#masked.track]);
+  }
+
+  /** The zone's settings: its masks (see #applyMasks), then its detection (a new watch when it changed). */
+  async #applySettings({ masks, detection }: ZoneSettings): Promise<boolean> {
+    if (!(await this.#applyMasks(masks))) return false;
+    if (JSON.stringify(detection) !== JSON.stringify(this.#detectionSettings)) {
+      this.#detectionSettings = detection;
+      if (this.#watch && this.#zone) this.#startWatch(this.#zone, this.#attempt);
+    }
+    return true;
   }
 
   /**
@@ -406,10 +421,11 @@ export class CameraSession {
     if (!source.detectable) return unavailable('the test pattern changes every frame by design; choose the test scene or a camera');
     if (!SceneWatch.supported) return unavailable('this browser cannot read video frames (it needs MediaStreamTrackProcessor: Chromium, Edge)');
     this.#detection = { state: 'on', reason: null, costMs: null, open: new Set(), last: null };
+    const { threshold, minArea, motionZones, ignoreZones } = this.#detectionSettings;
     this.#watch = new SceneWatch(track, {
       cost: (medianMs) => { this.#detection = { ...this.#detection, costMs: medianMs }; this.#view.changed(); },
       event: (event) => void this.#report(zone, attempt, event),
-    });
+    }, { settings: { threshold, minArea }, mask: motionMask(motionZones, ignoreZones, DETECTOR_WIDTH, DETECTOR_HEIGHT) });
     this.#view.changed();
   }
 

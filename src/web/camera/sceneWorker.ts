@@ -5,12 +5,8 @@
  * its Y plane down-scaled to the detector's luma plane and pushed through the shared SceneDetector.
  * Frames between two samples are closed unread.
  */
-import { downscaleLuma, SceneDetector, type DetectorEvent } from '../../shared/vision/sceneDetector.ts';
+import { DETECTOR_HEIGHT as HEIGHT, DETECTOR_WIDTH as WIDTH, downscaleLuma, SceneDetector, type DetectorEvent } from '../../shared/vision/sceneDetector.ts';
 import type { SceneWorkerReply, SceneWorkerStart } from './sceneWatch.ts';
-
-/** The detector's picture: 160×90, whatever the camera's resolution. */
-const WIDTH = 160;
-const HEIGHT = 90;
 /** Formats whose first plane is luma (Y): the camera and test-pattern tracks give one of these. */
 const LUMA_FIRST = new Set(['I420', 'I420A', 'I422', 'I444', 'NV12']);
 

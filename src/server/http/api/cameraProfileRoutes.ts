@@ -1,4 +1,4 @@
-import { cameraProfileParamSchema, cameraProfileSchema, privacyMasksSchema, type CameraProfileView, type ZoneId } from '../../../shared/index.ts';
+import { cameraProfileParamSchema, cameraProfileSchema, privacyMasksSchema, detectionSettingsSchema, DEFAULT_DETECTION, type CameraProfileView, type ZoneId } from '../../../shared/index.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
 import { actorOf, type ApiContext } from './context.ts';
@@ -21,7 +21,7 @@ export function registerCameraProfileRoutes(api: ApiApp, ctx: ApiContext): void 
     const infos = catalogue.byZone();
     return {
       cameras: catalogue.records().map((r) => ({
-        zone: r.zone, ...infos.get(r.zone as ZoneId)!, keyLabel: r.keyLabel, updatedAt: iso(r.updatedAt), updatedBy: r.updatedBy, masks: r.masks,
+        zone: r.zone, ...infos.get(r.zone as ZoneId)!, keyLabel: r.keyLabel, updatedAt: iso(r.updatedAt), updatedBy: r.updatedBy, masks: r.masks, detection: r.detection ?? DEFAULT_DETECTION,
       })),
     };
   });
@@ -34,7 +34,13 @@ export function registerCameraProfileRoutes(api: ApiApp, ctx: ApiContext): void 
   // Privacy masks: the camera publishing the zone blacks them out from its next frame (audited with the polygons).
   api.put('/camera-profiles/:zone/masks', { ...byZone, schema: { ...byZone.schema, body: privacyMasksSchema } }, async (request) => {
     await catalogue.setMasks(actorOf(request), request.params.zone, request.body.masks);
-    return { zone: request.params.zone, masks: await catalogue.masks(request.params.zone) };
+    return { zone: request.params.zone, masks: (await catalogue.settings(request.params.zone)).masks };
+  });
+
+  // Detection settings: the camera node's detector (or the gateway's, for an IP camera) from its next frame (audited).
+  api.put('/camera-profiles/:zone/detection', { ...byZone, schema: { ...byZone.schema, body: detectionSettingsSchema } }, async (request) => {
+    await catalogue.setDetection(actorOf(request), request.params.zone, request.body);
+    return { zone: request.params.zone, detection: (await catalogue.settings(request.params.zone)).detection };
   });
 
   // A zone's directory thumbnail, for those who may watch it: the same answer (204, nothing) whether

@@ -1,4 +1,4 @@
-import { protocolError, type Ack, type MaskPolygon } from '../../../shared/index.ts';
+import { protocolError, type Ack, type CameraSettings } from '../../../shared/index.ts';
 import type { Handler } from '../types.ts';
 import { withZone } from './zoneField.ts';
 
@@ -30,17 +30,18 @@ export const cameraUnpublish: Handler<'camera:unpublish'> = (ctx, { participant,
   });
 
 /**
- * A camera node asks for its zone's privacy masks before it publishes, so its very first frame is
- * masked; read from the store, not this node's copy (another node's admin may have just set them).
+ * A camera node asks for its zone's privacy masks and detection settings before it publishes, so
+ * its very first frame is masked; read from the store, not this node's copy (another node's admin
+ * may have just set them).
  */
-export const cameraMasks: Handler<'camera:masks'> = (ctx, { socket, participant, msg }) =>
-  withZone(msg.zone, async (zone): Promise<Ack<{ masks: MaskPolygon[] }>> => {
+export const cameraSettings: Handler<'camera:settings'> = (ctx, { socket, participant, msg }) =>
+  withZone(msg.zone, async (zone): Promise<Ack<CameraSettings>> => {
     if (!ctx.access.mayPublish(socket.data.principal, zone)) {
       const error = protocolError('ZONE_FORBIDDEN', `This camera key may not publish ${zone}.`);
-      ctx.activity.denied('event.denied', participant, zone, error, { event: 'camera:masks' });
+      ctx.activity.denied('event.denied', participant, zone, error, { event: 'camera:settings' });
       return { ok: false, error };
     }
-    return { ok: true, masks: await ctx.masksOf(zone) };
+    return { ok: true, ...(await ctx.settingsOf(zone)) };
   });
 
 /** A camera node's thumbnail of its own picture, for the directory (one per zone every few seconds at most). */

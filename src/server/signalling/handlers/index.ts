@@ -1,5 +1,5 @@
 import type { HandlerTable } from '../types.ts';
-import { cameraMasks, cameraPublish, cameraStatus, cameraThumbnail, cameraUnpublish } from './cameraHandlers.ts';
+import { cameraPublish, cameraSettings, cameraStatus, cameraThumbnail, cameraUnpublish } from './cameraHandlers.ts';
 import { ptzMove, ptzPreset, ptzPresets, ptzStop } from './ptzHandlers.ts';
 import { cameraScene, eventAcknowledge, eventAnnotate } from './sceneHandlers.ts';
 import { qualityReport } from './qualityHandlers.ts';
@@ -12,7 +12,7 @@ export const handlers: HandlerTable = {
   'camera:unpublish': cameraUnpublish,
   'camera:status': cameraStatus,
   'camera:thumbnail': cameraThumbnail,
-  'camera:masks': cameraMasks,
+  'camera:settings': cameraSettings,
   'camera:scene': cameraScene,
   'event:acknowledge': eventAcknowledge,
   'event:annotate': eventAnnotate,

@@ -20,6 +20,10 @@ export function pgCameraProfiles(pool: Pool): CameraProfileRepository {
       [zone, keyId, keyLabel, at]);
     },
     remove: async (zone) => ((await pool.query('DELETE FROM camera_profiles WHERE zone = $1', [zone])).rowCount ?? 0) > 0,
+    async setDetection(zone, detection, at, by) {
+      await pool.query(`INSERT INTO camera_profiles (zone, detection, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (zone) DO UPDATE SET detection = EXCLUDED.detection, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`, [zone, JSON.stringify(detection), at, by]);
+    },
     async setMasks(zone, masks, at, by) {
       await pool.query(`INSERT INTO camera_profiles (zone, masks, updated_at, updated_by) VALUES ($1, $2, $3, $4)
         ON CONFLICT (zone) DO UPDATE SET masks = EXCLUDED.masks, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`, [zone, JSON.stringify(masks), at, by]);

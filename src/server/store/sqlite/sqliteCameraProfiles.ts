@@ -19,6 +19,10 @@ export function sqliteCameraProfiles(db: Db): CameraProfileRepository {
       seen.run(zone, keyId, keyLabel, at);
     },
     remove: async (zone) => db.prepare('DELETE FROM camera_profiles WHERE zone = ?').run(zone).changes > 0,
+    async setDetection(zone, detection, at, by) {
+      db.prepare(`INSERT INTO camera_profiles (zone, detection, updated_at, updated_by) VALUES (?, ?, ?, ?)
+        ON CONFLICT (zone) DO UPDATE SET detection = excluded.detection, updated_at = excluded.updated_at, updated_by = excluded.updated_by`).run(zone, JSON.stringify(detection), at, by);
+    },
     async setMasks(zone, masks, at, by) {
       db.prepare(`INSERT INTO camera_profiles (zone, masks, updated_at, updated_by) VALUES (?, ?, ?, ?)
         ON CONFLICT (zone) DO UPDATE SET masks = excluded.masks, updated_at = excluded.updated_at, updated_by = excluded.updated_by`).run(zone, JSON.stringify(masks), at, by);
