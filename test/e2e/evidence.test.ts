@@ -46,7 +46,7 @@ it('cuts a clip with 5 s of pre-roll that ffprobe reads and Chromium plays; only
 
   // The console plays it from the event's timeline entry.
   const console_ = await openConsole(browser, gw, [ZONE]);
-  await console_.page.click('#timeline-list [data-play-clip]', { timeout: 15_000 });
+  await console_.page.click('#timeline-list [data-scene-action="play"]', { timeout: 15_000 });
   await console_.page.waitForFunction(() => {
     const video = document.querySelector('dialog[data-dialog="clip"] video') as HTMLVideoElement | null;
     return video !== null && video.videoWidth > 0 && video.currentTime > 0.3;

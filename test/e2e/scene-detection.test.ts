@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { SceneEvent } from '../../src/shared/index.ts';
-import { launchBrowser, openConsole, resultsPath, startCamera, tile, waitForVideo } from '../support/browser.ts';
+import { addZone, launchBrowser, openConsole, resultsPath, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startMosquitto, subscribe, type Broker } from '../support/mosquitto.ts';
 
@@ -63,7 +63,7 @@ it('the camera page detects motion and tampering in its own frames: the console 
     const badgeAt = await motionSeen();
     console.log(`# motion: click → console badge ${Math.round(badgeAt - walkedAt)} ms`);
     assert.ok(badgeAt - walkedAt < 1_000, `motion reached the console ${Math.round(badgeAt - walkedAt)} ms after the person appeared`);
-    await operator.page.waitForSelector('#timeline-list [data-event-kind="motion"] .timeline-ack');
+    await operator.page.waitForSelector('#timeline-list [data-event-kind="motion"] [data-scene-action="acknowledge"]');
     const onAt = await waitForMessage(mqtt.messages, `vigil/${ZONE}/motion`, 'ON');
     console.log(`# motion: click → MQTT ${Math.round(onAt - walkedAt)} ms`);
     assert.ok(onAt - walkedAt < 1_000, `motion reached MQTT ${Math.round(onAt - walkedAt)} ms after`);
@@ -75,9 +75,24 @@ it('the camera page detects motion and tampering in its own frames: the console 
     const snapshot = await gw.api(`/api/events/${motion.id}/snapshot`, { cookie: gw.admin.cookie });
     assert.deepEqual([snapshot.status, snapshot.headers['content-type']], [200, 'image/jpeg']);
 
-    // An operator acknowledges it from the timeline.
-    await operator.page.click('#timeline-list [data-event-kind="motion"] .timeline-ack');
+    // An operator acknowledges it from the timeline, and writes what it was.
+    await operator.page.click('#timeline-list [data-event-kind="motion"] [data-scene-action="acknowledge"]');
     await operator.page.waitForFunction(() => /✓ admin/.test(document.querySelector('#timeline-list [data-event-kind="motion"] .timeline-acked')?.textContent ?? ''));
+    await operator.page.click('#timeline-list [data-event-kind="motion"] [data-scene-action="annotate"]');
+    await operator.page.fill('dialog[data-dialog="event-note"] textarea', 'Cyclist crossing; nothing to do.');
+    await operator.page.click('dialog[data-dialog="event-note"] [data-action="confirm"]');
+    await operator.page.waitForFunction(() => /Cyclist crossing/.test(document.querySelector('#timeline-list [data-event-kind="motion"]')?.textContent ?? ''));
+    assert.equal((await eventsOf('motion'))[0]?.note, 'Cyclist crossing; nothing to do.');
+
+    // Events first: with a quiet zone first on the wall, the next event brings this tile to the front.
+    await addZone(operator.page, 'PLAZA-QUIET-02');
+    await operator.page.evaluate(() => {
+      const wall = document.querySelector('#video-wall')!;
+      const quiet = wall.querySelector('.tile[data-zone="PLAZA-QUIET-02"]')!;
+      wall.prepend(quiet);
+    });
+    await operator.page.click('#events-first');
+    assert.equal(await operator.page.getAttribute('#events-first', 'aria-pressed'), 'true');
 
     // Each kind of tampering, one after the other: raised while it lasts, cleared when it ends.
     for (const [action, kind, holdMs] of [['cover', 'covered', 2_000], ['blur', 'defocused', 3_000], ['turn', 'moved', 3_000], ['freeze', 'frozen', 10_000]] as const) {
@@ -88,6 +103,8 @@ it('the camera page detects motion and tampering in its own frames: the console 
       console.log(`# tamper.${kind}: raised ${Date.now() - started} ms after "${action}" (held ${holdMs} ms by design)`);
       if (kind === 'covered') {
         await operator.page.waitForSelector(`${tile(ZONE)} .tile-scene.tile-scene-tamper`);
+        const order = await operator.page.$$eval('#video-wall .tile', (tiles) => tiles.map((t) => t.getAttribute('data-zone')));
+        assert.equal(order[0], ZONE, `the tile with the event first: ${order.join(', ')}`);
         await operator.page.screenshot({ path: resultsPath('scene-tamper-console.png') });
         await camera.page.screenshot({ path: resultsPath('scene-camera-page.png') });
       }

@@ -157,8 +157,8 @@ for (const engine of engines) {
       await a.cameraProfiles.seen('GATE-03-N', null, null, 120);
       await b.cameraProfiles.describe('PARK-01', { ...details, name: null, latitude: null, longitude: null }, 130, 'alice');
       assert.deepEqual(await b.cameraProfiles.list(), [
-        { zone: 'GATE-03-N', ...details, keyId: 4, keyLabel: 'gate key', lastSeenAt: 120, updatedAt: 110, updatedBy: 'alice', masks: [] },
-        { zone: 'PARK-01', ...details, name: null, latitude: null, longitude: null, keyId: null, keyLabel: null, lastSeenAt: null, updatedAt: 130, updatedBy: 'alice', masks: [] },
+        { zone: 'GATE-03-N', ...details, keyId: 4, keyLabel: 'gate key', lastSeenAt: 120, updatedAt: 110, updatedBy: 'alice', masks: [], detection: null },
+        { zone: 'PARK-01', ...details, name: null, latitude: null, longitude: null, keyId: null, keyLabel: null, lastSeenAt: null, updatedAt: 130, updatedBy: 'alice', masks: [], detection: null },
       ]);
       // Privacy masks: set on their own, kept by a later describe, made with a profile where there was none.
       const window = [[0.1, 0.1], [0.4, 0.1], [0.4, 0.3]] as [number, number][];
@@ -168,6 +168,10 @@ for (const engine of engines) {
       const profiles = await b.cameraProfiles.list();
       assert.deepEqual(profiles.find((p) => p.zone === 'GATE-03-N')?.masks, [window]);
       assert.deepEqual(profiles.find((p) => p.zone === 'NEW-ZONE-9')?.masks, [window, window]);
+      const detection = { threshold: 30, minArea: 0.01, motionZones: [window], ignoreZones: [] };
+      await b.cameraProfiles.setDetection('GATE-03-N', detection, 170, 'bob');
+      const detected = (await a.cameraProfiles.list()).find((p) => p.zone === 'GATE-03-N');
+      assert.deepEqual([detected?.detection, detected?.masks, detected?.name], [detection, [window], 'Gate 3 north'], 'each kept beside the others');
       assert.equal(await a.cameraProfiles.remove('PARK-01'), true);
       assert.equal(await b.cameraProfiles.remove('PARK-01'), false);
     });

@@ -1,7 +1,9 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
-import { isZoneId, normaliseZoneInput, Role, type EvidenceView, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
+import { isZoneId, Limits, normaliseZoneInput, Role, type EvidenceView, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
 import { playClip } from './clipPlayer.ts';
+import { EventsFirst } from './eventsFirst.ts';
+import { askText } from '../shared-ui/dialog.ts';
 import { newPeerConnection } from '../lib/peerSession.ts';
 import { Prepared } from '../lib/prepared.ts';
 import { SignallingSession } from '../lib/SignallingSession.ts';
@@ -166,10 +168,13 @@ signalling.on('zone:updated', (update) => {
 });
 signalling.on('zone:state', ({ zone, state, reason }) => wall.zoneState(zone, state, reason));
 // The timeline: a click on an event puts its zone on the wall, or selects its tile.
-const timeline = new Timeline((zone) => watch(zone, performance.now()), (event) => void acknowledge(event), (event) => {
-  if (event.clipId !== null) playClip({ id: event.clipId, zone: event.zone, camera: event.camera });
+const timeline = new Timeline((zone) => watch(zone, performance.now()), {
+  acknowledge: (event) => void acknowledge(event),
+  annotate: (event) => void annotate(event),
+  play: (event) => { if (event.clipId !== null) playClip({ id: event.clipId, zone: event.zone, camera: event.camera }); },
 });
 const sound = new AlertSound(byId('sound-toggle', HTMLButtonElement));
+const eventsFirst = new EventsFirst(byId('events-first', HTMLButtonElement));
 /** Events older than this are history (the recent ones sent at connect): shown, not sounded. */
 const FRESH_EVENT_MS = 10_000;
 signalling.on('timeline:events', ({ events }) => {
@@ -187,6 +192,10 @@ signalling.on('scene:events', ({ events, change }) => {
   }
   // A new tamper of a camera on the wall is sounded (motion is too common to sound).
   if (change === 'new' && events.some((e) => e.kind !== 'motion' && wall.has(e.zone))) sound.play();
+  if (change === 'new' && eventsFirst.enabled) {
+    const onWall = events.filter((e) => wall.has(e.zone)).map((e) => e.zone);
+    if (onWall.length > 0) wall.arrange(onWall);
+  }
 });
 signalling.on('signal:offer', ({ zone, peerId, sdp, via }) => wall.acceptOffer(zone, peerId, sdp, via === 'relay' ? 'relay' : 'p2p'));
 signalling.on('signal:candidate', ({ zone, peerId, candidate }) => wall.addRemoteCandidate(zone, peerId, candidate));
@@ -195,6 +204,17 @@ signalling.on('zone:revoked', ({ zone, error }) => {
   wall.remove(zone);
   alert.show(error.code, `Access to ${zone} was withdrawn; its view was closed.`);
 });
+
+async function annotate(event: SceneEvent): Promise<void> {
+  const note = await askText({
+    name: 'event-note', title: `A note on ${event.zone}`, body: 'What was it, what was done (kept with the event and in the audit trail).',
+    confirmLabel: 'Save note', label: 'Note', maxLength: Limits.maxEventNoteLength, value: event.note ?? '',
+  });
+  if (!note) return;
+  const reply = await signalling.request('event:annotate', { id: event.id, note });
+  if (reply.ok) timeline.addScene([reply.event]);
+  else alert.show(reply.error.code, describeError(reply.error.code, { zone: event.zone }, reply.error.message));
+}
 
 async function acknowledge(event: SceneEvent): Promise<void> {
   const reply = await signalling.request('event:acknowledge', { id: event.id });

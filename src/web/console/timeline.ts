@@ -21,21 +21,16 @@ export class Timeline {
   readonly #zone = byId('timeline-zone', HTMLInputElement);
   readonly #entries = new Map<string, Entry>();
 
-  constructor(private readonly onPick: (zone: ZoneId) => void, private readonly onAcknowledge: (event: SceneEvent) => void, private readonly onPlay: (event: SceneEvent) => void) {
+  constructor(private readonly onPick: (zone: ZoneId) => void, private readonly on: { acknowledge(event: SceneEvent): void; annotate(event: SceneEvent): void; play(event: SceneEvent): void }) {
     this.#kind.addEventListener('change', () => this.#render());
     this.#zone.addEventListener('input', () => this.#render());
     this.#list.addEventListener('click', (event) => {
       const target = event.target instanceof Element ? event.target : null;
-      const play = target?.closest<HTMLElement>('[data-play-clip]');
-      if (play) {
-        const entry = this.#entries.get(`s${play.dataset.playClip}`);
-        if (entry && 'scene' in entry) this.onPlay(entry.scene);
-        return;
-      }
-      const ack = target?.closest<HTMLElement>('[data-acknowledge]');
-      if (ack) {
-        const entry = this.#entries.get(`s${ack.dataset.acknowledge}`);
-        if (entry && 'scene' in entry) this.onAcknowledge(entry.scene);
+      const action = target?.closest<HTMLElement>('[data-scene-action]');
+      if (action) {
+        const entry = this.#entries.get(`s${action.dataset.eventId}`);
+        const act = action.dataset.sceneAction as 'acknowledge' | 'annotate' | 'play';
+        if (entry && 'scene' in entry && act in this.on) this.on[act](entry.scene);
         return;
       }
       const item = target?.closest<HTMLElement>('[data-event-zone]');
@@ -81,12 +76,7 @@ export class Timeline {
         'scene' in entry ? sceneWords(entry.scene) : presenceWords(entry.presence),
       );
       item.append(go);
-      if ('scene' in entry) {
-        item.append(acknowledgement(entry.scene));
-        if (entry.scene.clipId !== null) {
-          item.append(element('button', { className: 'btn btn-sm btn-outline-light timeline-ack', text: '▶ Clip', attributes: { type: 'button', 'data-play-clip': String(entry.scene.id), 'aria-label': `Play the clip of ${SCENE_KIND_LABELS[entry.scene.kind]} in ${entry.zone}` } }));
-        }
-      }
+      if ('scene' in entry) item.append(sceneActions(entry.scene));
       return item;
     }));
   }
@@ -104,13 +94,19 @@ function sceneWords(e: SceneEvent): HTMLElement {
   });
 }
 
-/** Who saw to it, or the button to say one did. */
-function acknowledgement(e: SceneEvent): HTMLElement {
-  if (e.acknowledgedBy) return element('span', { className: 'timeline-acked', text: `✓ ${e.acknowledgedBy}${e.acknowledgedAt ? ` ${hhmmss(e.acknowledgedAt)}` : ''}` });
-  return element('button', {
-    className: 'btn btn-sm btn-outline-warning timeline-ack', text: 'Acknowledge',
-    attributes: { type: 'button', 'data-acknowledge': String(e.id), 'aria-label': `Acknowledge ${SCENE_KIND_LABELS[e.kind]} in ${e.zone}` },
+/** Who saw to it (or the button to say one did), a note, and the clip when there is one. */
+function sceneActions(e: SceneEvent): HTMLElement {
+  const row = element('div', { className: 'timeline-actions' });
+  const button = (action: string, text: string, label: string, variant = 'outline-light') => element('button', {
+    className: `btn btn-sm btn-${variant} timeline-ack`, text,
+    attributes: { type: 'button', 'data-scene-action': action, 'data-event-id': String(e.id), 'aria-label': `${label} ${SCENE_KIND_LABELS[e.kind]} in ${e.zone}` },
   });
+  row.append(e.acknowledgedBy
+    ? element('span', { className: 'timeline-acked', text: `✓ ${e.acknowledgedBy}${e.acknowledgedAt ? ` ${hhmmss(e.acknowledgedAt)}` : ''}` })
+    : button('acknowledge', 'Acknowledge', 'Acknowledge', 'outline-warning'));
+  row.append(button('annotate', e.note ? 'Edit note' : 'Note…', 'Write a note on'));
+  if (e.clipId !== null) row.append(button('play', '▶ Clip', 'Play the clip of'));
+  return row;
 }
 
 /** The banner that cannot be missed: how many of the wall's cameras are down. */

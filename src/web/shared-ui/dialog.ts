@@ -105,3 +105,30 @@ export function askNewPassword(options: PasswordOptions): Promise<string | null>
     return undefined;
   }, first);
 }
+
+export interface TextOptions {
+  readonly name: string;
+  readonly title: string;
+  readonly body: string;
+  readonly confirmLabel: string;
+  readonly label: string;
+  readonly maxLength: number;
+  readonly value?: string;
+}
+
+/** Asks for a line of text (a note on an event), 1 to `maxLength` characters. */
+export function askText(options: TextOptions): Promise<string | null> {
+  const built = build(options.name, options.title, options.body, options.confirmLabel, 'Cancel', false);
+  const id = `${built.dialog.getAttribute('aria-labelledby')}-text`;
+  const fields = element('div', { className: 'vigil-dialog-fields' });
+  const field = element('textarea', { className: 'form-control form-control-sm', attributes: { id, rows: '3', maxlength: String(options.maxLength), required: '' } });
+  field.value = options.value ?? '';
+  const feedback = element('p', { className: 'vigil-dialog-error small', attributes: { role: 'alert', 'data-field': 'text' } });
+  fields.append(element('label', { className: 'form-label small mb-0', text: options.label, attributes: { for: id } }), field, feedback);
+  built.form.insertBefore(fields, built.form.lastElementChild);
+  return run(built, () => {
+    const text = field.value.trim();
+    feedback.textContent = text ? '' : 'Write something, or cancel.';
+    return text || undefined;
+  }, field);
+}
