@@ -77,6 +77,8 @@ it('cuts a clip with 5 s of pre-roll that ffprobe reads and Chromium plays; only
   assert.ok(Number(probe.format.duration) >= 10, `ffprobe reads ${probe.format.duration} s`);
   assert.match(probe.format.format_name, /mp4/);
   assert.equal(probe.streams[0].codec_name, 'h264');
+  const snapshot = await gw.api(`/api/evidence/${clip.id}/snapshot.jpg`, { cookie: gw.admin.cookie });
+  assert.deepEqual([snapshot.status, snapshot.headers['content-type'], snapshot.bytes.subarray(0, 2).toString('hex')], [200, 'image/jpeg', 'ffd8'], 'a JPEG snapshot with it');
   const [downloaded] = await auditEntries(gw, 'evidence.downloaded');
   assert.deepEqual([downloaded?.actor, downloaded?.zone, downloaded?.detail.sha256], ['admin', ZONE, clip.sha256]);
 
@@ -99,12 +101,16 @@ it('cuts a clip with 5 s of pre-roll that ffprobe reads and Chromium plays; only
   assert.deepEqual(await clipsOf(outsider.cookie), []);
   const refused = await gw.api(`/api/evidence/${clip.id}/clip.mp4`, { cookie: outsider.cookie });
   assert.deepEqual([refused.status, refused.json.error.code], [403, 'ZONE_FORBIDDEN']);
+  assert.equal((await gw.api(`/api/evidence/${clip.id}/snapshot.jpg`, { cookie: outsider.cookie })).status, 403);
   assert.equal((await gw.api('/api/evidence', { cookie: outsider.cookie, body: { zone: ZONE } })).status, 403);
   assert.ok((await auditEntries(gw, 'api.denied')).some((e) => e.actor === 'evidence-outsider' && e.detail.evidence === clip.id));
   assert.equal((await gw.api(`/api/evidence/${clip.id}/hold`, { method: 'PUT', cookie: outsider.cookie, body: { held: true } })).status, 403, 'legal hold is an admin\'s');
 
   // Retention: hold this clip, let the camera keep 1 MB; the next clips push out the oldest unheld.
   assert.equal((await gw.api(`/api/evidence/${clip.id}/hold`, { method: 'PUT', cookie: gw.admin.cookie, body: { held: true } })).json.clip.held, true);
+  const { page: adminPage } = await signedInPage(browser, gw, '/admin.html');
+  await adminPage.waitForFunction((id) => /legal hold/.test(document.querySelector(`#evidence-body tr[data-evidence="${id}"]`)?.textContent ?? ''), clip.id);
+  await adminPage.close();
   const before = await clipsOf();
   const oldestUnheld = before.filter((c) => !c.held).at(-1)!;
   assert.ok(oldestUnheld, 'the event\'s clip, not held');

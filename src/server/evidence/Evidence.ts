@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { protocolError, type ProtocolError, type ZoneId } from '../../shared/index.ts';
@@ -97,6 +97,9 @@ export class Evidence {
       await mkdir(join(this.options.dir, request.zone), { recursive: true });
       await run(this.options.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', join(work, 'list.txt'),
         '-c', 'copy', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', file]);
+      // Its JPEG snapshot: the clip's first picture, for the list and the player's poster.
+      await run(this.options.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', file, '-frames:v', '1', '-vf', 'scale=640:-2', '-q:v', '4', '-y', snapshotOf(file)])
+        .catch((error: unknown) => this.options.logger.warn({ err: error, zone: request.zone }, 'no snapshot for a clip'));
       const [sha256, { size }] = await Promise.all([sha256Of(file), stat(file)]);
       const record = await this.options.store.evidence.create({
         zone: request.zone, eventId: request.eventId, camera: request.camera, startedAt: Math.round(segments[0]!.fromMs), endedAt: Math.round(segments.at(-1)!.toMs),
@@ -117,6 +120,13 @@ export class Evidence {
 
   async list(visible: (zone: string) => boolean, filter: { zone?: string; eventId?: number; before?: number; limit: number }): Promise<EvidenceRecord[]> {
     return (await this.options.store.evidence.list({ ...filter, limit: Math.min(500, filter.limit * 4) })).filter((r) => visible(r.zone)).slice(0, filter.limit);
+  }
+
+  /** The clip's JPEG snapshot (its first picture), if it has one; looking at it is audited like the clip. */
+  async snapshot(actor: Actor, record: EvidenceRecord): Promise<Buffer | null> {
+    const jpeg = await readFile(snapshotOf(join(this.options.dir, record.file))).catch(() => null);
+    if (jpeg) await this.options.audit.record({ ...actor, kind: 'evidence.viewed', zone: record.zone, outcome: 'ok', detail: { evidence: record.id, sha256: record.sha256, part: 'snapshot' } });
+    return jpeg;
   }
 
   /** The clip's bytes, and the audit entry of who looked at or took it (with its SHA-256). */
@@ -157,6 +167,7 @@ export class Evidence {
       if (clip.held || clip.id === keep) continue;
       if (clip.createdAt >= cutoff && total <= megabytes * 1024 * 1024) continue;
       await rm(join(this.options.dir, clip.file), { force: true });
+      await rm(snapshotOf(join(this.options.dir, clip.file)), { force: true });
       await this.options.store.evidence.remove(clip.id);
       await this.options.audit.record({ ...GATEWAY_ACTOR, kind: 'evidence.deleted', zone, outcome: 'ok',
         detail: { evidence: clip.id, sha256: clip.sha256, reason: clip.createdAt < cutoff ? `older than ${days} days` : `over ${megabytes} MB` } });
@@ -177,6 +188,9 @@ export class Evidence {
     this.#rings.clear();
   }
 }
+
+/** A clip's snapshot sits beside it: `….mp4` → `….jpg`. */
+const snapshotOf = (clip: string): string => clip.replace(/\.mp4$/, '.jpg');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@ import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import {
   createGrantSchema, createKeySchema, createMediaTokenSchema, createUserSchema, PASSWORD_MIN_LENGTH,
-  type AdminUserView, type CameraProfileView, type CameraView, type EdgeCameraView, type GrantView, type KeyView, type MediaTokenView, type SessionView,
+  type AdminUserView, type CameraProfileView, type EvidenceView, type CameraView, type EdgeCameraView, type GrantView, type KeyView, type MediaTokenView, type SessionView,
 } from '../../shared/index.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
@@ -12,6 +12,7 @@ import { askNewPassword } from '../shared-ui/dialog.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { actionButton, actionsCell, cell, confirmingButton, timeCell, when } from '../shared-ui/table.ts';
 import { initCameraProfileForm, renderCameraProfiles } from './cameraProfiles.ts';
+import { initRetentionForm, renderEvidence } from './evidence.ts';
 import { initCameraForm, renderCameras, renderEdgeCameras } from './cameras.ts';
 
 /**
@@ -142,7 +143,7 @@ function renderSessions(sessions: SessionView[]): void {
 }
 
 async function refresh(): Promise<void> {
-  const [users, grants, keys, tokens, sessions, cameras, profiles] = await Promise.all([
+  const [users, grants, keys, tokens, sessions, cameras, profiles, clips] = await Promise.all([
     api<{ users: AdminUserView[] }>('GET', '/api/users'),
     api<{ grants: GrantView[] }>('GET', '/api/grants'),
     api<{ keys: KeyView[] }>('GET', '/api/keys'),
@@ -150,8 +151,10 @@ async function refresh(): Promise<void> {
     api<{ sessions: SessionView[] }>('GET', '/api/sessions'),
     api<{ cameras: CameraView[]; edge: EdgeCameraView[] }>('GET', '/api/cameras'),
     api<{ cameras: CameraProfileView[] }>('GET', '/api/camera-profiles'),
+    api<{ clips: EvidenceView[] }>('GET', '/api/evidence?limit=200'),
   ]);
-  for (const reply of [users, grants, keys, tokens, sessions, cameras, profiles]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
+  for (const reply of [users, grants, keys, tokens, sessions, cameras, profiles, clips]) if (!reply.ok) alert.show(reply.error.code, reply.error.message);
+  if (clips.ok) renderEvidence(clips.data.clips, act);
   if (profiles.ok) renderCameraProfiles(profiles.data.cameras, act);
   if (users.ok) renderUsers(users.data.users);
   if (grants.ok) renderGrants(grants.data.grants);
@@ -218,6 +221,7 @@ byId('token-form', HTMLFormElement).addEventListener('submit', (event) => {
 
 initCameraForm(act, invalid);
 initCameraProfileForm(act, invalid);
+initRetentionForm(act, invalid);
 
 for (const name of ['key', 'token']) byId(`${name}-secret`, HTMLInputElement).addEventListener('focus', (event) => (event.target as HTMLInputElement).select());
 

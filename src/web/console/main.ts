@@ -1,7 +1,7 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import { isZoneId, Limits, normaliseZoneInput, Role, type EvidenceView, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
-import { playClip } from './clipPlayer.ts';
+import { playClip } from '../shared-ui/clipPlayer.ts';
 import { EventsFirst } from './eventsFirst.ts';
 import { askText } from '../shared-ui/dialog.ts';
 import { newPeerConnection } from '../lib/peerSession.ts';

@@ -54,6 +54,18 @@ export function registerEvidenceRoutes(api: ApiApp, ctx: ApiContext): void {
     return reply.send(body);
   });
 
+  api.get('/evidence/:id/snapshot.jpg', { ...watchers, schema: { params: idParamSchema } }, async (request, reply) => {
+    const clip = await ctx.evidence.byId(request.params.id);
+    if (!clip) return sendError(reply, 'NOT_FOUND', 'No such clip.');
+    if (!(await zonesVisibleTo(ctx.store, request.principal))(clip.zone)) {
+      await ctx.audit.record({ ...actorOf(request), kind: 'api.denied', zone: clip.zone, outcome: 'denied', detail: { code: 'ZONE_FORBIDDEN', evidence: clip.id } });
+      return sendError(reply, 'ZONE_FORBIDDEN', 'This clip is of a zone outside your grants.');
+    }
+    const jpeg = await ctx.evidence.snapshot(actorOf(request), clip);
+    if (!jpeg) return sendError(reply, 'NOT_FOUND', 'This clip has no snapshot.');
+    return reply.type('image/jpeg').header('Cache-Control', 'private, no-store').send(jpeg);
+  });
+
   api.put('/evidence/:id/hold', { ...admins, schema: { params: idParamSchema, body: holdSchema } }, async (request, reply) => {
     const held = await ctx.evidence.hold(actorOf(request), request.params.id, request.body.held);
     if ('code' in held) return sendError(reply, held.code, held.message);

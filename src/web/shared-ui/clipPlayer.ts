@@ -1,6 +1,6 @@
 import type { EvidenceView } from '../../shared/index.ts';
-import { hhmmss } from '../shared-ui/clock.ts';
-import { element } from '../shared-ui/dom.ts';
+import { hhmmss } from './clock.ts';
+import { element } from './dom.ts';
 
 /**
  * Plays an evidence clip from the gateway in a modal `<dialog>`, with its time span, its SHA-256
@@ -10,7 +10,7 @@ import { element } from '../shared-ui/dom.ts';
 export function playClip(clip: Pick<EvidenceView, 'id' | 'zone'> & Partial<EvidenceView>): void {
   const dialog = element('dialog', { className: 'vigil-dialog clip-dialog', attributes: { 'data-dialog': 'clip', 'aria-label': `Clip of ${clip.zone}` } });
   const title = element('h2', { className: 'vigil-dialog-title', text: `${clip.zone}${clip.camera ? ` · ${clip.camera}` : ''}${clip.startedAt && clip.endedAt ? ` · ${hhmmss(clip.startedAt)}–${hhmmss(clip.endedAt)}` : ''}` });
-  const video = element('video', { className: 'clip-video', attributes: { controls: '', autoplay: '', muted: '', playsinline: '', src: `/api/evidence/${clip.id}/clip.mp4` } });
+  const video = element('video', { className: 'clip-video', attributes: { controls: '', autoplay: '', muted: '', playsinline: '', poster: `/api/evidence/${clip.id}/snapshot.jpg`, src: `/api/evidence/${clip.id}/clip.mp4` } });
   video.muted = true;
   const facts = element('p', { className: 'vigil-dialog-body clip-facts', text: clip.sha256 ? `SHA-256 ${clip.sha256}` : '' });
   const actions = element('div', { className: 'vigil-dialog-actions' });
