@@ -2,8 +2,8 @@ import { Limits, protocolError, Timing, type ProtocolError, type ZoneId } from '
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import { keyframeThumbnail } from './keyframeThumbnail.ts';
+import { looksLikeJpeg } from '../util/jpeg.ts';
 
-const JPEG_START = Buffer.from([0xff, 0xd8, 0xff]);
 /** A camera may send its next thumbnail this soon at most; faster ones are refused, not stored. */
 const MIN_GAP_MS = Timing.thumbnailIntervalMs / 2;
 /** An IP camera's thumbnail is decoded again from its latest keyframe at most this often. */
@@ -49,7 +49,7 @@ export class Thumbnails {
     const previous = this.#latest.get(zone);
     if (previous && now - previous.at < MIN_GAP_MS) return protocolError('RATE_LIMITED', `One thumbnail per ${MIN_GAP_MS / 1000} s.`);
     const jpeg = Buffer.from(base64, 'base64');
-    if (jpeg.length > Limits.maxThumbnailBytes || !jpeg.subarray(0, 3).equals(JPEG_START)) {
+    if (jpeg.length > Limits.maxThumbnailBytes || !looksLikeJpeg(jpeg)) {
       return protocolError('PAYLOAD_INVALID', `A thumbnail is a JPEG of at most ${Limits.maxThumbnailBytes} bytes.`);
     }
     this.#latest.set(zone, { jpeg, at: now });

@@ -5,6 +5,8 @@ import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { Actor } from '../auth/Accounts.ts';
 import type { Logger } from '../observability/logger.ts';
 import { TokenBucket } from '../signalling/TokenBucket.ts';
+import { KeyedSerial } from '../util/KeyedSerial.ts';
+import { looksLikeJpeg } from '../util/jpeg.ts';
 import type { SceneEventRecord, Store } from '../store/types.ts';
 import { isoOrNull } from '../util/iso.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
@@ -15,7 +17,6 @@ import type { ZonePresence } from '../zones/ZonePresence.ts';
  * a camera key in the wrong hands). Ends are never limited: they only close what was started.
  */
 export const SCENE_REPORT_BUDGET = { burst: 12, perSecond: 0.5 } as const;
-const JPEG_START = Buffer.from([0xff, 0xd8, 0xff]);
 
 /** A report without its zone field (checked by the caller). */
 export type DetectorReport = Omit<SceneReport, 'zone'>;
@@ -49,7 +50,7 @@ export class SceneEvents {
   readonly #listeners = new Set<SceneListener>();
   readonly #unsubscribe: (() => void)[];
   /** Reports of a zone are handled one at a time, so a start and its end land in order. */
-  readonly #queues = new Map<ZoneId, Promise<unknown>>();
+  readonly #serial = new KeyedSerial();
 
   constructor(
     private readonly store: Store,
@@ -64,7 +65,7 @@ export class SceneEvents {
       presence.events.on('unpublished', (zone, camera) => {
         if (this.#publishers.get(zone) !== camera.id) return;
         this.#publishers.delete(zone);
-        void this.endAll(zone);
+        void this.endAll(zone).catch((error: unknown) => this.logger.error({ err: error, zone }, 'ending a camera\'s scene events failed'));
       }),
     ];
   }
@@ -98,8 +99,8 @@ export class SceneEvents {
       if (!budget.take()) return Promise.resolve(protocolError('RATE_LIMITED', `A zone starts ${SCENE_REPORT_BUDGET.burst} events at once at most, then one per ${1 / SCENE_REPORT_BUDGET.perSecond} s.`));
     }
     const snapshot = report.snapshot ? Buffer.from(report.snapshot, 'base64') : null;
-    if (snapshot && !snapshot.subarray(0, 3).equals(JPEG_START)) return Promise.resolve(protocolError('PAYLOAD_INVALID', 'A snapshot is a JPEG.'));
-    return this.#inOrder(zone, async () => {
+    if (snapshot && !looksLikeJpeg(snapshot)) return Promise.resolve(protocolError('PAYLOAD_INVALID', 'A snapshot is a JPEG.'));
+    return this.#serial.run(zone, async () => {
       if (ends) await this.#end(zone, kind, report.score);
       else await this.#start(zone, kind, camera, report.score, snapshot);
       return null;
@@ -108,7 +109,7 @@ export class SceneEvents {
 
   /** Ends the zone's open events (its camera stopped publishing). */
   endAll(zone: ZoneId): Promise<void> {
-    return this.#inOrder(zone, async () => {
+    return this.#serial.run(zone, async () => {
       for (const key of [...this.#open.keys()]) if (key.startsWith(`${zone}|`)) await this.#end(zone, key.slice(zone.length + 1) as SceneKind, null);
     });
   }
@@ -200,14 +201,5 @@ export class SceneEvents {
         this.logger.error({ err: error, event: event.id }, 'scene event listener failed');
       }
     }
-  }
-
-  #inOrder<T>(zone: ZoneId, work: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(zone) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch((error: unknown) => this.logger.error({ err: error, zone }, 'scene event failed'));
-    this.#queues.set(zone, settled);
-    void settled.then(() => { if (this.#queues.get(zone) === settled) this.#queues.delete(zone); });
-    return next;
   }
 }
