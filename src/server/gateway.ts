@@ -151,7 +151,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
       onKeyframe: (zone, unit) => thumbnails.keyframe(zone, unit),
       ringFor: (zone) => evidence.ringFor(zone),
       releaseRing: (zone) => evidence.releaseRing(zone),
-      detectionOf: (zone) => cameraCatalogue.settingsNow(zone).detection,
+      settingsOf: (zone) => cameraCatalogue.settingsNow(zone),
       // The gateway's own detector of an IP camera: trusted like a camera node's report, its snapshot the latest thumbnail.
       onScene: (zone, camera, event) => void (async () => {
         const ends = event.type.endsWith('.ended') || event.type.endsWith('.cleared');
@@ -163,6 +163,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const edgeCameras = new EdgeCameraReports();
   const cameraCatalogue = new CameraCatalogue(store, audit, logger.child({ subsystem: 'cameras' }));
   await cameraCatalogue.start(presence);
+  cameraCatalogue.onMasks((zone) => thumbnails.forget(zone));
   const cameraName = (zone: ZoneId): string | null => cameraCatalogue.byZone().get(zone)?.displayName ?? ipCameras.byZone().get(zone)?.name ?? null;
   /** Every camera this node knows of, by zone, with its name: MQTT announces them to Home Assistant. */
   const cameraNames = () => new Map([...new Set([...cameraCatalogue.byZone().keys(), ...ipCameras.byZone().keys()])].map((zone) => [zone, cameraName(zone)]));

@@ -45,6 +45,8 @@ export interface CameraProfileView extends CameraInfo {
   updatedBy: string | null;
   /** Privacy masks: polygons in picture coordinates (0–1) the camera node blacks out before encoding. */
   masks: [number, number][][];
+  /** The zone is an IP camera the gateway pulls: its masks are burned in by the gateway's ffmpeg, which then decodes and re-encodes it. */
+  ipCamera: boolean;
   /** The detector's settings (the defaults unless an admin set them). */
   detection: { threshold: number; minArea: number; motionZones: [number, number][][]; ignoreZones: [number, number][][] };
 }

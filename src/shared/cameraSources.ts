@@ -110,6 +110,8 @@ export interface CameraView {
   /** When it entered this status (ISO). */
   since: string;
   probe: CameraProbe | null;
+  /** Its ffmpeg burns the zone's privacy masks in: it decodes and re-encodes the camera (CPU, about 0.1 s more delay). */
+  masked: boolean;
   /** Its ffmpeg's CPU in % of one core (averaged since it started; null when none runs): a transcoded camera costs far more. */
   cpuPercent: number | null;
   createdAt: string;

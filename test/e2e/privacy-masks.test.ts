@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { auditEntries } from '../support/access.ts';
 import { launchBrowser, openConsole, addZone, resultsPath, signedInPage, startCamera, tile, waitForVideo } from '../support/browser.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { pageBrightness, type Rect } from '../support/picture.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 const ZONE = 'PLAZA-MASK-01';
@@ -18,21 +19,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await gw?.close(); });
 
-/** Mean brightness (0–255) of a rectangle of a picture (fractions of its size), drawn from a video or an image. */
-async function brightness(page: Page, selector: string, [x0, y0, x1, y1]: number[]): Promise<number> {
-  return page.evaluate(({ selector, rect }) => {
-    const source = document.querySelector(selector) as HTMLVideoElement | HTMLImageElement;
-    const canvas = document.createElement('canvas');
-    [canvas.width, canvas.height] = [160, 90];
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    ctx.drawImage(source, 0, 0, 160, 90);
-    const [x, y, w, h] = [Math.round(rect[0]! * 160), Math.round(rect[1]! * 90), Math.round((rect[2]! - rect[0]!) * 160), Math.round((rect[3]! - rect[1]!) * 90)];
-    const { data } = ctx.getImageData(x, y, w, h);
-    let sum = 0;
-    for (let i = 0; i < data.length; i += 4) sum += 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
-    return sum / (data.length / 4);
-  }, { selector, rect: [x0!, y0!, x1!, y1!] });
-}
+const brightness = (page: Page, selector: string, rect: number[]) => pageBrightness(page, selector, rect as unknown as Rect);
 
 // Well inside the mask and well inside the unmasked sky: edges are the codec's to blur.
 const INSIDE = [0.05, 0.03, 0.45, 0.1];

@@ -34,6 +34,7 @@ export class CameraCatalogue {
   /** Ids of revoked camera keys, as of the last read. */
   #revoked: ReadonlySet<number> = new Set();
   readonly #listeners = new Set<(zone: ZoneId) => void>();
+  readonly #maskListeners = new Set<(zone: ZoneId) => void>();
   /** The connection publishing each zone on this node: it is told when the zone's masks change. */
   readonly #publishers = new Map<ZoneId, Participant>();
   readonly #unsubscribe: (() => void)[] = [];
@@ -76,6 +77,12 @@ export class CameraCatalogue {
   onChange(listener: (zone: ZoneId) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** `listener` hears each zone whose privacy masks changed (here or on another node). */
+  onMasks(listener: (zone: ZoneId) => void): () => void {
+    this.#maskListeners.add(listener);
+    return () => this.#maskListeners.delete(listener);
   }
 
   async describe(by: Actor, zone: ZoneId, details: CameraDetails): Promise<void> {
@@ -142,6 +149,7 @@ export class CameraCatalogue {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#listeners.clear();
+    this.#maskListeners.clear();
   }
 
   async #read(): Promise<void> {
@@ -155,6 +163,7 @@ export class CameraCatalogue {
       const known = this.#records.find((k) => k.zone === r.zone);
       const same = JSON.stringify([known?.masks ?? [], known?.detection ?? null]) === JSON.stringify([r.masks, r.detection]);
       if (!same) this.#publishers.get(r.zone as ZoneId)?.send('camera:settings', { zone: r.zone as ZoneId, masks: r.masks, detection: r.detection ?? DEFAULT_DETECTION });
+      if (known && JSON.stringify(known.masks) !== JSON.stringify(r.masks)) for (const listener of this.#maskListeners) listener(r.zone as ZoneId);
     }
     for (const [zone, info] of next) if (!sameInfo(this.#byZone.get(zone), info)) changed.add(zone);
     for (const zone of this.#byZone.keys()) if (!next.has(zone)) changed.add(zone);

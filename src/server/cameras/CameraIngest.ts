@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_DETECTION, type CameraProbe, type CameraStatus, type DetectionSettings, type DetectorEvent, type PeerId, type ServerToClientEvents, type ZoneId } from '../../shared/index.ts';
+import { DEFAULT_DETECTION, type CameraProbe, type CameraSettings, type CameraStatus, type DetectorEvent, type MaskPolygon, type PeerId, type ServerToClientEvents, type ZoneId } from '../../shared/index.ts';
 import { motionMask } from '../../shared/vision/maskFill.ts';
 import { SceneDetector } from '../../shared/vision/sceneDetector.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
@@ -8,6 +8,7 @@ import type { MediaRelay } from '../media/MediaRelay.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
+import { maskImage } from './maskImage.ts';
 import { FfmpegPull, jittered, LUMA_HEIGHT, LUMA_WIDTH, QUICK_PROBE_SECONDS, retryDelayMs } from './FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
 
@@ -27,8 +28,11 @@ export interface IngestContext {
   onScene?(zone: ZoneId, camera: string, event: DetectorEvent): void;
   /** A fresh ring buffer directory for a detecting camera's evidence (see Evidence), and its end. */
   ringFor?(zone: ZoneId): string;
-  /** The zone's detection settings (threshold, minimum area, motion and ignore zones), read at each ffmpeg start. */
-  detectionOf?(zone: ZoneId): DetectionSettings;
+  /**
+   * The zone's privacy masks and detection settings, read at each ffmpeg start (the catalogue's
+   * `camera:settings` tells a running camera of a change). Absent: no masks, default detection.
+   */
+  settingsOf?(zone: ZoneId): CameraSettings;
   releaseRing?(zone: ZoneId): void;
 }
 
@@ -50,6 +54,10 @@ const ZONE_BUSY_RETRY_MS = 2_000;
 interface FfmpegRun {
   readonly pull: FfmpegPull;
   readonly peerId: PeerId;
+  /** The masks it burns in (JSON; `[]`: none, a copy). */
+  readonly masks: string;
+  /** Its detector, replaced when the zone's detection settings change. */
+  detector: SceneDetector | null;
 }
 
 type Message<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
@@ -95,6 +103,11 @@ export class CameraIngest implements Participant {
     return this.#ffmpeg?.pull.pid ?? null;
   }
 
+  /** Its ffmpeg burns privacy masks in (decoding and re-encoding the camera). */
+  get masked(): boolean {
+    return this.#ffmpeg !== null && this.#ffmpeg.masks !== '[]';
+  }
+
   /** Its ffmpeg's CPU, in % of one core, averaged since it started (null when none runs). */
   get ffmpegCpuPercent(): number | null {
     return this.#ffmpeg?.pull.cpuPercent ?? null;
@@ -138,7 +151,8 @@ export class CameraIngest implements Participant {
       if (!this.ctx.relay) throw new CameraFault('relay_disabled', 'IP cameras reach operators through the media relay, and media.policy is p2p: set it to auto or relay.');
       const probe = await probeCamera(this.source.target, this.ctx.ffprobe, QUICK_PROBE_SECONDS);
       this.probe = { ...probe, gopSeconds: probe.gopSeconds ?? this.probe?.gopSeconds ?? null };
-      if (!probe.passThrough && !this.source.transcode) throw new CameraFault('unsupported_codec', probe.problem!);
+      // A masked camera is re-encoded anyway.
+      if (!probe.passThrough && !this.source.transcode && this.#masks().length === 0) throw new CameraFault('unsupported_codec', probe.problem!);
       if (this.#closed) return null;
       return await this.#publishUntilEnd();
     } catch (error) {
@@ -176,18 +190,42 @@ export class CameraIngest implements Participant {
   send<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
     if (event === 'viewer:joined') {
       // The relay is our only viewer: it takes the video over loopback RTP.
-      void this.#pull((args[0] as Message<'viewer:joined'>).peerId).catch((error: unknown) => {
-        this.#logger.error({ err: error }, 'starting the ingest failed');
-        this.#endPublish?.(new CameraFault('unreachable', 'The media relay did not take the camera\'s video.'));
-      });
+      void this.#pull((args[0] as Message<'viewer:joined'>).peerId).catch((error: unknown) => this.#pullFailed(error));
     } else if (event === 'viewer:left') {
       // The relay's pairing ended (its worker restarts and pairs again, or the zone closes).
       if ((args[0] as Message<'viewer:left'>).peerId === this.#ffmpeg?.peerId) this.#stopFfmpeg();
+    } else if (event === 'camera:settings') {
+      this.#settingsChanged(args[0] as Message<'camera:settings'>);
     }
   }
 
   evict(reason: string): void {
     this.#endPublish?.(new CameraFault('zone_busy', reason));
+  }
+
+  /**
+   * An admin changed the zone's masks or detection. New masks need a new ffmpeg (another filter,
+   * or none): it starts at once on the same relay pairing, and viewers go on from its first
+   * keyframe (about 1–2 s without a new picture). Detection settings only replace the detector.
+   */
+  #settingsChanged({ masks, detection }: CameraSettings): void {
+    const run = this.#ffmpeg;
+    if (!run) return;
+    if (JSON.stringify(masks) !== run.masks) {
+      this.#logger.info({ masks: masks.length }, 'privacy masks changed: the camera\'s ffmpeg starts again with them');
+      void this.#pull(run.peerId).catch((error: unknown) => this.#pullFailed(error));
+    } else if (run.detector) {
+      run.detector = newDetector(detection);
+    }
+  }
+
+  #pullFailed(error: unknown): void {
+    this.#logger.error({ err: error }, 'starting the ingest failed');
+    this.#endPublish?.(error instanceof CameraFault ? error : new CameraFault('unreachable', 'The media relay did not take the camera\'s video.'));
+  }
+
+  #masks(): MaskPolygon[] {
+    return this.ctx.settingsOf?.(this.zone).masks ?? [];
   }
 
   // ------------------------------------------------------------ ffmpeg
@@ -197,35 +235,40 @@ export class CameraIngest implements Participant {
     const ports = await this.ctx.relay!.ingest(this.zone, peerId);
     if (this.#closed || !this.#endPublish) return;
     this.#stopFfmpeg();
-    const pull: FfmpegPull = new FfmpegPull({
-      ffmpeg: this.ctx.ffmpeg, target: this.source.target, transcode: this.source.transcode, ports,
-      onLive: () => {
-        if (this.#ffmpeg?.pull === pull) this.#setStatus('live', null);
-      },
-      ...(this.ctx.onKeyframe ? { onKeyframe: (unit: Buffer) => { if (this.#ffmpeg?.pull === pull) this.ctx.onKeyframe!(this.zone, unit); } } : {}),
-      ...(this.source.detect && this.ctx.onScene ? { onLuma: this.#detector(() => this.#ffmpeg?.pull === pull) } : {}),
-      ...(this.source.detect && this.ctx.ringFor ? { ringDir: this.ctx.ringFor(this.zone) } : {}),
-      onEnd: (fault, detail) => {
-        if (this.#ffmpeg?.pull !== pull) return;
-        this.#ffmpeg = null;
-        this.#logger.warn({ ...detail, status: fault.status }, 'ffmpeg ended');
-        this.#endPublish?.(fault);
-      },
-    });
-    this.#ffmpeg = { pull, peerId };
-  }
-
-  /** A detector for one ffmpeg run: its frames' times are when they arrive (5 a second). */
-  #detector(current: () => boolean): (luma: Uint8Array) => void {
-    const { threshold, minArea, motionZones, ignoreZones } = this.ctx.detectionOf?.(this.zone) ?? DEFAULT_DETECTION;
-    const detector = new SceneDetector(LUMA_WIDTH, LUMA_HEIGHT, { threshold, minArea }, motionMask(motionZones, ignoreZones, LUMA_WIDTH, LUMA_HEIGHT));
-    return (luma) => {
-      if (!current()) return;
-      for (const event of detector.push({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma, at: Date.now() })) this.ctx.onScene!(this.zone, this.source.name, event);
+    const { masks, detection } = this.ctx.settingsOf?.(this.zone) ?? { masks: [], detection: DEFAULT_DETECTION };
+    const size = this.probe;
+    // Masks are burned in at the size the probe read (an ffmpeg that cannot is a fault, never an unmasked picture).
+    const mask = masks.length > 0 && size ? { width: size.width, height: size.height, image: maskImage(masks, size.width, size.height) } : undefined;
+    if (masks.length > 0 && !mask) throw new CameraFault('unreachable', 'The camera\'s picture size is not known yet: its masks cannot be applied.');
+    const detecting = this.source.detect && this.ctx.onScene !== undefined;
+    const run: FfmpegRun = {
+      peerId, masks: JSON.stringify(mask ? masks : []), detector: detecting ? newDetector(detection) : null,
+      pull: new FfmpegPull({
+        ffmpeg: this.ctx.ffmpeg, target: this.source.target, transcode: this.source.transcode, ports,
+        ...(mask ? { mask } : {}),
+        onLive: () => {
+          if (this.#ffmpeg === run) this.#setStatus('live', null);
+        },
+        ...(this.ctx.onKeyframe ? { onKeyframe: (unit: Buffer) => { if (this.#ffmpeg === run) this.ctx.onKeyframe!(this.zone, unit); } } : {}),
+        // The detector's frames' times are when they arrive (5 a second).
+        ...(detecting ? { onLuma: (luma: Uint8Array) => {
+          if (this.#ffmpeg !== run || !run.detector) return;
+          for (const event of run.detector.push({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma, at: Date.now() })) this.ctx.onScene!(this.zone, this.source.name, event);
+        } } : {}),
+        ...(this.source.detect && this.ctx.ringFor ? { ringDir: this.ctx.ringFor(this.zone) } : {}),
+        onEnd: (fault, detail) => {
+          if (this.#ffmpeg !== run) return;
+          this.#ffmpeg = null;
+          this.#logger.warn({ ...detail, status: fault.status }, 'ffmpeg ended');
+          this.#endPublish?.(fault);
+        },
+      }),
     };
+    this.#ffmpeg = run;
   }
 
   #stopFfmpeg(): void {
+    // Each ffmpeg gets a fresh ring: a masked camera's pre-roll never holds what it sent unmasked.
     if (this.#ffmpeg && this.source.detect) this.ctx.releaseRing?.(this.zone);
     this.#ffmpeg?.pull.stop();
     this.#ffmpeg = null;
@@ -248,4 +291,9 @@ export class CameraIngest implements Participant {
       };
     });
   }
+}
+
+/** The shared detector at the ingest's grey copy's size, with the zone's settings. */
+function newDetector({ threshold, minArea, motionZones, ignoreZones }: CameraSettings['detection']): SceneDetector {
+  return new SceneDetector(LUMA_WIDTH, LUMA_HEIGHT, { threshold, minArea }, motionMask(motionZones, ignoreZones, LUMA_WIDTH, LUMA_HEIGHT));
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
 import { processCpuSeconds } from '../util/processCpu.ts';
 import { DETECTOR_HEIGHT, DETECTOR_WIDTH } from '../../shared/vision/sceneDetector.ts';
 import { CameraFault, classifyFailure, SOCKET_TIMEOUT_US, withCredentials, withoutCredentials, type CameraTarget } from './probeCamera.ts';
@@ -51,6 +52,13 @@ export interface FfmpegPullOptions {
    * listed; see RingBuffer). No decode, no re-encode.
    */
   ringDir?: string;
+  /**
+   * Privacy masks to burn in (see maskImage): the camera is decoded, the masks laid over every
+   * frame at the camera's size and the result encoded once (libx264), and every copy (the relay's
+   * RTP, the thumbnails' keyframes, the detector's grey copy, the ring buffer) is taken from that
+   * masked picture: no unmasked pixel leaves this ffmpeg.
+   */
+  mask?: { width: number; height: number; image: Buffer };
 }
 
 export const RING_SEGMENT_SECONDS = 2;
@@ -75,11 +83,19 @@ export class FfmpegPull {
   #stopped = false;
 
   constructor(private readonly options: FfmpegPullOptions) {
-    const keyframes = options.onKeyframe && !options.transcode ? options.onKeyframe : null;
+    // A masked camera is encoded here, as H.264: its keyframes are ours to copy.
+    const keyframes = options.onKeyframe && (!options.transcode || options.mask) ? options.onKeyframe : null;
     const luma = options.onLuma ?? null;
-    this.#child = spawn(options.ffmpeg, ffmpegArgs(options, keyframes !== null, luma !== null), {
-      stdio: ['ignore', 'pipe', 'pipe', keyframes ? 'pipe' : 'ignore', luma ? 'pipe' : 'ignore'],
+    const args = options.mask ? maskedArgs(options, options.mask, keyframes !== null, luma !== null) : ffmpegArgs(options, keyframes !== null, luma !== null);
+    this.#child = spawn(options.ffmpeg, args, {
+      stdio: ['ignore', 'pipe', 'pipe', keyframes ? 'pipe' : 'ignore', luma ? 'pipe' : 'ignore', options.mask ? 'pipe' : 'ignore'],
     });
+    const maskPipe = (this.#child.stdio as unknown[])[5] as Writable | null | undefined;
+    if (options.mask && maskPipe) {
+      // An ffmpeg that fails before it reads the picture closes the pipe: its exit says why.
+      maskPipe.on('error', () => undefined);
+      maskPipe.end(options.mask.image);
+    }
     const pipe = this.#child.stdio[3];
     if (keyframes && pipe && 'on' in pipe) {
       const split = new KeyframeSplitter((unit) => { if (!this.#stopped) keyframes(unit); });
@@ -152,37 +168,81 @@ export class FfmpegPull {
 /** The thumbnails' keyframes are taken from one window of this many seconds. */
 const KEYFRAME_EVERY_S = 10;
 
+/** The camera, opened for reading: credentials only here (never logged: see withoutCredentials). */
+const inputArgs = (target: CameraTarget): string[] => [
+  '-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer',
+  '-rtsp_transport', target.transport, '-timeout', String(SOCKET_TIMEOUT_US), '-i', withCredentials(target),
+];
+/** Progress twice a second on pipe:1 (the watchdog's and onLive's). */
+const PROGRESS = ['-progress', 'pipe:1', '-stats_period', '0.5'];
+/** A browser plays it at once: no B-frames, SPS and PPS before every keyframe. */
+const X264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-x264-params', 'repeat-headers=1'];
+/** The relay's RTP: packets cut for a 1280-byte path MTU with SRTP's overhead. */
+const rtpUrl = ({ port, rtcpPort }: FfmpegPullOptions['ports']): string => `rtp://127.0.0.1:${port}?pkt_size=1200&rtcpport=${rtcpPort}`;
+/** The detector's copy: decoded, dropped to a few frames a second, scaled (area averaging) to grey. */
+const LUMA_FILTER = `fps=${LUMA_FPS},scale=${LUMA_WIDTH}:${LUMA_HEIGHT}:flags=area,format=gray`;
+const LUMA_OUTPUT = ['-an', '-f', 'rawvideo', '-flush_packets', '1', 'pipe:4'];
+/** The ring buffer's segment muxer, as options (see FfmpegPullOptions.ringDir). */
+const ringOptions = (ringDir: string): [string, string][] => [
+  ['segment_time', String(RING_SEGMENT_SECONDS)], ['segment_wrap', String(RING_SEGMENTS)], ['segment_list', `${ringDir}/segments.csv`],
+  ['segment_list_type', 'csv'], ['segment_list_size', String(RING_SEGMENTS - 1)], ['reset_timestamps', '1'], ['segment_format', 'mpegts'],
+];
+const ringFile = (ringDir: string): string => `${ringDir}/seg%02d.ts`;
+
 function ffmpegArgs({ target, transcode, ports, ringDir }: FfmpegPullOptions, keyframes: boolean, luma: boolean): string[] {
-  const video = transcode
-    ? ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-x264-params', 'repeat-headers=1']
-    : ['-c:v', 'copy'];
+  const video = transcode ? X264 : ['-c:v', 'copy'];
   // The keyframes of the first 2.2 s of every 10 s (one or two with a GOP of up to 2 s: a thumbnail
   // is at most 15 s old anyway), copied as Annex B (SPS and PPS before each), each written at once
   // (a muxer otherwise holds them in a 32 KB buffer). Every keyframe cost 32 cameras ~15 % of a core.
   const keyframeCopy = keyframes
     ? ['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', `noise=drop=not(key)+gt(mod(pts*tb\\,${KEYFRAME_EVERY_S})\\,2.2),dump_extra=freq=keyframe`, '-an', '-flush_packets', '1', '-f', 'h264', 'pipe:3']
     : [];
-  // The detector's copy: decoded, dropped to a few frames a second, scaled (area averaging) to grey.
-  const lumaCopy = luma
-    ? ['-map', '0:v:0', '-vf', `fps=${LUMA_FPS},scale=${LUMA_WIDTH}:${LUMA_HEIGHT}:flags=area,format=gray`, '-an', '-f', 'rawvideo', '-flush_packets', '1', 'pipe:4']
-    : [];
+  const lumaCopy = luma ? ['-map', '0:v:0', '-vf', LUMA_FILTER, ...LUMA_OUTPUT] : [];
   const ring = ringDir
-    ? ['-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'segment', '-segment_time', String(RING_SEGMENT_SECONDS), '-segment_wrap', String(RING_SEGMENTS),
-      '-segment_list', `${ringDir}/segments.csv`, '-segment_list_type', 'csv', '-segment_list_size', String(RING_SEGMENTS - 1),
-      '-reset_timestamps', '1', '-segment_format', 'mpegts', `${ringDir}/seg%02d.ts`]
+    ? ['-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'segment', ...ringOptions(ringDir).flatMap(([key, value]) => [`-${key}`, value]), ringFile(ringDir)]
     : [];
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer',
-    '-rtsp_transport', target.transport, '-timeout', String(SOCKET_TIMEOUT_US), '-i', withCredentials(target),
+    ...inputArgs(target),
     '-map', '0:v:0', ...video,
     // SPS and PPS before every keyframe, whether the camera sends them in-band or only in its SDP.
     '-bsf:v', 'dump_extra=freq=keyframe',
     '-an', '-f', 'rtp', '-payload_type', '96',
-    '-progress', 'pipe:1', '-stats_period', '0.5',
-    `rtp://127.0.0.1:${ports.port}?pkt_size=1200&rtcpport=${ports.rtcpPort}`,
+    ...PROGRESS,
+    rtpUrl(ports),
     ...keyframeCopy,
     ...lumaCopy,
     ...ring,
+  ];
+}
+
+/** A value in a tee muxer's option list: its separators escaped. */
+const teeValue = (value: string): string => value.replace(/[\\:|[\]]/g, (c) => `\\${c}`);
+const teeSlave = (format: string, options: [string, string][], url: string): string =>
+  `[${[['f', format] as [string, string], ...options].map(([key, value]) => `${key}=${teeValue(value)}`).join(':')}]${url}`;
+
+/**
+ * A masked camera: decoded, the masks' picture (pipe:5) laid over each frame at the camera's size,
+ * encoded once, and that one encoding handed by the tee muxer to the relay, the thumbnails'
+ * keyframe pipe and the ring buffer; the detector's grey copy is split from the masked picture.
+ * Keyframes every 2 s whatever the camera's rate: a viewer, a thumbnail and a ring segment wait
+ * no longer than that.
+ */
+function maskedArgs({ target, ports, ringDir }: FfmpegPullOptions, mask: { width: number; height: number }, keyframes: boolean, luma: boolean): string[] {
+  const masked = `[0:v:0]scale=${mask.width}:${mask.height},format=yuv420p[picture];[1:v]format=yuva420p[mask];[picture][mask]overlay=eof_action=repeat:format=auto,format=yuv420p`;
+  const graph = luma ? `${masked},split=2[out][detector];[detector]${LUMA_FILTER}[luma]` : `${masked}[out]`;
+  const slaves = [
+    teeSlave('rtp', [['payload_type', '96']], rtpUrl(ports)),
+    ...(keyframes ? [teeSlave('h264', [['bsfs/v', 'noise=drop=not(key)'], ['flush_packets', '1']], 'pipe:3')] : []),
+    ...(ringDir ? [teeSlave('segment', ringOptions(ringDir), ringFile(ringDir))] : []),
+  ];
+  return [
+    ...inputArgs(target),
+    '-f', 'pam_pipe', '-i', 'pipe:5',
+    '-filter_complex', graph,
+    '-map', '[out]', ...X264, '-force_key_frames', 'expr:gte(t,n_forced*2)', '-an',
+    ...PROGRESS,
+    '-f', 'tee', slaves.join('|'),
+    ...(luma ? ['-map', '[luma]', ...LUMA_OUTPUT] : []),
   ];
 }
 

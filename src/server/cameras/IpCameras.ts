@@ -179,6 +179,6 @@ export function cameraView(record: CameraSourceRecord, ingest: CameraIngest | nu
     id: record.id, zone: record.zone, name: record.name, kind: record.onvifAddress ? 'onvif' : 'rtsp', url: record.url, username: record.username,
     hasPassword: record.sealedPassword !== null, transport: record.transport, transcode: record.transcode, detect: record.detect, onvif: onvifOf(record), origin: record.origin,
     status: ingest?.status ?? 'connecting', reason: ingest?.reason ?? null, since: new Date(ingest?.since ?? record.createdAt).toISOString(),
-    probe: ingest?.probe ?? null, cpuPercent: ingest?.ffmpegCpuPercent ?? null, createdAt: new Date(record.createdAt).toISOString(), createdBy: record.createdBy,
+    probe: ingest?.probe ?? null, masked: ingest?.masked ?? false, cpuPercent: ingest?.ffmpegCpuPercent ?? null, createdAt: new Date(record.createdAt).toISOString(), createdBy: record.createdBy,
   };
 }

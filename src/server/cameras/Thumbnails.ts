@@ -87,6 +87,15 @@ export class Thumbnails {
     return render;
   }
 
+  /**
+   * The zone's masks changed: what it showed before is not shown again (it may hold what is now
+   * masked). Its next thumbnail, or keyframe, is the first one served.
+   */
+  forget(zone: ZoneId): void {
+    this.#latest.delete(zone);
+    this.#keyframes.delete(zone);
+  }
+
   close(): void {
     for (const off of this.#unsubscribe) off();
     this.#latest.clear();

@@ -38,7 +38,7 @@ export function renderCameras(cameras: CameraView[], act: Act): void {
     reason.textContent = c.reason ?? '';
     status.append(reason);
     const actions = c.origin === 'config' ? [] : [confirmingButton('Remove', 'remove', () => void act(api('DELETE', `/api/cameras/${c.id}`)))];
-    const cpu = `${c.cpuPercent === null ? '' : ` · ffmpeg ${c.cpuPercent} % CPU${c.transcode ? ' (transcoding)' : ''}`}${c.detect ? ' · detecting motion and tampering' : ''}`;
+    const cpu = `${c.cpuPercent === null ? '' : ` · ffmpeg ${c.cpuPercent} % CPU${c.masked ? ' (re-encoding to burn in privacy masks)' : c.transcode ? ' (transcoding)' : ''}`}${c.detect ? ' · detecting motion and tampering' : ''}`;
     row.append(cell(c.zone), cell(c.name), cell(`${c.url}${c.username ? ` (as ${c.username})` : ''}${c.onvif ? ` · ONVIF ${c.onvif.host}:${c.onvif.port}` : ''}`, 'font-monospace small'),
       cell(`${describeVideo(c.probe)}${cpu}`), status, timeCell(c.since), actionsCell(...actions));
     return row;

@@ -36,13 +36,20 @@ export function openSceneEditor(profile: CameraProfileView, act: Act): void {
   const settings = element('div', { className: 'scene-settings' });
   settings.append(element('label', { text: 'Threshold' }), threshold, element('label', { text: 'Minimum area %' }), minArea);
   const feedback = element('p', { className: 'form-text', attributes: { role: 'status' } });
+  // An IP camera's masks are the gateway's to burn in: the admin should know what that costs.
+  const where = element('p', {
+    className: 'form-text', attributes: { 'data-field': 'mask-where' },
+    text: profile.ipCamera
+      ? 'An IP camera: the gateway burns its masks in. With masks, its ffmpeg decodes and re-encodes the camera (more CPU, about 0.1 s more delay), and its picture restarts for 1–2 s when they change.'
+      : 'Burned in at the camera node, before its encoder: nothing unmasked leaves it.',
+  });
   const actions = element('div', { className: 'vigil-dialog-actions' });
   const cancel = element('button', { className: 'btn btn-outline-light btn-sm', text: 'Cancel', attributes: { type: 'button', 'data-action': 'cancel' } });
   const save = element('button', { className: 'btn btn-primary btn-sm', text: 'Save', attributes: { type: 'button', 'data-action': 'confirm' } });
   actions.append(cancel, save);
   const tools = element('div', { className: 'scene-tools' });
   tools.append(layerSelect, close, clear);
-  dialog.append(title, tools, canvas, settings, feedback, actions);
+  dialog.append(title, tools, canvas, where, settings, feedback, actions);
   document.body.append(dialog);
 
   const ctx = canvas.getContext('2d')!;

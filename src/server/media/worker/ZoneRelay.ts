@@ -84,6 +84,8 @@ export class ZoneRelay {
   /** The packets since the latest keyframe (empty when that run grew too long), and its arrival. */
   #sinceKeyframe: RtpPacket[] = [];
   #keyframeAt = 0;
+  /** The publisher was replaced and its stream has not sent yet (see #rebase). */
+  #newSource = false;
 
   constructor(zone: ZoneId, network: RelayNetwork, onPeerState: PeerStateListener) {
     this.zone = zone;
@@ -108,6 +110,7 @@ export class ZoneRelay {
       return this.#localSdp(this.#publisher.pc, true);
     }
     this.#closePublisher();
+    this.#newSource = true;
     const pc = new RTCPeerConnection(peerConfig(this.#network));
     const publisher: Publisher = { kind: 'webrtc', peerId, pc, ssrc: null, transceiver: null };
     this.#publisher = publisher;
@@ -135,6 +138,7 @@ export class ZoneRelay {
    */
   async ingest(peerId: PeerId): Promise<{ port: number; rtcpPort: number }> {
     this.#closePublisher();
+    this.#newSource = true;
     const ingest = await RtpIngest.open((rtp) => this.#forward(rtp), () => this.#onPeerState(peerId, 'connected'));
     this.#publisher = { kind: 'rtp', peerId, ingest };
     return ingest.ports;
@@ -261,6 +265,7 @@ export class ZoneRelay {
   }
 
   #forward(rtp: RtpPacket): void {
+    if (this.#newSource) this.#rebase(rtp);
     // A keyframe's SPS/PPS packet and its IDR slice's first packet both look like a start: the
     // picture begins at the first of them (the rest of the picture shares its timestamp).
     const keyframe = startsKeyframe(rtp.payload) && this.#sinceKeyframe[0]?.header.timestamp !== rtp.header.timestamp;
@@ -288,6 +293,22 @@ export class ZoneRelay {
       }
       this.#send(subscriber, rtp);
     }
+  }
+
+  /**
+   * The first packet of a new stream into the zone (an IP camera's ffmpeg started again with new
+   * masks, a camera that connected again): its sequence numbers and timestamps start anywhere, so
+   * each viewer's sender goes on from its own last ones (a decoder would take the jump for loss),
+   * and waits for this stream's first keyframe.
+   */
+  #rebase(rtp: RtpPacket): void {
+    this.#newSource = false;
+    for (const subscriber of this.#subscribers.values()) {
+      subscriber.transceiver.sender.replaceRTP(rtp.header, true);
+      subscriber.backlog = null;
+      subscriber.waitingForKeyframe = true;
+    }
+    if (this.#subscribers.size > 0) this.requestKeyframe();
   }
 
   /** Its backlog is dropped: it starts again at the next keyframe. */
