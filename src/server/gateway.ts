@@ -35,6 +35,7 @@ import { logAuditEntry, registerRequestLog } from './observability/requestLog.ts
 import { ZoneQuality } from './observability/ZoneQuality.ts';
 import { SceneEvents } from './events/SceneEvents.ts';
 import { MqttPublisher } from './events/MqttPublisher.ts';
+import { RelayRecordings } from './evidence/RelayRecordings.ts';
 import { Evidence } from './evidence/Evidence.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
 import { openStore } from './store/openStore.ts';
@@ -163,7 +164,14 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   const edgeCameras = new EdgeCameraReports();
   const cameraCatalogue = new CameraCatalogue(store, audit, logger.child({ subsystem: 'cameras' }));
   await cameraCatalogue.start(presence);
-  cameraCatalogue.onMasks((zone) => thumbnails.forget(zone));
+  const recordings = media ? new RelayRecordings({
+    presence, relay: media.relay, evidence, recorded: (zone) => cameraCatalogue.settingsNow(zone).record, logger: logger.child({ subsystem: 'evidence' }),
+  }) : null;
+  cameraCatalogue.onSettings((zone, before, after) => {
+    // What the zone showed before its masks changed is not shown again.
+    if (JSON.stringify(before.masks) !== JSON.stringify(after.masks)) thumbnails.forget(zone);
+    if (before.record !== after.record) void recordings?.changed(zone).catch((error: unknown) => logger.error({ err: error, zone }, 'following a recording change failed'));
+  });
   const cameraName = (zone: ZoneId): string | null => cameraCatalogue.byZone().get(zone)?.displayName ?? ipCameras.byZone().get(zone)?.name ?? null;
   /** Every camera this node knows of, by zone, with its name: MQTT announces them to Home Assistant. */
   const cameraNames = () => new Map([...new Set([...cameraCatalogue.byZone().keys(), ...ipCameras.byZone().keys()])].map((zone) => [zone, cameraName(zone)]));
@@ -284,6 +292,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
         thumbnails.close();
         await signalling.close();
         sceneEvents.close();
+        recordings?.close();
         evidence.close();
         await mqttPublisher?.close();
         await app.close();

@@ -125,6 +125,9 @@ export const retentionSchema = z.strictObject({
   megabytes: z.number().int().min(1).max(10_000_000).nullable(),
 });
 
+/** A zone's evidence recording: its camera keeps a ring buffer (a browser camera through the relay). */
+export const recordingSchema = z.strictObject({ record: z.boolean() });
+
 /** A clip as the API lists it. */
 export interface EvidenceView {
   id: number;

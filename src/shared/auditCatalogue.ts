@@ -44,6 +44,7 @@ export const AUDIT_KINDS = {
   'camera.described': 'an admin named, placed or described a zone\'s camera, or forgot it',
   'camera.masked': 'an admin set or cleared a zone\'s privacy masks (the polygons its camera node blacks out)',
   'camera.detection': 'an admin set a zone\'s detection settings (threshold, minimum area, motion and ignore zones)',
+  'camera.recording': 'an admin turned a zone\'s evidence recording on or off (a browser camera then publishes through the relay)',
   'camera.ptz': 'an operator steered a camera (a move, a stop after it, a preset) or was refused',
   'evidence.saved': 'a clip was cut from a camera\'s ring buffer (by an event or an operator), with its SHA-256',
   'evidence.viewed': 'someone played a clip (its SHA-256)',

@@ -47,6 +47,8 @@ export interface CameraProfileView extends CameraInfo {
   masks: [number, number][][];
   /** The zone is an IP camera the gateway pulls: its masks are burned in by the gateway's ffmpeg, which then decodes and re-encodes it. */
   ipCamera: boolean;
+  /** Its evidence is recorded: the camera keeps a ring buffer for clips (a browser camera through the relay). */
+  record: boolean;
   /** The detector's settings (the defaults unless an admin set them). */
   detection: { threshold: number; minArea: number; motionZones: [number, number][][]; ignoreZones: [number, number][][] };
 }

@@ -37,6 +37,11 @@ export const cameraSettingsRequestSchema = z.strictObject({ zone: zoneFieldSchem
 export interface CameraSettings {
   masks: MaskPolygon[];
   detection: DetectionSettings;
+  /**
+   * The zone's evidence is recorded: the gateway keeps a ring buffer of its stream, so a camera
+   * node's video goes through the relay (one more hop) even with no viewer.
+   */
+  record: boolean;
 }
 
 export { fillMasked, maskSpans, motionMask, type PlaneLayout } from './vision/maskFill.ts';

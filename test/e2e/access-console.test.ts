@@ -71,9 +71,12 @@ it('a grant removed mid-view stops that video within a second; the other zone ke
   await page.waitForSelector('#console-alert[data-code="ZONE_FORBIDDEN"]', { state: 'visible' });
   // The camera closed that peer: it serves no operator any more.
   await north.page.waitForFunction(() => document.querySelector('#operator-count')?.textContent === '0', undefined, { timeout: 3_000 });
-  await page.waitForTimeout(1_000);
-  const south = await readTile(page, 'SOUTH-CAM-01');
-  assert.ok(south.presentedFrames > southBefore + 10, 'the other zone kept playing');
+  // Still playing: new pictures presented after the cut (on 2 cores a busy second can present few).
+  await page.waitForFunction(({ selector, before }) => {
+    const video = document.querySelector(`${selector} video`) as HTMLVideoElement | null;
+    return video !== null && video.getVideoPlaybackQuality().totalVideoFrames > before + 10;
+  }, { selector: tile('SOUTH-CAM-01'), before: southBefore }, { timeout: 5_000 });
+  assert.equal((await readTile(page, 'SOUTH-CAM-01')).state, 'live', 'the other zone kept playing');
 });
 
 it('an admin revoking a session bounces that console to the sign-in page and stops its video', async () => {

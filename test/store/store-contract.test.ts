@@ -157,8 +157,8 @@ for (const engine of engines) {
       await a.cameraProfiles.seen('GATE-03-N', null, null, 120);
       await b.cameraProfiles.describe('PARK-01', { ...details, name: null, latitude: null, longitude: null }, 130, 'alice');
       assert.deepEqual(await b.cameraProfiles.list(), [
-        { zone: 'GATE-03-N', ...details, keyId: 4, keyLabel: 'gate key', lastSeenAt: 120, updatedAt: 110, updatedBy: 'alice', masks: [], detection: null },
-        { zone: 'PARK-01', ...details, name: null, latitude: null, longitude: null, keyId: null, keyLabel: null, lastSeenAt: null, updatedAt: 130, updatedBy: 'alice', masks: [], detection: null },
+        { zone: 'GATE-03-N', ...details, keyId: 4, keyLabel: 'gate key', lastSeenAt: 120, updatedAt: 110, updatedBy: 'alice', masks: [], detection: null, record: false },
+        { zone: 'PARK-01', ...details, name: null, latitude: null, longitude: null, keyId: null, keyLabel: null, lastSeenAt: null, updatedAt: 130, updatedBy: 'alice', masks: [], detection: null, record: false },
       ]);
       // Privacy masks: set on their own, kept by a later describe, made with a profile where there was none.
       const window = [[0.1, 0.1], [0.4, 0.1], [0.4, 0.3]] as [number, number][];
@@ -172,6 +172,13 @@ for (const engine of engines) {
       await b.cameraProfiles.setDetection('GATE-03-N', detection, 170, 'bob');
       const detected = (await a.cameraProfiles.list()).find((p) => p.zone === 'GATE-03-N');
       assert.deepEqual([detected?.detection, detected?.masks, detected?.name], [detection, [window], 'Gate 3 north'], 'each kept beside the others');
+      await b.cameraProfiles.setRecord('GATE-03-N', true, 180, 'bob');
+      await b.cameraProfiles.setRecord('NEW-ZONE-01', true, 180, 'bob');
+      const recorded = await b.cameraProfiles.list();
+      assert.deepEqual(recorded.filter((p) => p.record).map((p) => p.zone), ['GATE-03-N', 'NEW-ZONE-01'], 'recording kept, a new zone made');
+      assert.equal(recorded.find((p) => p.zone === 'GATE-03-N')?.detection?.threshold, 30, 'beside the detection settings');
+      await b.cameraProfiles.setRecord('NEW-ZONE-01', false, 190, 'bob');
+      assert.equal((await b.cameraProfiles.list()).find((p) => p.zone === 'NEW-ZONE-01')?.record, false);
       assert.equal(await a.cameraProfiles.remove('PARK-01'), true);
       assert.equal(await b.cameraProfiles.remove('PARK-01'), false);
     });

@@ -19,6 +19,11 @@ const infoOf = (r: CameraProfileRecord, revoked: ReadonlySet<number>): CameraInf
   keyRevoked: r.keyId !== null && revoked.has(r.keyId),
 });
 
+type SettingsListener = (zone: ZoneId, before: CameraSettings, after: CameraSettings) => void;
+
+/** What a zone's camera is told of it (CameraSettings), from its profile (none: the defaults). */
+const settingsOf = (r: CameraProfileRecord | undefined): CameraSettings => ({ masks: r?.masks ?? [], detection: r?.detection ?? DEFAULT_DETECTION, record: r?.record ?? false });
+
 const sameInfo = (a: CameraInfo | undefined, b: CameraInfo | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
@@ -34,7 +39,7 @@ export class CameraCatalogue {
   /** Ids of revoked camera keys, as of the last read. */
   #revoked: ReadonlySet<number> = new Set();
   readonly #listeners = new Set<(zone: ZoneId) => void>();
-  readonly #maskListeners = new Set<(zone: ZoneId) => void>();
+  readonly #settingsListeners = new Set<SettingsListener>();
   /** The connection publishing each zone on this node: it is told when the zone's masks change. */
   readonly #publishers = new Map<ZoneId, Participant>();
   readonly #unsubscribe: (() => void)[] = [];
@@ -79,10 +84,10 @@ export class CameraCatalogue {
     return () => this.#listeners.delete(listener);
   }
 
-  /** `listener` hears each zone whose privacy masks changed (here or on another node). */
-  onMasks(listener: (zone: ZoneId) => void): () => void {
-    this.#maskListeners.add(listener);
-    return () => this.#maskListeners.delete(listener);
+  /** `listener` hears each zone whose masks, detection or recording changed (here or on another node), with before and after. */
+  onSettings(listener: SettingsListener): () => void {
+    this.#settingsListeners.add(listener);
+    return () => this.#settingsListeners.delete(listener);
   }
 
   async describe(by: Actor, zone: ZoneId, details: CameraDetails): Promise<void> {
@@ -100,13 +105,20 @@ export class CameraCatalogue {
   /** The same from this node's copy (an IP camera's detector, at each ffmpeg start). */
   settingsNow(zone: ZoneId): CameraSettings {
     const record = this.#records.find((r) => r.zone === zone);
-    return { masks: record?.masks ?? [], detection: record?.detection ?? DEFAULT_DETECTION };
+    return settingsOf(record);
   }
 
   /** Sets the zone's detection settings (audited); its camera node uses them from its next frame. */
   async setDetection(by: Actor, zone: ZoneId, detection: DetectionSettings): Promise<void> {
     await this.audit.record({ ...by, kind: 'camera.detection', zone, outcome: 'ok', detail: { ...detection } });
     await this.store.cameraProfiles.setDetection(zone, detection, Date.now(), by.actor);
+    await this.reload();
+  }
+
+  /** Turns the zone's evidence recording on or off (audited); see CameraSettings.record. */
+  async setRecord(by: Actor, zone: ZoneId, record: boolean): Promise<void> {
+    await this.audit.record({ ...by, kind: 'camera.recording', zone, outcome: 'ok', detail: { record } });
+    await this.store.cameraProfiles.setRecord(zone, record, Date.now(), by.actor);
     await this.reload();
   }
 
@@ -149,7 +161,7 @@ export class CameraCatalogue {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#listeners.clear();
-    this.#maskListeners.clear();
+    this.#settingsListeners.clear();
   }
 
   async #read(): Promise<void> {
@@ -158,18 +170,23 @@ export class CameraCatalogue {
     const next = new Map<ZoneId, CameraInfo>();
     for (const r of records) next.set(r.zone as ZoneId, infoOf(r, revoked));
     const changed = new Set<ZoneId>();
-    // Masks or detection changed here or on another node: the camera publishing the zone here applies them.
+    // Masks, detection or recording changed here or on another node: the camera publishing the zone here applies them.
+    const settingsChanged: [ZoneId, CameraSettings, CameraSettings, boolean][] = [];
     for (const r of records) {
       const known = this.#records.find((k) => k.zone === r.zone);
-      const same = JSON.stringify([known?.masks ?? [], known?.detection ?? null]) === JSON.stringify([r.masks, r.detection]);
-      if (!same) this.#publishers.get(r.zone as ZoneId)?.send('camera:settings', { zone: r.zone as ZoneId, masks: r.masks, detection: r.detection ?? DEFAULT_DETECTION });
-      if (known && JSON.stringify(known.masks) !== JSON.stringify(r.masks)) for (const listener of this.#maskListeners) listener(r.zone as ZoneId);
+      const [before, after] = [settingsOf(known), settingsOf(r)];
+      if (JSON.stringify(before) !== JSON.stringify(after)) settingsChanged.push([r.zone as ZoneId, before, after, known !== undefined]);
     }
     for (const [zone, info] of next) if (!sameInfo(this.#byZone.get(zone), info)) changed.add(zone);
     for (const zone of this.#byZone.keys()) if (!next.has(zone)) changed.add(zone);
     this.#byZone = next;
     this.#records = records;
     this.#revoked = revoked;
+    // Told once this copy holds the change: what they ask of it (settingsNow) is the new value.
+    for (const [zone, before, after, known] of settingsChanged) {
+      this.#publishers.get(zone)?.send('camera:settings', { zone, ...after });
+      if (known) for (const listener of this.#settingsListeners) listener(zone, before, after);
+    }
     for (const zone of changed) for (const listener of this.#listeners) listener(zone);
   }
 
@@ -184,7 +201,7 @@ export class CameraCatalogue {
     // The record as the store will hold it (see the repositories' seen()): a key, if given, replaces the last one.
     const known = this.#records.find((r) => r.zone === zone);
     const seen: CameraProfileRecord = {
-      ...(known ?? { zone, name: null, location: null, description: null, group: null, latitude: null, longitude: null, keyId: null, keyLabel: null, updatedAt: null, updatedBy: null, masks: [], detection: null }),
+      ...(known ?? { zone, name: null, location: null, description: null, group: null, latitude: null, longitude: null, keyId: null, keyLabel: null, updatedAt: null, updatedBy: null, masks: [], detection: null, record: false }),
       keyId: key.id ?? known?.keyId ?? null,
       keyLabel: key.label ?? known?.keyLabel ?? null,
       lastSeenAt: at,

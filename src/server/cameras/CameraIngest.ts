@@ -58,6 +58,8 @@ interface FfmpegRun {
   readonly masks: string;
   /** Its detector, replaced when the zone's detection settings change. */
   detector: SceneDetector | null;
+  /** It writes the zone's evidence ring buffer (detection on, or the zone recorded). */
+  readonly ring: boolean;
 }
 
 type Message<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
@@ -208,11 +210,11 @@ export class CameraIngest implements Participant {
    * or none): it starts at once on the same relay pairing, and viewers go on from its first
    * keyframe (about 1–2 s without a new picture). Detection settings only replace the detector.
    */
-  #settingsChanged({ masks, detection }: CameraSettings): void {
+  #settingsChanged({ masks, detection, record }: CameraSettings): void {
     const run = this.#ffmpeg;
     if (!run) return;
-    if (JSON.stringify(masks) !== run.masks) {
-      this.#logger.info({ masks: masks.length }, 'privacy masks changed: the camera\'s ffmpeg starts again with them');
+    if (JSON.stringify(masks) !== run.masks || this.#ringed(record) !== run.ring) {
+      this.#logger.info({ masks: masks.length, record }, 'privacy masks or recording changed: the camera\'s ffmpeg starts again with them');
       void this.#pull(run.peerId).catch((error: unknown) => this.#pullFailed(error));
     } else if (run.detector) {
       run.detector = newDetector(detection);
@@ -222,6 +224,11 @@ export class CameraIngest implements Participant {
   #pullFailed(error: unknown): void {
     this.#logger.error({ err: error }, 'starting the ingest failed');
     this.#endPublish?.(error instanceof CameraFault ? error : new CameraFault('unreachable', 'The media relay did not take the camera\'s video.'));
+  }
+
+  /** Whether its ffmpeg keeps the evidence ring: with detection (events cut clips) or when the zone is recorded. */
+  #ringed(record: boolean): boolean {
+    return (this.source.detect || record) && this.ctx.ringFor !== undefined;
   }
 
   #masks(): MaskPolygon[] {
@@ -235,14 +242,15 @@ export class CameraIngest implements Participant {
     const ports = await this.ctx.relay!.ingest(this.zone, peerId);
     if (this.#closed || !this.#endPublish) return;
     this.#stopFfmpeg();
-    const { masks, detection } = this.ctx.settingsOf?.(this.zone) ?? { masks: [], detection: DEFAULT_DETECTION };
+    const { masks, detection, record } = this.ctx.settingsOf?.(this.zone) ?? { masks: [], detection: DEFAULT_DETECTION, record: false };
+    const ring = this.#ringed(record);
     const size = this.probe;
     // Masks are burned in at the size the probe read (an ffmpeg that cannot is a fault, never an unmasked picture).
     const mask = masks.length > 0 && size ? { width: size.width, height: size.height, image: maskImage(masks, size.width, size.height) } : undefined;
     if (masks.length > 0 && !mask) throw new CameraFault('unreachable', 'The camera\'s picture size is not known yet: its masks cannot be applied.');
     const detecting = this.source.detect && this.ctx.onScene !== undefined;
     const run: FfmpegRun = {
-      peerId, masks: JSON.stringify(mask ? masks : []), detector: detecting ? newDetector(detection) : null,
+      peerId, masks: JSON.stringify(mask ? masks : []), detector: detecting ? newDetector(detection) : null, ring,
       pull: new FfmpegPull({
         ffmpeg: this.ctx.ffmpeg, target: this.source.target, transcode: this.source.transcode, ports,
         ...(mask ? { mask } : {}),
@@ -255,7 +263,7 @@ export class CameraIngest implements Participant {
           if (this.#ffmpeg !== run || !run.detector) return;
           for (const event of run.detector.push({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma, at: Date.now() })) this.ctx.onScene!(this.zone, this.source.name, event);
         } } : {}),
-        ...(this.source.detect && this.ctx.ringFor ? { ringDir: this.ctx.ringFor(this.zone) } : {}),
+        ...(ring ? { ringDir: this.ctx.ringFor!(this.zone) } : {}),
         onEnd: (fault, detail) => {
           if (this.#ffmpeg !== run) return;
           this.#ffmpeg = null;
@@ -269,7 +277,7 @@ export class CameraIngest implements Participant {
 
   #stopFfmpeg(): void {
     // Each ffmpeg gets a fresh ring: a masked camera's pre-roll never holds what it sent unmasked.
-    if (this.#ffmpeg && this.source.detect) this.ctx.releaseRing?.(this.zone);
+    if (this.#ffmpeg?.ring) this.ctx.releaseRing?.(this.zone);
     this.#ffmpeg?.pull.stop();
     this.#ffmpeg = null;
   }

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { processCpuSeconds } from '../util/processCpu.ts';
 import { DETECTOR_HEIGHT, DETECTOR_WIDTH } from '../../shared/vision/sceneDetector.ts';
+import { ringArgs, ringFile, ringOptions } from '../evidence/ringSegments.ts';
 import { CameraFault, classifyFailure, SOCKET_TIMEOUT_US, withCredentials, withoutCredentials, type CameraTarget } from './probeCamera.ts';
 
 /** A camera that sends nothing for this long is stalled: its ffmpeg is killed. */
@@ -60,9 +61,6 @@ export interface FfmpegPullOptions {
    */
   mask?: { width: number; height: number; image: Buffer };
 }
-
-export const RING_SEGMENT_SECONDS = 2;
-export const RING_SEGMENTS = 16;
 
 export const LUMA_WIDTH = DETECTOR_WIDTH;
 export const LUMA_HEIGHT = DETECTOR_HEIGHT;
@@ -182,13 +180,6 @@ const rtpUrl = ({ port, rtcpPort }: FfmpegPullOptions['ports']): string => `rtp:
 /** The detector's copy: decoded, dropped to a few frames a second, scaled (area averaging) to grey. */
 const LUMA_FILTER = `fps=${LUMA_FPS},scale=${LUMA_WIDTH}:${LUMA_HEIGHT}:flags=area,format=gray`;
 const LUMA_OUTPUT = ['-an', '-f', 'rawvideo', '-flush_packets', '1', 'pipe:4'];
-/** The ring buffer's segment muxer, as options (see FfmpegPullOptions.ringDir). */
-const ringOptions = (ringDir: string): [string, string][] => [
-  ['segment_time', String(RING_SEGMENT_SECONDS)], ['segment_wrap', String(RING_SEGMENTS)], ['segment_list', `${ringDir}/segments.csv`],
-  ['segment_list_type', 'csv'], ['segment_list_size', String(RING_SEGMENTS - 1)], ['reset_timestamps', '1'], ['segment_format', 'mpegts'],
-];
-const ringFile = (ringDir: string): string => `${ringDir}/seg%02d.ts`;
-
 function ffmpegArgs({ target, transcode, ports, ringDir }: FfmpegPullOptions, keyframes: boolean, luma: boolean): string[] {
   const video = transcode ? X264 : ['-c:v', 'copy'];
   // The keyframes of the first 2.2 s of every 10 s (one or two with a GOP of up to 2 s: a thumbnail
@@ -199,7 +190,7 @@ function ffmpegArgs({ target, transcode, ports, ringDir }: FfmpegPullOptions, ke
     : [];
   const lumaCopy = luma ? ['-map', '0:v:0', '-vf', LUMA_FILTER, ...LUMA_OUTPUT] : [];
   const ring = ringDir
-    ? ['-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'segment', ...ringOptions(ringDir).flatMap(([key, value]) => [`-${key}`, value]), ringFile(ringDir)]
+    ? ['-map', '0:v:0', '-c:v', 'copy', '-an', ...ringArgs(ringDir)]
     : [];
   return [
     ...inputArgs(target),

@@ -28,6 +28,8 @@ export class Thumbnails {
   /** IP cameras' latest keyframes (copied by their ffmpeg, not decoded), and what was decoded of them. */
   readonly #keyframes = new Map<ZoneId, { accessUnit: Buffer; at: number }>();
   readonly #rendering = new Map<ZoneId, Promise<Thumbnail | null>>();
+  /** Bumped by forget(): a decode that started before is not kept (it may show what is now masked). */
+  readonly #generation = new Map<ZoneId, number>();
   #renders = 0;
   readonly #unsubscribe: (() => void)[];
 
@@ -74,14 +76,16 @@ export class Thumbnails {
     if (pending) return pending;
     if (this.#renders >= RENDERS_AT_ONCE) return made;
     this.#renders += 1;
+    const generation = this.#generation.get(zone) ?? 0;
     const render = keyframeThumbnail(this.ffmpeg, keyframe.accessUnit).then((jpeg) => {
       if (!jpeg) return made;
+      if ((this.#generation.get(zone) ?? 0) !== generation) return null;
       const thumbnail = { jpeg, at: keyframe.at };
       this.#latest.set(zone, thumbnail);
       return thumbnail;
     }).finally(() => {
       this.#renders -= 1;
-      this.#rendering.delete(zone);
+      if (this.#rendering.get(zone) === render) this.#rendering.delete(zone);
     });
     this.#rendering.set(zone, render);
     return render;
@@ -92,8 +96,10 @@ export class Thumbnails {
    * masked). Its next thumbnail, or keyframe, is the first one served.
    */
   forget(zone: ZoneId): void {
+    this.#generation.set(zone, (this.#generation.get(zone) ?? 0) + 1);
     this.#latest.delete(zone);
     this.#keyframes.delete(zone);
+    this.#rendering.delete(zone);
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import type { AuditTrail } from '../audit/AuditTrail.ts';
 import type { Actor } from '../auth/Accounts.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { EvidenceRecord, Store } from '../store/types.ts';
-import { RING_SEGMENT_SECONDS } from '../cameras/FfmpegPull.ts';
+import { RING_SEGMENT_SECONDS } from './ringSegments.ts';
 import { RingBuffer } from './RingBuffer.ts';
 
 export interface EvidenceSettings {

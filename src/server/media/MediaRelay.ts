@@ -35,6 +35,9 @@ export class MediaRelay implements RelayPlan {
   readonly #participants = new Map<ZoneId, Participant>();
   /** Each zone's camera→relay pairing: when its connection fails, nothing else would set it up again. */
   readonly #ingests = new Map<PeerId, ZoneId>();
+  /** Zones whose evidence the relay records, and into which ring buffer directory. */
+  readonly #recording = new Map<ZoneId, string>();
+  #pinned: (zone: ZoneId) => boolean = () => false;
 
   constructor(options: MediaRelayOptions) {
     this.#options = options;
@@ -44,6 +47,9 @@ export class MediaRelay implements RelayPlan {
       for (const zone of zones) {
         options.logger.warn({ zone }, 'relay worker lost the zone: pairing again');
         pairAgain(zone);
+        // Its recorder died with it: the restarted worker records into the same ring.
+        const dir = this.#recording.get(zone);
+        if (dir !== undefined) void this.record(zone, dir).catch((error: unknown) => options.logger.warn({ err: error, zone }, 'recording again failed'));
       }
     });
     options.workers.events.on('peer-state', (peerId, state) => {
@@ -84,6 +90,26 @@ export class MediaRelay implements RelayPlan {
     return this.#options.workers.request(zone, { op: 'ingest', zone, peerId });
   }
 
+  /** `pinned(zone)`: the zone's evidence is recorded, so its camera goes through the relay even with no viewer. */
+  pinWhen(pinned: (zone: ZoneId) => boolean): void {
+    this.#pinned = pinned;
+  }
+
+  pinned(zone: ZoneId): boolean {
+    return this.#pinned(zone);
+  }
+
+  /**
+   * Keeps the zone's evidence ring buffer in `dir` from the camera's stream as the relay receives
+   * it (null: stops). The zone's worker stays its own while it records, viewers or not.
+   */
+  async record(zone: ZoneId, dir: string | null): Promise<void> {
+    if (dir === null) this.#recording.delete(zone);
+    else this.#recording.set(zone, dir);
+    await this.#options.workers.request(zone, { op: 'record', zone, dir });
+    if (dir === null && !this.#participants.has(zone) && !this.#recording.has(zone)) this.#options.workers.release(zone);
+  }
+
   participantFor(zone: ZoneId): Participant {
     let participant = this.#participants.get(zone);
     if (!participant) {
@@ -101,8 +127,8 @@ export class MediaRelay implements RelayPlan {
 
   released(zone: ZoneId): void {
     this.#participants.delete(zone);
-    // Its close requests are already queued on the worker; later ones may go to another.
-    this.#options.workers.release(zone);
+    // Its close requests are already queued on the worker; later ones may go to another (unless it records there).
+    if (!this.#recording.has(zone)) this.#options.workers.release(zone);
   }
 
   /** What the registry tells the relay's participant, as worker requests. */

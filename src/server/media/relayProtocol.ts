@@ -25,6 +25,11 @@ export type RelayRequest =
   | { op: 'candidate'; peerId: PeerId; candidate: IceCandidate | null }
   /** The viewer asked for an ICE restart (its connection failed): a new offer follows. */
   | { op: 'restart'; peerId: PeerId }
+  /**
+   * Keep the zone's evidence ring buffer in `dir` (null: stop): the camera's stream, copied as it
+   * arrives, cut into segments by a local ffmpeg; the camera is asked for a keyframe every segment.
+   */
+  | { op: 'record'; zone: ZoneId; dir: string | null }
   /** The pairing ended: close its connection. Unknown peers are ignored. */
   | { op: 'close'; peerId: PeerId }
   | { op: 'stats' };
@@ -46,6 +51,8 @@ export interface RelayZoneStats {
   fellBehind: number;
   /** Viewers that started on the packets since a recent keyframe, replayed (fast start). */
   replays: number;
+  /** Its evidence ring buffer is kept (op `record`). */
+  recording: boolean;
 }
 
 export interface RelayStats {

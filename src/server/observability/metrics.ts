@@ -140,6 +140,7 @@ export class GatewayMetrics {
     perZone('vigil_relay_keyframe_requests', 'Keyframe requests (PLI) the relay sent the camera, after aggregating its viewers\' requests.', (z) => z.plis);
     perZone('vigil_relay_keyframe_waits', 'Viewers that connected and waited for a keyframe before their first packet.', (z) => z.keyframeWaits);
     perZone('vigil_relay_keyframe_replays', 'Viewers that started at once on the packets since a recent keyframe, instead of waiting for the next.', (z) => z.replays);
+    perZone('vigil_relay_recording', 'The relay keeps the zone\'s evidence ring buffer (1): a recorded camera that publishes itself.', (z) => (z.recording ? 1 : 0));
     perZone('vigil_relay_viewers_fell_behind', 'Times a viewer of the zone fell a second behind and was dropped to the next keyframe.', (z) => z.fellBehind);
     const perWorker = (name: string, help: string, pick: (w: RelayStats) => number) => new Gauge({
       name, help, labelNames: ['worker'], registers,

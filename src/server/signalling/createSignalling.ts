@@ -133,7 +133,7 @@ export function createSignalling(options: SignallingOptions): Signalling {
   const scenes = new ScenePublisher(io, sceneEvents, (principal, zone) => access.mayWatch(principal, zone), logger, Boolean(options.adapter));
   const context: HandlerContext = {
     presence, logger, access, activity, quality: options.quality, cameraControl, edgeCameras, thumbnails, sceneEvents, zonesFor: (principal) => directory.zonesFor(principal),
-    settingsOf: async (zone) => (await options.cameraCatalogue?.settings(zone)) ?? { masks: [], detection: DEFAULT_DETECTION },
+    settingsOf: async (zone) => (await options.cameraCatalogue?.settings(zone)) ?? { masks: [], detection: DEFAULT_DETECTION, record: false },
   };
 
   io.on('connection', (socket) => {

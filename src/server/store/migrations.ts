@@ -472,4 +472,10 @@ export const migrations: readonly Migration[] = [
     sqlite: 'ALTER TABLE camera_profiles ADD COLUMN detection TEXT;',
     postgres: 'ALTER TABLE camera_profiles ADD COLUMN detection TEXT;',
   },
+  {
+    version: 16,
+    name: 'evidence recording per zone: its camera keeps a ring buffer (a browser camera through the relay)',
+    sqlite: 'ALTER TABLE camera_profiles ADD COLUMN record INTEGER NOT NULL DEFAULT 0;',
+    postgres: 'ALTER TABLE camera_profiles ADD COLUMN record BOOLEAN NOT NULL DEFAULT FALSE;',
+  },
 ];

@@ -88,6 +88,7 @@ export interface CameraProfileRow {
   zone: string; name: string | null; location: string | null; description: string | null; camera_group: string | null;
   latitude: number | null; longitude: number | null; key_id: number | string | null; key_label: string | null;
   last_seen_at: number | string | null; updated_at: number | string | null; updated_by: string | null; masks: string | null; detection: string | null;
+  record: number | boolean;
 }
 const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
 export const toCameraProfile = (r: CameraProfileRow): CameraProfileRecord => ({
@@ -96,6 +97,7 @@ export const toCameraProfile = (r: CameraProfileRow): CameraProfileRecord => ({
   lastSeenAt: numberOrNull(r.last_seen_at), updatedAt: numberOrNull(r.updated_at), updatedBy: r.updated_by,
   masks: r.masks ? (JSON.parse(r.masks) as CameraProfileRecord['masks']) : [],
   detection: r.detection ? (JSON.parse(r.detection) as CameraProfileRecord['detection']) : null,
+  record: Boolean(r.record),
 });
 
 export interface WallLayoutRow { scope: string; name: string; grid: string; zones: string; updated_at: number | string; updated_by: string; audience: string | null }

@@ -134,6 +134,8 @@ export interface CameraProfileRecord {
   masks: MaskPolygon[];
   /** The detector's settings; null: the defaults. */
   detection: DetectionSettings | null;
+  /** Its camera keeps an evidence ring buffer (a browser camera then publishes through the relay). */
+  record: boolean;
 }
 
 export type CameraProfileDetails = Pick<CameraProfileRecord, 'name' | 'location' | 'description' | 'group' | 'latitude' | 'longitude'>;
@@ -148,6 +150,7 @@ export interface CameraProfileRepository {
   /** Replaces the zone's privacy masks (the profile is made if there is none). */
   setMasks(zone: string, masks: readonly MaskPolygon[], at: number, by: string): Promise<void>;
   setDetection(zone: string, detection: DetectionSettings, at: number, by: string): Promise<void>;
+  setRecord(zone: string, record: boolean, at: number, by: string): Promise<void>;
 }
 
 /** A motion or tamper event as stored (times in ms since epoch); its snapshot is read on its own. */

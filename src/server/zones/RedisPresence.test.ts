@@ -153,6 +153,7 @@ describe('RedisPresence with the media relay', () => {
       wanted: (_zone, viewers) => viewers > relayAbove,
       participantFor: (zone) => { assert.equal(zone, 'Z'); return relay; },
       released: (zone) => released.push(zone),
+      pinned: () => false,
     };
     presence.useRelay(plan, switchMs);
     presence.attach({ deliver: (sid, event, payload) => fakes.get(sid)?.sent.push({ event, payload }), evict: () => undefined });

@@ -137,7 +137,8 @@ export class RedisPresence implements ZonePresence {
   }
 
   async publish(camera: Participant, zone: ZoneId, resumeToken: string, resumePeers: readonly PeerId[] = []): Promise<Ack<PublishResult>> {
-    const whip = publishesThroughRelay(camera);
+    // A recorded zone's camera goes through its node's relay like a WHIP encoder's.
+    const whip = publishesThroughRelay(camera) || (this.#relay?.pinned(zone) ?? false);
     const [reply, effects] = await this.#run('PUBLISH', [
       zone, camera.id, this.nodeId, hashToken(resumeToken), nonce(), String(Date.now()), String(this.resumeGraceMs),
       whip ? '1' : '0', this.#relay?.relayAbove != null ? '1' : '0', ...resumePeers,
@@ -218,6 +219,12 @@ export class RedisPresence implements ZonePresence {
     this.#local.delete(participant.id);
     await this.redis.sRem(this.#key('node', this.nodeId), participant.id);
   }
+
+  /**
+   * A recorded zone's camera is seated through the relay by the PUBLISH script: a change applies
+   * from the camera's next publish (moving a live zone's viewers is the single box's, for now).
+   */
+  async repin(_zone: ZoneId): Promise<void> {}
 
   /** The viewer stopped playing its retiring peer-to-peer pairing (`signal:close`): its camera closes it. */
   async retire(viewer: Participant, peerId: PeerId): Promise<Ack> {

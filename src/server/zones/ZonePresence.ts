@@ -49,6 +49,11 @@ export interface ZonePresence {
   route(sender: Participant, peerId: PeerId): Promise<Ack<Route>>;
   /** How a view of `zone` starting now would get its video. */
   pathFor(zone: ZoneId): 'p2p' | 'relay';
+  /**
+   * The zone's recording changed (RelayPlan.pinned): a camera of this node publishing it moves to
+   * the relay now, or lets it go. In a cluster, from the camera's next publish.
+   */
+  repin(zone: ZoneId): Promise<void>;
   /** The viewer stopped playing `peerId`, the connection it kept while switching to the relay. */
   retire(viewer: Participant, peerId: PeerId): Promise<Ack>;
   summaries(): Promise<ZoneSummary[]>;
@@ -74,6 +79,7 @@ export class LocalPresence implements ZonePresence {
   async route(sender: Participant, peerId: PeerId) { return this.registry.route(sender, peerId); }
   async retire(viewer: Participant, peerId: PeerId) { return this.registry.retire(viewer, peerId); }
   pathFor(zone: ZoneId) { return this.registry.pathFor(zone); }
+  async repin(zone: ZoneId) { this.registry.repin(zone); }
   async summaries() { return this.registry.summaries(); }
   async summary(zone: ZoneId) { return this.registry.summary(zone); }
   localCounts() {

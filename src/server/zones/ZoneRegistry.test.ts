@@ -198,12 +198,12 @@ describe('ZoneRegistry: resuming pairings after a restart', () => {
 
 describe('ZoneRegistry with the media relay', () => {
   /** `auto` with two viewers peer to peer; the relay's participant records what it is sent. */
-  function relayed(switchMs = 60_000) {
+  function relayed(switchMs = 60_000, pinned = new Set<string>()) {
     const relay = participant('relay:Z-1');
     const released: string[] = [];
     const registry = new ZoneRegistry((error) => { throw error; }, {
       relaySwitchMs: switchMs,
-      relay: { wanted: (_zone, viewers) => viewers > 2, participantFor: () => relay, released: (zone) => released.push(zone) },
+      relay: { wanted: (_zone, viewers) => viewers > 2, participantFor: () => relay, released: (zone) => released.push(zone), pinned: (zone) => pinned.has(zone) },
     });
     return { registry, relay, released };
   }
@@ -247,6 +247,42 @@ describe('ZoneRegistry with the media relay', () => {
     ]);
     registry.leave(viewers[2]!);
     assert.deepEqual(camera.audience.at(-1), { zone: 'Z-1', viewers: 2, relayed: true }, 'the zone stays on the relay');
+  });
+
+  it('a recorded zone\'s camera goes through the relay with no viewer; turned on live, its viewers move make before break; off, the relay goes with the last viewer', () => {
+    const pinned = new Set(['Z-1']);
+    const { registry, relay, released } = relayed(60_000, pinned);
+    const camera = participant('c');
+    registry.publish(camera, 'Z-1', token);
+    assert.equal(registry.relayed('Z-1'), true, 'seated through the relay at once');
+    assert.equal(peersOf(camera, 'viewer:joined').length, 1, 'its one connection: to the relay');
+    assert.equal(registry.pathFor('Z-1'), 'relay');
+    const viewer = participant('v1');
+    registry.watch(viewer, 'Z-1');
+    registry.leave(viewer);
+    assert.equal(registry.relayed('Z-1'), true, 'kept with no viewer: it records');
+    pinned.delete('Z-1');
+    registry.repin('Z-1');
+    assert.equal(registry.relayed('Z-1'), false, 'no viewer, not recorded: the relay goes');
+    assert.deepEqual(released, ['Z-1']);
+
+    // Turned on while a viewer watches peer to peer: it moves to the relay, its old pairing kept until retired.
+    const second = participant('v2');
+    registry.watch(second, 'Z-1');
+    const p2p = peersOf(camera, 'viewer:joined').at(-1)!;
+    assert.deepEqual(registry.route(second, p2p), { ok: true, target: camera, zone: 'Z-1' });
+    pinned.add('Z-1');
+    registry.repin('Z-1');
+    assert.equal(registry.relayed('Z-1'), true);
+    assert.equal(peersOf(relay, 'viewer:joined').length, 2, 'the relay offers the viewer its video');
+    assert.equal(registry.route(second, p2p).ok, true, 'make before break');
+    assert.deepEqual(camera.audience.at(-1), { zone: 'Z-1', viewers: 1, relayed: true }, 'the camera is told it sends through the relay');
+    // Off while watched: the viewer stays on the relay until it leaves.
+    pinned.delete('Z-1');
+    registry.repin('Z-1');
+    assert.equal(registry.relayed('Z-1'), true);
+    registry.leave(second);
+    assert.equal(registry.relayed('Z-1'), false);
   });
 
   it('a retiring connection the console never retires is closed after the switch time', async () => {

@@ -29,6 +29,8 @@ interface CameraSlot {
   readonly resumeTokenHash: Buffer;
   /** Peers the camera asked to keep that no viewer has claimed yet, each until its grace ends. */
   readonly held: Map<PeerId, NodeJS.Timeout>;
+  /** Its video goes through the relay whoever watches (WHIP, an IP camera, a recorded zone). */
+  throughRelay: boolean;
 }
 
 interface ViewerEntry {
@@ -77,6 +79,8 @@ export interface RelayPlan {
   participantFor(zone: ZoneId): Participant;
   /** The zone no longer uses the relay (its last viewer left). */
   released(zone: ZoneId): void;
+  /** The zone's camera goes through the relay even with no viewer: its evidence is recorded there. */
+  pinned(zone: ZoneId): boolean;
 }
 
 const summarise = (zone: Zone): ZoneSummary => ({ zone: zone.id, cameraOnline: zone.camera !== null, viewers: zone.viewers.size });
@@ -147,12 +151,12 @@ export class ZoneRegistry {
     }
     // A peer id still in use by another pairing is not this camera's to keep.
     const kept = [...new Set(resumePeers)].filter((peerId) => !this.#peers.has(peerId));
-    const slot: CameraSlot = { participant: camera, resumeTokenHash: tokenHash, held: new Map() };
+    const slot: CameraSlot = { participant: camera, resumeTokenHash: tokenHash, held: new Map(), throughRelay: this.#throughRelay(camera, zoneId) };
     zone.camera = slot;
     this.#publishing.set(camera.id, zoneId);
     const claimable = new Set(kept);
-    // An encoder that offers over HTTP (WHIP) or an IP camera reaches its viewers through the relay only.
-    if (!zone.relay && publishesThroughRelay(camera) && this.#relayPlan) this.#attachRelay(zone);
+    // An encoder that offers over HTTP (WHIP), an IP camera or a recorded zone's camera reaches its viewers through the relay only.
+    if (!zone.relay && slot.throughRelay) this.#attachRelay(zone);
     this.#openIngest(zone);
     for (const viewer of zone.viewers.values()) {
       const claim = viewer.claim;
@@ -237,10 +241,27 @@ export class ZoneRegistry {
     return { ok: false, error: protocolError('PEER_UNKNOWN') };
   }
 
+  /**
+   * The zone's recording was turned on or off while its camera publishes: on, the camera's video
+   * moves to the relay now (its viewers make before break, as when a zone outgrows peer to
+   * peer); off, the relay is let go once nobody watches through it.
+   */
+  repin(zoneId: ZoneId): void {
+    const zone = this.#zones.get(zoneId);
+    const camera = zone?.camera;
+    if (!zone || !camera) return;
+    camera.throughRelay = this.#throughRelay(camera.participant, zoneId);
+    if (camera.throughRelay && !zone.relay) this.#attachRelay(zone);
+    else if (!camera.throughRelay && zone.relay && zone.viewers.size === 0) this.#detachRelay(zone);
+    this.#tellAudience(zone);
+    this.events.emit('changed', zoneId);
+  }
+
   /** How a view of the zone starting now would get its video. */
   pathFor(zoneId: ZoneId): 'p2p' | 'relay' {
     const zone = this.#zones.get(zoneId);
     if (zone?.relay) return 'relay';
+    if (this.#relayPlan?.pinned(zoneId)) return 'relay';
     return this.#relayPlan?.wanted(zoneId, (zone?.viewers.size ?? 0) + 1) ? 'relay' : 'p2p';
   }
 
@@ -323,6 +344,10 @@ export class ZoneRegistry {
       for (const timer of zone.camera?.held.values() ?? []) clearTimeout(timer);
       for (const viewer of zone.viewers.values()) if (viewer.retiring) clearTimeout(viewer.retiring.timer);
     }
+  }
+
+  #throughRelay(camera: Participant, zoneId: ZoneId): boolean {
+    return this.#relayPlan !== null && (publishesThroughRelay(camera) || this.#relayPlan.pinned(zoneId));
   }
 
   #zoneFor(zoneId: ZoneId): Zone {
@@ -464,7 +489,7 @@ export class ZoneRegistry {
       entry.retiring = null;
     }
     zone.viewers.delete(viewer.id);
-    if (zone.relay && zone.viewers.size === 0 && !(zone.camera && publishesThroughRelay(zone.camera.participant))) this.#detachRelay(zone);
+    if (zone.relay && zone.viewers.size === 0 && !zone.camera?.throughRelay) this.#detachRelay(zone);
     const watched = this.#watching.get(viewer.id);
     watched?.delete(zone.id);
     if (watched?.size === 0) this.#watching.delete(viewer.id);

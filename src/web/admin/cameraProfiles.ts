@@ -39,10 +39,27 @@ export function renderCameraProfiles(profiles: readonly CameraProfileView[], act
     row.append(cell(p.zone, 'font-monospace'), name, place, cell(p.group ?? '–'), seen, key, actionsCell(
       actionButton('Edit', 'edit', () => edit(p), 'outline-light'),
       actionButton(`Masks & detection${p.masks.length ? ` (${p.masks.length})` : ''}`, 'scene', () => openSceneEditor(p, act), 'outline-light'),
+      recordButton(p, act),
       confirmingButton('Forget', 'forget', () => void act(api('DELETE', `/api/camera-profiles/${p.zone}`), `${p.zone} forgotten.`)),
     ));
     return row;
   }));
+}
+
+/**
+ * Evidence recording on or off: the camera keeps its last ~30 s for clips. A camera node that
+ * publishes itself then sends through the relay even with no viewer: the button says so.
+ */
+function recordButton(p: CameraProfileView, act: Act): HTMLButtonElement {
+  const button = actionButton(p.record ? 'Recording ●' : 'Record', 'record', () => void act(
+    api('PUT', `/api/camera-profiles/${p.zone}/recording`, { record: !p.record }),
+    p.record ? `${p.zone} is no longer recorded.` : `${p.zone} is recorded: its camera keeps ~30 s for clips${p.ipCamera ? '' : ' and now sends through the relay'}.`,
+  ), p.record ? 'danger' : 'outline-light');
+  button.setAttribute('aria-pressed', String(p.record));
+  button.title = p.record
+    ? 'Recorded: clips of events and operators\' clicks. Click to stop.'
+    : `Keep the last ~30 s for clips${p.ipCamera ? '' : ' (the camera then sends its video through the gateway\'s relay, viewers or not)'}.`;
+  return button;
 }
 
 export function initCameraProfileForm(act: Act, invalid: (message: string) => void): void {

@@ -75,6 +75,8 @@ export class CameraSession {
   #detectionSettings: DetectionSettings = DEFAULT_DETECTION;
   #masked: MaskedTrack | null = null;
   #maskCostMs: number | null = null;
+  /** The zone's evidence is recorded (CameraSettings.record). */
+  #recorded = false;
   /** What goes out: the preview, every viewer, the thumbnail and the detector all get this stream. */
   #outgoing: MediaStream | null = null;
   #detection: DetectionStatus = { state: 'off', reason: null, costMs: null, open: new Set(), last: null };
@@ -108,6 +110,11 @@ export class CameraSession {
   /** The privacy masks applied, and their cost per frame (median ms). */
   get privacy(): { masks: number; costMs: number | null } {
     return { masks: this.#masks.length, costMs: this.#maskCostMs };
+  }
+
+  /** The gateway records the zone's evidence: our video goes through its relay even with no viewer. */
+  get recorded(): boolean {
+    return this.#recorded;
   }
 
   /** The test scene's controls, when that is the source (installer checks of detection). */
@@ -365,8 +372,12 @@ export class CameraSession {
   }
 
   /** The zone's settings: its masks (see #applyMasks), then its detection (a new watch when it changed). */
-  async #applySettings({ masks, detection }: ZoneSettings): Promise<boolean> {
+  async #applySettings({ masks, detection, record }: ZoneSettings): Promise<boolean> {
     if (!(await this.#applyMasks(masks))) return false;
+    if (record !== this.#recorded) {
+      this.#recorded = record;
+      this.#view.changed();
+    }
     if (JSON.stringify(detection) !== JSON.stringify(this.#detectionSettings)) {
       this.#detectionSettings = detection;
       if (this.#watch && this.#zone) this.#startWatch(this.#zone, this.#attempt);

@@ -37,6 +37,7 @@ const stateLine = byId('camera-state', HTMLElement);
 const startButton = byId('init-session', HTMLButtonElement);
 const detectionLabel = byId('camera-detection', HTMLElement);
 const privacyLabel = byId('camera-privacy', HTMLElement);
+const recordingLabel = byId('camera-recording', HTMLElement);
 const sceneLabel = byId('camera-scene', HTMLElement);
 const sceneControls = byId('scene-controls', HTMLElement);
 
@@ -127,6 +128,9 @@ function renderDetection(): void {
   const masks = session.phase === 'idle' ? NO_VALUE : privacy.masks === 0 ? 'none'
     : `${privacy.masks} ${privacy.masks === 1 ? 'area' : 'areas'} blacked out${privacy.costMs !== null ? ` · ${privacy.costMs.toFixed(2)} ms per frame` : ''}`;
   if (privacyLabel.textContent !== masks) privacyLabel.textContent = masks;
+  // Recording moves a peer-to-peer camera to the relay: whoever runs the camera is told why.
+  const recording = session.phase === 'idle' ? NO_VALUE : session.recorded ? 'recorded by the gateway: this camera sends through its relay' : 'not recorded';
+  if (recordingLabel.textContent !== recording) recordingLabel.textContent = recording;
   const { state, reason, costMs, open, last } = session.detection;
   const detection = state === 'on' ? `on${costMs !== null ? ` · ${costMs.toFixed(2)} ms per frame` : ''}` : state === 'unavailable' ? `unavailable: ${reason}` : NO_VALUE;
   if (detectionLabel.textContent !== detection) detectionLabel.textContent = detection;

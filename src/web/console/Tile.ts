@@ -50,6 +50,8 @@ export interface TileOptions {
   onSnapshot(tile: Tile): void;
   /** The clip button: the gateway cuts the last seconds and the next few from its ring buffer. */
   onSaveClip(tile: Tile): void;
+  /** The clips button: this camera's evidence clips, to play or download. */
+  onListClips(tile: Tile): void;
   /** State or KPIs changed: the wall refreshes the pill and the KPI row. */
   onChange(tile: Tile): void;
   /** An offer came and its connection is still not up after Timing.viewStuckMs: watch the zone again. */
@@ -137,17 +139,23 @@ export class Tile {
     snapshot.addEventListener('click', () => this.#options.onSnapshot(this));
     const clip = element('button', {
       className: 'btn btn-sm btn-outline-light tile-button',
-      attributes: { type: 'button', 'data-action': 'clip', title: 'Save an evidence clip of the last seconds (IP cameras with detection; audited)', 'aria-label': `Save a clip of ${this.zone}` },
+      attributes: { type: 'button', 'data-action': 'clip', title: 'Save an evidence clip of the last seconds (recorded zones and IP cameras with detection; audited)', 'aria-label': `Save a clip of ${this.zone}` },
     });
     clip.append(icon('clip'));
     clip.addEventListener('click', () => this.#options.onSaveClip(this));
+    const clips = element('button', {
+      className: 'btn btn-sm btn-outline-light tile-button',
+      attributes: { type: 'button', 'data-action': 'clips', title: 'This camera\'s evidence clips', 'aria-label': `Clips of ${this.zone}` },
+    });
+    clips.append(icon('clips'));
+    clips.addEventListener('click', () => this.#options.onListClips(this));
     const remove = element('button', {
       className: 'btn btn-sm btn-outline-danger tile-button',
       attributes: { type: 'button', 'data-action': 'remove', title: 'Remove from the wall', 'aria-label': `Remove ${this.zone} from the wall` },
     });
     fullscreen.append(icon('fullscreen'));
     remove.append(icon('close'));
-    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#path, this.#firstFrame, snapshot, clip, fullscreen, remove);
+    header.append(element('span', { className: 'tile-dot', attributes: { 'aria-hidden': 'true' } }), title, this.#path, this.#firstFrame, snapshot, clip, clips, fullscreen, remove);
 
     const media = element('div', { className: 'tile-media' });
     this.#media = media;

@@ -39,6 +39,7 @@ export interface VideoWallOptions {
   /** The tile's snapshot button: save a still of `video`. */
   onSnapshot(zone: ZoneId, video: HTMLVideoElement): void;
   onSaveClip(zone: ZoneId): void;
+  onListClips(zone: ZoneId): void;
   /** What the directory says of the zone's camera (name, last seen). */
   camera(zone: ZoneId): TileCamera;
 }
@@ -146,6 +147,7 @@ export class VideoWall {
       onRemove: (removed) => this.remove(removed.zone),
       onSnapshot: (shown) => this.#options.onSnapshot(shown.zone, shown.video),
       onSaveClip: (shown) => this.#options.onSaveClip(shown.zone),
+      onListClips: (shown) => this.#options.onListClips(shown.zone),
       onChange: () => this.#options.onChange(),
       onStuck: (stuck) => {
         // A new pairing from scratch: the gateway closes the old one at both ends.

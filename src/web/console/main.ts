@@ -2,6 +2,7 @@ import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
 import { isZoneId, Limits, normaliseZoneInput, Role, type EvidenceView, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
 import { playClip } from '../shared-ui/clipPlayer.ts';
+import { openClipList } from '../shared-ui/clipList.ts';
 import { EventsFirst } from './eventsFirst.ts';
 import { askText } from '../shared-ui/dialog.ts';
 import { newPeerConnection } from '../lib/peerSession.ts';
@@ -113,6 +114,12 @@ const wall = new VideoWall(byId('video-wall', HTMLElement), {
       alert.hideIf('CLIP_SAVING');
       if (!reply.ok) return alert.show(reply.error.code, describeError(reply.error.code, { zone }, reply.error.message));
       playClip(reply.data.clip);
+    });
+  },
+  onListClips(zone) {
+    void api<{ clips: EvidenceView[] }>('GET', `/api/evidence?zone=${encodeURIComponent(zone)}&limit=50`).then((reply) => {
+      if (!reply.ok) return alert.show(reply.error.code, describeError(reply.error.code, { zone }, reply.error.message));
+      openClipList(zone, reply.data.clips);
     });
   },
   onWatchRefused(zone, error) {

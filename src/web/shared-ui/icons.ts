@@ -15,6 +15,7 @@ const PATHS = {
   out: 'M3 8h10',
   snapshot: 'M2 5h3l1.5-2h3L11 5h3v8H2zM8 11.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z',
   clip: 'M2 4h9v8H2zM11 7l3-2v6l-3-2z',
+  clips: 'M2 3.5h2M6 3.5h8M2 8h2M6 8h8M2 12.5h2M6 12.5h8',
 } as const;
 
 export type IconName = keyof typeof PATHS;

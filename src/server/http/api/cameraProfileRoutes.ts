@@ -22,7 +22,7 @@ export function registerCameraProfileRoutes(api: ApiApp, ctx: ApiContext): void 
     return {
       cameras: catalogue.records().map((r) => ({
         zone: r.zone, ...infos.get(r.zone as ZoneId)!, keyLabel: r.keyLabel, updatedAt: iso(r.updatedAt), updatedBy: r.updatedBy, masks: r.masks, detection: r.detection ?? DEFAULT_DETECTION,
-        ipCamera: ctx.cameras.running.recordOf(r.zone as ZoneId) !== null,
+        ipCamera: ctx.cameras.running.recordOf(r.zone as ZoneId) !== null, record: r.record,
       })),
     };
   });

@@ -1,4 +1,4 @@
-import { cameraProfileParamSchema, clipQuerySchema, evidenceQuerySchema, holdSchema, idParamSchema, retentionSchema, saveClipSchema, type EvidenceView } from '../../../shared/index.ts';
+import { cameraProfileParamSchema, clipQuerySchema, evidenceQuerySchema, holdSchema, idParamSchema, recordingSchema, retentionSchema, saveClipSchema, type EvidenceView } from '../../../shared/index.ts';
 import type { EvidenceRecord } from '../../store/types.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
@@ -32,7 +32,7 @@ export function registerEvidenceRoutes(api: ApiApp, ctx: ApiContext): void {
       await ctx.audit.record({ ...actorOf(request), kind: 'api.denied', zone, outcome: 'denied', detail: { code: 'ZONE_FORBIDDEN', action: 'save clip' } });
       return sendError(reply, 'ZONE_FORBIDDEN', 'This zone is outside your grants.');
     }
-    if (!ctx.evidence.hasRing(zone)) return sendError(reply, 'NOT_FOUND', 'This gateway keeps no recent video of that zone (an IP camera with detection on keeps ~30 s).');
+    if (!ctx.evidence.hasRing(zone)) return sendError(reply, 'NOT_FOUND', 'This gateway keeps no recent video of that zone: an admin turns its recording on (Admin → Named cameras), or an IP camera\'s detection.');
     const now = Date.now();
     const { preRollSeconds, postRollSeconds } = ctx.evidence.settings;
     const clip = await ctx.evidence.saveClip({ zone, camera: ctx.cameras.catalogue.byZone().get(zone)?.displayName ?? null, fromMs: now - preRollSeconds * 1000, toMs: now + postRollSeconds * 1000, eventId: null, by: actorOf(request) });
@@ -70,6 +70,12 @@ export function registerEvidenceRoutes(api: ApiApp, ctx: ApiContext): void {
     const held = await ctx.evidence.hold(actorOf(request), request.params.id, request.body.held);
     if ('code' in held) return sendError(reply, held.code, held.message);
     return { clip: view(held) };
+  });
+
+  // Recording: the zone's camera keeps ~30 s in a ring buffer for clips (a browser camera then publishes through the relay).
+  api.put('/camera-profiles/:zone/recording', { ...admins, schema: { params: cameraProfileParamSchema, body: recordingSchema } }, async (request) => {
+    await ctx.cameras.catalogue.setRecord(actorOf(request), request.params.zone, request.body.record);
+    return { zone: request.params.zone, record: (await ctx.cameras.catalogue.settings(request.params.zone)).record };
   });
 
   api.put('/camera-profiles/:zone/retention', { ...admins, schema: { params: cameraProfileParamSchema, body: retentionSchema } }, async (request) => {

@@ -12,6 +12,8 @@ import { startsKeyframe } from './h264.ts';
 import { squeezedReplay } from './replay.ts';
 import { announce, peerConfig, withBitrateHint, type RelayNetwork } from './peerNetwork.ts';
 import { RtpIngest } from './RtpIngest.ts';
+import { RtpRecorder } from './RtpRecorder.ts';
+import { RING_SEGMENT_SECONDS } from '../../evidence/ringSegments.ts';
 
 export type PeerStateListener = (peerId: PeerId, state: 'connected' | 'failed' | 'closed') => void;
 
@@ -86,6 +88,8 @@ export class ZoneRelay {
   #keyframeAt = 0;
   /** The publisher was replaced and its stream has not sent yet (see #rebase). */
   #newSource = false;
+  /** The zone's evidence ring buffer, and the timer asking the camera for each segment's keyframe. */
+  #recorder: { recorder: RtpRecorder; keyframes: NodeJS.Timeout } | null = null;
 
   constructor(zone: ZoneId, network: RelayNetwork, onPeerState: PeerStateListener) {
     this.zone = zone;
@@ -94,7 +98,22 @@ export class ZoneRelay {
   }
 
   get empty(): boolean {
-    return this.#publisher === null && this.#subscribers.size === 0;
+    return this.#publisher === null && this.#subscribers.size === 0 && this.#recorder === null;
+  }
+
+  /**
+   * Keeps the zone's evidence ring buffer in `dir` (null: stops). A browser camera sends a
+   * keyframe only when asked: it is asked every segment, so each segment starts on one.
+   */
+  record(dir: string | null, log: (message: string) => void): void {
+    if (this.#recorder) {
+      clearInterval(this.#recorder.keyframes);
+      this.#recorder.recorder.close();
+      this.#recorder = null;
+    }
+    if (dir === null) return;
+    const keyframes = setInterval(() => this.requestKeyframe(), RING_SEGMENT_SECONDS * 1000);
+    this.#recorder = { recorder: new RtpRecorder(dir, () => this.requestKeyframe(), log), keyframes };
   }
 
   has(peerId: PeerId): boolean {
@@ -256,12 +275,13 @@ export class ZoneRelay {
   }
 
   closeAll(): void {
+    this.record(null, () => undefined);
     this.#closePublisher();
     for (const peerId of [...this.#subscribers.keys()]) this.close(peerId);
   }
 
   stats(): RelayZoneStats {
-    return { zone: this.zone, publisher: this.#publisher?.kind ?? null, subscribers: this.#subscribers.size, ...this.#stats };
+    return { zone: this.zone, publisher: this.#publisher?.kind ?? null, subscribers: this.#subscribers.size, ...this.#stats, recording: this.#recorder !== null };
   }
 
   #forward(rtp: RtpPacket): void {
@@ -276,6 +296,7 @@ export class ZoneRelay {
       if (this.#sinceKeyframe.length < GOP_CACHE_MAX_PACKETS) this.#sinceKeyframe.push(rtp);
       else this.#sinceKeyframe = [];
     }
+    this.#recorder?.recorder.push(rtp, keyframe);
     for (const subscriber of this.#subscribers.values()) {
       if (subscriber.waitingForKeyframe) {
         if (!keyframe || subscriber.pc.connectionState !== 'connected') continue;
@@ -303,6 +324,7 @@ export class ZoneRelay {
    */
   #rebase(rtp: RtpPacket): void {
     this.#newSource = false;
+    this.#recorder?.recorder.restart();
     for (const subscriber of this.#subscribers.values()) {
       subscriber.transceiver.sender.replaceRTP(rtp.header, true);
       subscriber.backlog = null;

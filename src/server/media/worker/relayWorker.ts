@@ -56,6 +56,12 @@ async function handle(request: RelayRequest): Promise<unknown> {
       return {};
     case 'restart':
       return { sdp: await relayOf(request.peerId).restart(request.peerId) };
+    case 'record': {
+      const relay = relayFor(request.zone);
+      relay.record(request.dir, (message) => process.stderr.write(`vigil relay worker: ${request.zone}: ${message}\n`));
+      if (relay.empty) zones.delete(relay.zone);
+      return {};
+    }
     case 'close': {
       const zone = zoneOfPeer.get(request.peerId);
       zoneOfPeer.delete(request.peerId);

@@ -24,6 +24,10 @@ export function pgCameraProfiles(pool: Pool): CameraProfileRepository {
       await pool.query(`INSERT INTO camera_profiles (zone, detection, updated_at, updated_by) VALUES ($1, $2, $3, $4)
         ON CONFLICT (zone) DO UPDATE SET detection = EXCLUDED.detection, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`, [zone, JSON.stringify(detection), at, by]);
     },
+    async setRecord(zone, record, at, by) {
+      await pool.query(`INSERT INTO camera_profiles (zone, record, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (zone) DO UPDATE SET record = EXCLUDED.record, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`, [zone, record, at, by]);
+    },
     async setMasks(zone, masks, at, by) {
       await pool.query(`INSERT INTO camera_profiles (zone, masks, updated_at, updated_by) VALUES ($1, $2, $3, $4)
         ON CONFLICT (zone) DO UPDATE SET masks = EXCLUDED.masks, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`, [zone, JSON.stringify(masks), at, by]);

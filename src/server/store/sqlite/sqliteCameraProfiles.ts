@@ -23,6 +23,10 @@ export function sqliteCameraProfiles(db: Db): CameraProfileRepository {
       db.prepare(`INSERT INTO camera_profiles (zone, detection, updated_at, updated_by) VALUES (?, ?, ?, ?)
         ON CONFLICT (zone) DO UPDATE SET detection = excluded.detection, updated_at = excluded.updated_at, updated_by = excluded.updated_by`).run(zone, JSON.stringify(detection), at, by);
     },
+    async setRecord(zone, record, at, by) {
+      db.prepare(`INSERT INTO camera_profiles (zone, record, updated_at, updated_by) VALUES (?, ?, ?, ?)
+        ON CONFLICT (zone) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at, updated_by = excluded.updated_by`).run(zone, record ? 1 : 0, at, by);
+    },
     async setMasks(zone, masks, at, by) {
       db.prepare(`INSERT INTO camera_profiles (zone, masks, updated_at, updated_by) VALUES (?, ?, ?, ?)
         ON CONFLICT (zone) DO UPDATE SET masks = excluded.masks, updated_at = excluded.updated_at, updated_by = excluded.updated_by`).run(zone, JSON.stringify(masks), at, by);
