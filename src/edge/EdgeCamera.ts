@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import { Timing, type CameraStatus, type ClientToServerEvents, type PeerId, type ServerToClientEvents } from '../shared/index.ts';
-import { FfmpegPull, jittered, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
+import { Timing, type CameraSettings, type CameraStatus, type ClientToServerEvents, type DetectorEvent, type PeerId, type ServerToClientEvents } from '../shared/index.ts';
+import { zoneDetector, type SceneDetector } from '../shared/vision/sceneDetector.ts';
+import { FfmpegPull, jittered, LUMA_HEIGHT, LUMA_WIDTH, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
+import { maskImage } from '../server/cameras/maskImage.ts';
 import { CameraFault, probeCamera, type CameraTarget } from '../server/cameras/probeCamera.ts';
 import { keyframeThumbnail } from '../server/cameras/keyframeThumbnail.ts';
 import type { Logger } from '../server/observability/logger.ts';
@@ -15,6 +17,8 @@ export interface EdgeCameraOptions {
   name: string;
   target: CameraTarget;
   transcode: boolean;
+  /** Motion and tamper detection here, on a 160×90 grey copy its ffmpeg decodes: events go upstream. */
+  detect: boolean;
   gateway: string;
   key: string;
   /** TLS for the gateway: its CA, or none checked (a lab). */
@@ -36,6 +40,11 @@ const RECONNECT_AFTER_KICK_MS = 1_000;
  * an operator peer to peer, or the central relay, which then fans it out — a copy of the one
  * stream. A camera that fails is unpublished (the zone shows it offline) and tried again; the
  * gateway connection reconnects by itself and publishes again.
+ *
+ * Privacy and detection happen here, before pixels leave the site: the zone's settings are asked
+ * of the gateway before the camera is pulled (nothing is pulled until they are known), a zone
+ * with masks is decoded, masked and re-encoded by the same ffmpeg (see FfmpegPullOptions.mask),
+ * and with `detect` the shared detector reads a grey copy and its events go upstream.
  */
 export class EdgeCamera {
   readonly #relay: ZoneRelay;
@@ -52,9 +61,15 @@ export class EdgeCamera {
   /** What the gateway is told about this camera (`camera:status`): at every change and every connect. */
   #status: { status: CameraStatus; reason: string | null } = { status: 'connecting', reason: null };
   readonly #logger: Logger;
-  /** The camera's latest keyframe (copied by ffmpeg), and whether it was sent upstream as a thumbnail yet. */
+  /** The camera's latest keyframe (copied by ffmpeg), and the last one sent upstream as a thumbnail. */
   #keyframe: Buffer | null = null;
+  #thumbnailOf: Buffer | null = null;
   readonly #thumbnails: NodeJS.Timeout;
+  /** The zone's masks, detection and recording as the gateway last said (null: not asked yet: nothing is pulled). */
+  #settings: CameraSettings | null = null;
+  /** The masks the running ffmpeg burns in (JSON). */
+  #pulledMasks: string | null = null;
+  #detector: SceneDetector | null = null;
 
   constructor(private readonly options: EdgeCameraOptions) {
     // The directory's thumbnail, decoded here from the latest keyframe and sent upstream like a camera page's.
@@ -71,7 +86,12 @@ export class EdgeCamera {
     this.#socket.on('connect', () => {
       this.#logger.info('connected to the gateway');
       this.#report();
-      if (this.#live) void this.#publish();
+      void this.#askSettings().then(() => {
+        if (this.#live && this.#socket.connected) void this.#publish();
+      });
+    });
+    this.#socket.on('camera:settings', ({ zone, ...settings }) => {
+      if (zone === options.zone) this.#useSettings(settings);
     });
     this.#socket.on('disconnect', (reason) => {
       this.#logger.warn({ reason }, 'gateway connection lost: reconnecting');
@@ -98,7 +118,6 @@ export class EdgeCamera {
       this.#relay.addCandidate(peerId, candidate).catch(() => undefined);
     });
     this.#socket.on('viewer:left', ({ peerId }) => this.#relay.close(peerId));
-    void this.#start();
   }
 
   async close(): Promise<void> {
@@ -111,15 +130,54 @@ export class EdgeCamera {
     this.#socket.disconnect();
   }
 
+  /** The zone's settings, before the first pull and after every reconnect (they may have changed meanwhile). */
+  async #askSettings(): Promise<void> {
+    const reply = await this.#socket.timeout(10_000).emitWithAck('camera:settings', { zone: this.options.zone })
+      .catch((error: unknown) => ({ ok: false as const, error: { code: 'INTERNAL', message: String(error) } }));
+    if (!reply.ok) {
+      this.#logger.error({ code: reply.error.code }, `the gateway did not give the zone's settings: ${reply.error.message}; not pulling the camera until it does`);
+      return;
+    }
+    const { ok: _ok, ...settings } = reply;
+    this.#useSettings(settings);
+  }
+
+  /**
+   * New masks need a new ffmpeg (another filter, or none): it starts at once into the same local
+   * relay, whose viewers go on from its first keyframe. Detection settings replace the detector.
+   */
+  #useSettings(settings: CameraSettings): void {
+    const first = this.#settings === null;
+    this.#settings = settings;
+    this.#detector = this.options.detect ? zoneDetector(settings.detection) : null;
+    if (first) {
+      void this.#start();
+    } else if (this.#pull && JSON.stringify(settings.masks) !== this.#pulledMasks) {
+      this.#logger.info({ masks: settings.masks.length }, 'privacy masks changed: the camera\'s ffmpeg starts again with them');
+      this.#pull.stop();
+      this.#pull = null;
+      // What it showed unmasked is not sent as a thumbnail (nor one being decoded now).
+      this.#keyframe = null;
+      this.#pulledMasks = null;
+      void this.#start();
+    }
+  }
+
   /** Probe, then pull into the local relay; published once the first picture is in. */
   async #start(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || !this.#settings) return;
     try {
       const probe = await probeCamera(this.options.target, this.options.ffprobe, QUICK_PROBE_SECONDS);
-      if (!probe.passThrough && !this.options.transcode) throw new CameraFault('unsupported_codec', probe.problem!);
+      const { masks } = this.#settings;
+      // A masked camera is re-encoded anyway.
+      if (!probe.passThrough && !this.options.transcode && masks.length === 0) throw new CameraFault('unsupported_codec', probe.problem!);
       const ports = await this.#relay.ingest(INGEST_PEER);
+      if (this.#closed || this.#pull) return;
+      this.#pulledMasks = JSON.stringify(masks);
       this.#pull = new FfmpegPull({
         ffmpeg: this.options.ffmpeg, target: this.options.target, transcode: this.options.transcode, ports,
+        ...(masks.length > 0 ? { mask: { width: probe.width, height: probe.height, image: maskImage(masks, probe.width, probe.height) } } : {}),
+        ...(this.options.detect ? { onLuma: (luma: Uint8Array) => this.#detect(luma) } : {}),
         onLive: () => {
           this.#live = true;
           this.#attempt = 0;
@@ -146,12 +204,29 @@ export class EdgeCamera {
     this.#retry = setTimeout(() => void this.#start(), retryDelayMs(this.#attempt++));
   }
 
+  #detect(luma: Uint8Array): void {
+    const events = this.#detector?.push({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma, at: Date.now() }) ?? [];
+    for (const event of events) void this.#sendScene(event);
+  }
+
+  /** A detector event upstream (the gateway stores, pushes and publishes it); a start carries the latest picture. */
+  async #sendScene(event: DetectorEvent): Promise<void> {
+    if (!this.#live || !this.#socket.connected) return;
+    const starts = !event.type.endsWith('.ended') && !event.type.endsWith('.cleared');
+    const masks = this.#pulledMasks;
+    const decoded = starts && this.#keyframe ? await keyframeThumbnail(this.options.ffmpeg, this.#keyframe) : null;
+    const jpeg = masks === this.#pulledMasks ? decoded : null;
+    this.#socket.emit('camera:scene', { zone: this.options.zone, type: event.type, score: event.score, ...(jpeg ? { snapshot: jpeg.toString('base64') } : {}) }, () => undefined);
+  }
+
   async #sendThumbnail(): Promise<void> {
     const unit = this.#keyframe;
-    if (!unit || !this.#live || !this.#socket.connected) return;
-    this.#keyframe = null;
+    if (!unit || unit === this.#thumbnailOf || !this.#live || !this.#socket.connected) return;
+    this.#thumbnailOf = unit;
+    const masks = this.#pulledMasks;
     const jpeg = await keyframeThumbnail(this.options.ffmpeg, unit);
-    if (jpeg && this.#live && this.#socket.connected) this.#socket.emit('camera:thumbnail', { zone: this.options.zone, jpeg: jpeg.toString('base64') }, () => undefined);
+    // Masks that changed while it was decoded: it may show what is masked now.
+    if (jpeg && masks === this.#pulledMasks && this.#live && this.#socket.connected) this.#socket.emit('camera:thumbnail', { zone: this.options.zone, jpeg: jpeg.toString('base64') }, () => undefined);
   }
 
   async #publish(): Promise<void> {
@@ -186,3 +261,4 @@ export class EdgeCamera {
     }
   }
 }
+

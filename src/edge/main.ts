@@ -39,7 +39,7 @@ const network = {
   maxBitrateBps: config.maxBitrateKbps * 1000,
 };
 const cameras = config.cameras.map((camera) => new EdgeCamera({
-  zone: camera.zone, name: camera.name, transcode: camera.transcode, gateway: config.gateway, key: (camera.key ?? config.key)!,
+  zone: camera.zone, name: camera.name, transcode: camera.transcode, detect: camera.detect, gateway: config.gateway, key: (camera.key ?? config.key)!,
   target: { url: camera.url, username: camera.username || null, password: camera.password || null, transport: camera.transport },
   tls, network, ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', logger,
 }));

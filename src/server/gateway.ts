@@ -172,7 +172,11 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
     if (JSON.stringify(before.masks) !== JSON.stringify(after.masks)) thumbnails.forget(zone);
     if (before.record !== after.record) void recordings?.changed(zone).catch((error: unknown) => logger.error({ err: error, zone }, 'following a recording change failed'));
   });
-  const cameraName = (zone: ZoneId): string | null => cameraCatalogue.byZone().get(zone)?.displayName ?? ipCameras.byZone().get(zone)?.name ?? null;
+  // The admin's name, else the one its IP camera or edge node gives, else its key's label.
+  const cameraName = (zone: ZoneId): string | null => {
+    const profile = cameraCatalogue.byZone().get(zone);
+    return profile?.name ?? ipCameras.byZone().get(zone)?.name ?? edgeCameras.byZone().get(zone)?.name ?? profile?.displayName ?? null;
+  };
   /** Every camera this node knows of, by zone, with its name: MQTT announces them to Home Assistant. */
   const cameraNames = () => new Map([...new Set([...cameraCatalogue.byZone().keys(), ...ipCameras.byZone().keys()])].map((zone) => [zone, cameraName(zone)]));
   const sceneEvents = new SceneEvents(store, audit, presence, logger.child({ subsystem: 'events' }), { cameraName });

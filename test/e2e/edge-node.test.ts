@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openConsole, measureFps, waitForVideo } from '../support/browser.ts';
+import type { SceneEvent } from '../../src/shared/index.ts';
+import { launchBrowser, openConsole, measureFps, tile, waitForVideo } from '../support/browser.ts';
+import { fileBrightness, pageBrightness, type Rect } from '../support/picture.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { request } from '../support/clients.ts';
 import { vethNamespace } from '../support/netns.ts';
@@ -20,6 +22,10 @@ import { waitFor } from '../support/waitFor.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 /** The site: a namespace behind a veth; the gateway listens on this machine's end (10.78.0.0/16). */
 const site = vethNamespace('site', 78);
+/** The top-left quarter of the gate's picture, and where to look inside and outside it. */
+const MASK = [[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]];
+const INSIDE: Rect = [0.05, 0.08, 0.45, 0.45];
+const OUTSIDE: Rect = [0.6, 0.6, 0.95, 0.95];
 
 let gw: TestGateway;
 let browser: Browser;
@@ -71,8 +77,9 @@ after(async () => {
 });
 
 it('an edge node in a site namespace pulls two cameras and publishes each once; two operators outside watch both', async () => {
-  const camera = (port: number, variant: string) => inSite(['/usr/bin/python3', join(ROOT, 'test/support/rtspCamera.py'), String(port), variant], /ready/);
-  const [, yard] = await Promise.all([camera(8554, 'high'), camera(8555, 'baseline')]);
+  const camera = (port: number, variant: string, ...options: string[]) => inSite(['/usr/bin/python3', join(ROOT, 'test/support/rtspCamera.py'), String(port), variant, ...options], /ready/);
+  // The gate's ball on a lit ground: its detector sees a scene, and a mask has something to hide.
+  const [, yard] = await Promise.all([camera(8554, 'high', '--lit'), camera(8555, 'baseline')]);
   const peerStates: string[] = [];
   gw.gateway.relayWorkers!.events.on('peer-state', (peer, state) => peerStates.push(`${Date.now() % 100000} ${peer} ${state}`));
   const key = await gw.createCameraKey('SITE-*', 'site edge');
@@ -82,7 +89,7 @@ it('an edge node in a site namespace pulls two cameras and publishes each once; 
     'insecure: true',
     `listenAddress: ${site.nsAddress}`,
     'cameras:',
-    '  - { zone: SITE-GATE-01, name: Gate, url: "rtsp://127.0.0.1:8554/cam" }',
+    '  - { zone: SITE-GATE-01, name: Gate, url: "rtsp://127.0.0.1:8554/cam", detect: true }',
     '  - { zone: SITE-YARD-02, name: Yard, url: "rtsp://127.0.0.1:8555/cam", transport: udp }',
   ].join('\n'));
   // `npx vigil edge` (the documented command); the key comes from the environment (or --key), not the file.
@@ -134,4 +141,39 @@ it('an edge node in a site namespace pulls two cameras and publishes each once; 
   await waitFor(async () => (await edgeReports()).some((c) => c.zone === 'SITE-GATE-01' && c.status === 'live'), 'and reports its camera again', { timeoutMs: 5_000, everyMs: 200 });
   operator.close();
   for (const { page } of consoles) await page.close();
+});
+
+it('the edge node detects and masks at the site: motion goes upstream, and a zone\'s masks are burned in before its video leaves', async () => {
+  // Detection at the site (detect: true): the moving ball raised motion upstream, with the site's snapshot.
+  let events: SceneEvent[] = [];
+  await waitFor(async () => {
+    events = (await gw.api('/api/events?zone=SITE-GATE-01', { cookie: gw.admin.cookie })).json.events as SceneEvent[];
+    return events.some((e) => e.kind === 'motion' && e.hasSnapshot);
+  }, 'motion from the edge node', { timeoutMs: 30_000, everyMs: 500 });
+  assert.equal(events.find((e) => e.kind === 'motion')!.camera, 'Gate');
+  const snapshot = await gw.api(`/api/events/${events.find((e) => e.kind === 'motion' && e.hasSnapshot)!.id}/snapshot`, { cookie: gw.admin.cookie });
+  assert.deepEqual([snapshot.status, snapshot.bytes.subarray(0, 2).toString('hex')], [200, 'ffd8']);
+
+  const { page } = await openConsole(browser, gw, ['SITE-GATE-01']);
+  await waitForVideo(page, 'SITE-GATE-01', 30_000);
+  const video = `${tile('SITE-GATE-01')} video`;
+  await waitFor(async () => (await pageBrightness(page, video, INSIDE)) > 80, 'the gate visible before any mask', { timeoutMs: 10_000 });
+  const maskedAt = Date.now();
+  const set = await gw.api('/api/camera-profiles/SITE-GATE-01/masks', { method: 'PUT', cookie: gw.admin.cookie, body: { masks: [MASK] } });
+  assert.equal(set.status, 200, set.body);
+  await waitFor(async () => (await pageBrightness(page, video, INSIDE)) < 30, 'the masked quarter black at the operator', { timeoutMs: 15_000, everyMs: 100 });
+  console.log(`# edge node mask applied at the operator ${Date.now() - maskedAt} ms after it was saved (the site's ffmpeg restarted with it)`);
+  assert.ok(await pageBrightness(page, video, OUTSIDE) > 80, 'the rest still visible');
+  // The site's next thumbnail is masked too (the one from before is not served again).
+  let thumbnail: number[] = [];
+  await waitFor(async () => {
+    const got = await gw.api('/api/thumbnails/SITE-GATE-01', { cookie: gw.admin.cookie });
+    if (got.status !== 200) return false;
+    thumbnail = [...await fileBrightness(got.bytes, INSIDE), ...await fileBrightness(got.bytes, OUTSIDE)];
+    return true;
+  }, 'a thumbnail from the site again', { timeoutMs: 20_000, everyMs: 500 });
+  assert.ok(thumbnail[0]! < 30 && thumbnail[1]! > 80, `the thumbnail masked (inside ${thumbnail[0]}, outside ${thumbnail[1]})`);
+  await gw.api('/api/camera-profiles/SITE-GATE-01/masks', { method: 'PUT', cookie: gw.admin.cookie, body: { masks: [] } });
+  await waitFor(async () => (await pageBrightness(page, video, INSIDE)) > 80, 'the quarter visible again', { timeoutMs: 15_000, everyMs: 100 });
+  await page.close();
 });

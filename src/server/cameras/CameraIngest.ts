@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DETECTION, type CameraProbe, type CameraSettings, type CameraStatus, type DetectorEvent, type MaskPolygon, type PeerId, type ServerToClientEvents, type ZoneId } from '../../shared/index.ts';
-import { motionMask } from '../../shared/vision/maskFill.ts';
-import { SceneDetector } from '../../shared/vision/sceneDetector.ts';
+import { zoneDetector, type SceneDetector } from '../../shared/vision/sceneDetector.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import type { SourcePrincipal } from '../auth/Principal.ts';
 import type { MediaRelay } from '../media/MediaRelay.ts';
@@ -217,7 +216,7 @@ export class CameraIngest implements Participant {
       this.#logger.info({ masks: masks.length, record }, 'privacy masks or recording changed: the camera\'s ffmpeg starts again with them');
       void this.#pull(run.peerId).catch((error: unknown) => this.#pullFailed(error));
     } else if (run.detector) {
-      run.detector = newDetector(detection);
+      run.detector = zoneDetector(detection);
     }
   }
 
@@ -250,7 +249,7 @@ export class CameraIngest implements Participant {
     if (masks.length > 0 && !mask) throw new CameraFault('unreachable', 'The camera\'s picture size is not known yet: its masks cannot be applied.');
     const detecting = this.source.detect && this.ctx.onScene !== undefined;
     const run: FfmpegRun = {
-      peerId, masks: JSON.stringify(mask ? masks : []), detector: detecting ? newDetector(detection) : null, ring,
+      peerId, masks: JSON.stringify(mask ? masks : []), detector: detecting ? zoneDetector(detection) : null, ring,
       pull: new FfmpegPull({
         ffmpeg: this.ctx.ffmpeg, target: this.source.target, transcode: this.source.transcode, ports,
         ...(mask ? { mask } : {}),
@@ -301,7 +300,3 @@ export class CameraIngest implements Participant {
   }
 }
 
-/** The shared detector at the ingest's grey copy's size, with the zone's settings. */
-function newDetector({ threshold, minArea, motionZones, ignoreZones }: CameraSettings['detection']): SceneDetector {
-  return new SceneDetector(LUMA_WIDTH, LUMA_HEIGHT, { threshold, minArea }, motionMask(motionZones, ignoreZones, LUMA_WIDTH, LUMA_HEIGHT));
-}

@@ -12,6 +12,8 @@
  *   frozen (frames identical for `frozenMs` while the stream says it is live).
  */
 
+import { motionMask, type MaskPolygon } from './maskFill.ts';
+
 /** The picture every detector looks at, whatever the camera's resolution: enough for a person at 30 m, cheap at 5 frames a second. */
 export const DETECTOR_WIDTH = 160;
 export const DETECTOR_HEIGHT = 90;
@@ -239,4 +241,13 @@ export function downscaleLuma(source: Uint8Array, width: number, height: number,
     }
   }
   return into;
+}
+
+/**
+ * A zone's detector at DETECTOR_WIDTH×DETECTOR_HEIGHT, as the gateway (an IP camera) and an edge
+ * node make it from the zone's settings: its threshold and minimum area, and where to look.
+ */
+export function zoneDetector(settings: Partial<DetectorSettings> & { motionZones: readonly MaskPolygon[]; ignoreZones: readonly MaskPolygon[] }): SceneDetector {
+  const { motionZones, ignoreZones, ...tuning } = settings;
+  return new SceneDetector(DETECTOR_WIDTH, DETECTOR_HEIGHT, tuning, motionMask(motionZones, ignoreZones, DETECTOR_WIDTH, DETECTOR_HEIGHT));
 }
