@@ -36,6 +36,7 @@ import { ZoneQuality } from './observability/ZoneQuality.ts';
 import { SceneEvents } from './events/SceneEvents.ts';
 import { MqttPublisher } from './events/MqttPublisher.ts';
 import { RelayRecordings } from './evidence/RelayRecordings.ts';
+import { LocalClipStore, S3ClipStore, type ClipStore } from './evidence/ClipStore.ts';
 import { Evidence } from './evidence/Evidence.ts';
 import { createSignalling, type Signalling } from './signalling/createSignalling.ts';
 import { openStore } from './store/openStore.ts';
@@ -141,7 +142,7 @@ export async function createGateway(config: GatewayConfig, dependencies: Gateway
   await cameraSources.reconcile(config.cameras, logger);
   const thumbnails = new Thumbnails(presence);
   const evidence = new Evidence({
-    store, audit, logger: logger.child({ subsystem: 'evidence' }), dir: join(config.dataDir, 'evidence'), ringsDir: join(config.dataDir, 'rings'), ffmpeg: 'ffmpeg', settings: config.evidence,
+    store, audit, logger: logger.child({ subsystem: 'evidence' }), clips: clipStoreOf(config), ringsDir: join(config.dataDir, 'rings'), ffmpeg: 'ffmpeg', settings: config.evidence,
   });
   const ipCameras = new IpCameras({
     store,
@@ -330,6 +331,13 @@ function startMediaRelay(config: GatewayConfig, logger: Logger): { workers: Rela
     },
   });
   return { workers, relay: new MediaRelay({ policy: media.policy, p2pMaxViewers: media.p2pMaxViewers, workers, logger }) };
+}
+
+/** Clips in the data directory, or in the S3-compatible bucket `evidence.s3Bucket` names. */
+function clipStoreOf({ dataDir, evidence }: GatewayConfig): ClipStore {
+  const { s3Bucket: bucket, s3Endpoint: endpoint, s3Region: region, s3AccessKeyId: accessKeyId, s3SecretAccessKey: secretAccessKey, s3Prefix: prefix } = evidence;
+  if (!bucket) return new LocalClipStore(join(dataDir, 'evidence'));
+  return new S3ClipStore({ bucket, region, prefix, ...(endpoint ? { endpoint } : {}), ...(accessKeyId ? { accessKeyId } : {}), ...(secretAccessKey ? { secretAccessKey } : {}) });
 }
 
 function localPresence(relay: MediaRelay | undefined, logger: Logger): LocalPresence {

@@ -37,6 +37,7 @@ export const ErrorCode = {
   ICE_RESTART_UNSUPPORTED: 'ICE_RESTART_UNSUPPORTED',
   RELAY_DISABLED: 'RELAY_DISABLED',
   MEDIA_TIMEOUT: 'MEDIA_TIMEOUT',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -84,6 +85,7 @@ export const errorCatalogue: Readonly<Record<ErrorCode, ErrorInfo>> = {
   ICE_RESTART_UNSUPPORTED: { meaning: 'This media session takes trickled ICE candidates but not ICE restarts; start a new session.', httpStatus: 422 },
   RELAY_DISABLED: { meaning: 'WHEP and WHIP need the media relay, and this gateway runs without it (media.policy p2p); in a cluster, WHEP players are not served yet.', httpStatus: 503 },
   MEDIA_TIMEOUT: { meaning: 'The media relay did not answer the offer in time; nothing was set up.', httpStatus: 504 },
+  STORE_UNAVAILABLE: { meaning: 'The evidence store (an S3-compatible bucket) did not take or give the clip; try again.', httpStatus: 503 },
   INTERNAL: { meaning: 'The gateway failed unexpectedly; the event had no effect.', httpStatus: 500 },
 };
 

@@ -76,6 +76,12 @@ export const configSchema = z.strictObject({
     postRollSeconds: z.number().int().min(1).max(20).default(5).meta(option('Seconds after the event a clip goes on.', { example: '<seconds>' })),
     retentionDays: z.number().int().min(1).max(3_650).default(30).meta(option('Clips older than this are deleted (unless under legal hold); a camera may have its own.', { example: '<days>' })),
     maxMegabytesPerCamera: z.number().int().min(1).max(10_000_000).default(2_048).meta(option('A camera\'s clips may take this much disk; past it the oldest go first (never a held one); a camera may have its own.', { example: '<MB>' })),
+    s3Bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional().meta(option('Keep clips and their snapshots in this S3-compatible bucket instead of `<dataDir>/evidence` (uploaded once cut and hashed, read back through the gateway: every view is still checked and audited).', { example: '<bucket>' })),
+    s3Endpoint: z.url({ protocol: /^https?$/ }).optional().meta(option('The S3-compatible service (MinIO, Ceph, Garage: `https://s3.example:9000`, path-style); AWS itself when absent.', { example: '<url>' })),
+    s3Region: z.string().min(1).max(64).default('us-east-1').meta(option('The bucket\'s region.', { example: '<region>' })),
+    s3AccessKeyId: z.string().min(1).max(256).optional().meta(option('Access key of the bucket\'s user (with `s3SecretAccessKey`); otherwise the SDK\'s usual chain (`AWS_ACCESS_KEY_ID`, an instance role).', { example: '<key id>' })),
+    s3SecretAccessKey: z.string().min(1).max(1024).optional().meta(option('Its secret.', { secret: true })),
+    s3Prefix: z.string().regex(/^([A-Za-z0-9_.-]+\/)*$/, 'folder names ending in /').default('').meta(option('Prepended to every key (`vigil/`), so one bucket can serve several gateways.', { example: '<prefix>/' })),
   }).prefault({}),
   media: z.strictObject({
     policy: z.enum(['p2p', 'relay', 'auto']).default('auto').meta(option('How viewers get a camera\'s video: `p2p` from the camera itself (one encode per viewer), `relay` through the gateway\'s media relay (the camera encodes once), `auto` peer to peer up to `p2pMaxViewers` viewers, then through the relay. In a cluster (`redis.url`) a zone\'s relay runs on the node of its camera, the viewer count is the whole cluster\'s, and viewers on other nodes connect to that node\'s relay address (set the same policy on every node).')),

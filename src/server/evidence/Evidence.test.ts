@@ -7,6 +7,7 @@ import { AuditTrail } from '../audit/AuditTrail.ts';
 import { createLogger } from '../observability/logger.ts';
 import { openSqliteStore } from '../store/sqlite/openSqliteStore.ts';
 import { Evidence } from './Evidence.ts';
+import { LocalClipStore } from './ClipStore.ts';
 
 const DAY = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'vigil-evidence-'));
@@ -18,7 +19,7 @@ describe('evidence retention', () => {
     const audit = new AuditTrail(store);
     let now = 100 * DAY;
     const evidence = new Evidence({
-      store, audit, logger: createLogger('silent'), dir: join(dir, 'clips'), ringsDir: join(dir, 'rings'), ffmpeg: 'ffmpeg',
+      store, audit, logger: createLogger('silent'), clips: new LocalClipStore(join(dir, 'clips')), ringsDir: join(dir, 'rings'), ffmpeg: 'ffmpeg',
       settings: { preRollSeconds: 5, postRollSeconds: 5, retentionDays: 30, maxMegabytesPerCamera: 3 }, now: () => now,
     });
     mkdirSync(join(dir, 'clips', 'CBD-1'), { recursive: true });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { protocolError, type ProtocolError, type ZoneId } from '../../shared/index.ts';
@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { EvidenceRecord, Store } from '../store/types.ts';
 import { RING_SEGMENT_SECONDS } from './ringSegments.ts';
 import { RingBuffer } from './RingBuffer.ts';
+import type { ClipStore } from './ClipStore.ts';
 
 export interface EvidenceSettings {
   preRollSeconds: number;
@@ -23,8 +24,8 @@ export interface EvidenceOptions {
   store: Store;
   audit: AuditTrail;
   logger: Logger;
-  /** Where clips are kept (`<dataDir>/evidence`) and where the ring buffers are (`<dataDir>/rings`). */
-  dir: string;
+  /** Where clips are kept (`<dataDir>/evidence`, or a bucket) and where the ring buffers are (`<dataDir>/rings`). */
+  clips: ClipStore;
   ringsDir: string;
   ffmpeg: string;
   settings: EvidenceSettings;
@@ -93,14 +94,16 @@ export class Evidence {
       }));
       await writeFile(join(work, 'list.txt'), parts.map((p) => `file '${p}'`).join('\n'));
       const name = `${request.zone}/${new Date(segments[0]!.fromMs).toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.mp4`;
-      const file = join(this.options.dir, name);
-      await mkdir(join(this.options.dir, request.zone), { recursive: true });
+      const file = join(work, 'clip.mp4');
       await run(this.options.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', join(work, 'list.txt'),
         '-c', 'copy', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', file]);
       // Its JPEG snapshot: the clip's first picture, for the list and the player's poster.
-      await run(this.options.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', file, '-frames:v', '1', '-vf', 'scale=640:-2', '-q:v', '4', '-y', snapshotOf(file)])
-        .catch((error: unknown) => this.options.logger.warn({ err: error, zone: request.zone }, 'no snapshot for a clip'));
+      const snapshot = join(work, 'clip.jpg');
+      const snapped = await run(this.options.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', file, '-frames:v', '1', '-vf', 'scale=640:-2', '-q:v', '4', '-y', snapshot])
+        .then(() => true, (error: unknown) => this.options.logger.warn({ err: error, zone: request.zone }, 'no snapshot for a clip'));
       const [sha256, { size }] = await Promise.all([sha256Of(file), stat(file)]);
+      // Hashed before it leaves: the trail's SHA-256 is of what was cut, wherever it is kept.
+      await this.options.clips.put(name, file, snapped === true ? snapshot : null);
       const record = await this.options.store.evidence.create({
         zone: request.zone, eventId: request.eventId, camera: request.camera, startedAt: Math.round(segments[0]!.fromMs), endedAt: Math.round(segments.at(-1)!.toMs),
         file: name, bytes: size, sha256, createdAt: this.#now(), createdBy: (request.by ?? GATEWAY_ACTOR).actor,
@@ -124,15 +127,16 @@ export class Evidence {
 
   /** The clip's JPEG snapshot (its first picture), if it has one; looking at it is audited like the clip. */
   async snapshot(actor: Actor, record: EvidenceRecord): Promise<Buffer | null> {
-    const jpeg = await readFile(snapshotOf(join(this.options.dir, record.file))).catch(() => null);
+    const jpeg = await this.options.clips.snapshot(record.file);
     if (jpeg) await this.options.audit.record({ ...actor, kind: 'evidence.viewed', zone: record.zone, outcome: 'ok', detail: { evidence: record.id, sha256: record.sha256, part: 'snapshot' } });
     return jpeg;
   }
 
   /** The clip's bytes, and the audit entry of who looked at or took it (with its SHA-256). */
   async open(actor: Actor, record: EvidenceRecord, download: boolean): Promise<NodeJS.ReadableStream> {
+    const body = await this.options.clips.open(record.file);
     await this.options.audit.record({ ...actor, kind: download ? 'evidence.downloaded' : 'evidence.viewed', zone: record.zone, outcome: 'ok', detail: { evidence: record.id, sha256: record.sha256, bytes: record.bytes } });
-    return createReadStream(join(this.options.dir, record.file));
+    return body;
   }
 
   async hold(actor: Actor, id: number, held: boolean): Promise<EvidenceRecord | ProtocolError> {
@@ -166,8 +170,13 @@ export class Evidence {
     for (const clip of clips) {
       if (clip.held || clip.id === keep) continue;
       if (clip.createdAt >= cutoff && total <= megabytes * 1024 * 1024) continue;
-      await rm(join(this.options.dir, clip.file), { force: true });
-      await rm(snapshotOf(join(this.options.dir, clip.file)), { force: true });
+      try {
+        await this.options.clips.remove(clip.file);
+      } catch (error) {
+        // The bucket is away: the clip stays listed and goes at the next pass.
+        this.options.logger.warn({ err: error, zone, evidence: clip.id }, 'retention could not delete a clip');
+        break;
+      }
       await this.options.store.evidence.remove(clip.id);
       await this.options.audit.record({ ...GATEWAY_ACTOR, kind: 'evidence.deleted', zone, outcome: 'ok',
         detail: { evidence: clip.id, sha256: clip.sha256, reason: clip.createdAt < cutoff ? `older than ${days} days` : `over ${megabytes} MB` } });
@@ -188,9 +197,6 @@ export class Evidence {
     this.#rings.clear();
   }
 }
-
-/** A clip's snapshot sits beside it: `….mp4` → `….jpg`. */
-const snapshotOf = (clip: string): string => clip.replace(/\.mp4$/, '.jpg');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
