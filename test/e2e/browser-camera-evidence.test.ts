@@ -88,6 +88,14 @@ it('a recorded browser camera publishes through the relay with no viewer, and it
     return video !== null && video.videoWidth > 0 && video.currentTime > 0.3;
   }, undefined, { timeout: 15_000 });
   await page.click('dialog[data-dialog="clip"] [data-action="cancel"]');
+  // The event's snapshot, from the timeline: the picture the camera sent with it, the look audited.
+  await page.click('#timeline-list [data-event-kind="motion"] [data-scene-action="snapshot"]');
+  await page.waitForFunction(() => {
+    const img = document.querySelector('dialog[data-dialog="picture"] img') as HTMLImageElement | null;
+    return img !== null && img.complete && img.naturalWidth > 0;
+  }, undefined, { timeout: 10_000 });
+  await page.click('dialog[data-dialog="picture"] [data-action="cancel"]');
+  assert.ok((await auditEntries(gw, 'event.snapshot')).some((e) => e.zone === ZONE && e.actor === 'admin'), 'the look is audited');
 
   // Per camera: the tile's Clips button lists them all, newest first, each to play or download.
   await page.click(`${tile(ZONE)} [data-action="clips"]`);

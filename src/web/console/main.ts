@@ -1,7 +1,7 @@
 import 'bootstrap/dist/css/bootstrap.min.css';
 import '../styles/theme.css';
-import { isZoneId, Limits, normaliseZoneInput, Role, type EvidenceView, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
-import { playClip } from '../shared-ui/clipPlayer.ts';
+import { isZoneId, Limits, normaliseZoneInput, Role, SCENE_KIND_LABELS, type EvidenceView, type SceneEvent, type SceneKind, type ZoneId } from '../../shared/index.ts';
+import { playClip, showPicture } from '../shared-ui/clipPlayer.ts';
 import { openClipList } from '../shared-ui/clipList.ts';
 import { EventsFirst } from './eventsFirst.ts';
 import { askText } from '../shared-ui/dialog.ts';
@@ -11,7 +11,7 @@ import { SignallingSession } from '../lib/SignallingSession.ts';
 import { initAccountBar } from '../shared-ui/accountBar.ts';
 import { AlertBanner } from '../shared-ui/alertBanner.ts';
 import { api, loginUrl } from '../shared-ui/api.ts';
-import { hhmm } from '../shared-ui/clock.ts';
+import { hhmm, hhmmss } from '../shared-ui/clock.ts';
 import { byId } from '../shared-ui/dom.ts';
 import { CONNECTION_LOST, CONNECTION_LOST_MESSAGE, describeError } from '../shared-ui/errorMessages.ts';
 import { initHeader } from '../shared-ui/header.ts';
@@ -179,6 +179,7 @@ const timeline = new Timeline((zone) => watch(zone, performance.now()), {
   acknowledge: (event) => void acknowledge(event),
   annotate: (event) => void annotate(event),
   play: (event) => { if (event.clipId !== null) playClip({ id: event.clipId, zone: event.zone, camera: event.camera }); },
+  snapshot: (event) => showPicture(`${event.zone}${event.camera ? ` · ${event.camera}` : ''} · ${SCENE_KIND_LABELS[event.kind]} at ${hhmmss(event.startedAt)}`, `/api/events/${event.id}/snapshot`),
 });
 const sound = new AlertSound(byId('sound-toggle', HTMLButtonElement));
 const eventsFirst = new EventsFirst(byId('events-first', HTMLButtonElement));

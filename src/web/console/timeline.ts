@@ -21,7 +21,7 @@ export class Timeline {
   readonly #zone = byId('timeline-zone', HTMLInputElement);
   readonly #entries = new Map<string, Entry>();
 
-  constructor(private readonly onPick: (zone: ZoneId) => void, private readonly on: { acknowledge(event: SceneEvent): void; annotate(event: SceneEvent): void; play(event: SceneEvent): void }) {
+  constructor(private readonly onPick: (zone: ZoneId) => void, private readonly on: { acknowledge(event: SceneEvent): void; annotate(event: SceneEvent): void; play(event: SceneEvent): void; snapshot(event: SceneEvent): void }) {
     this.#kind.addEventListener('change', () => this.#render());
     this.#zone.addEventListener('input', () => this.#render());
     this.#list.addEventListener('click', (event) => {
@@ -29,7 +29,7 @@ export class Timeline {
       const action = target?.closest<HTMLElement>('[data-scene-action]');
       if (action) {
         const entry = this.#entries.get(`s${action.dataset.eventId}`);
-        const act = action.dataset.sceneAction as 'acknowledge' | 'annotate' | 'play';
+        const act = action.dataset.sceneAction as 'acknowledge' | 'annotate' | 'play' | 'snapshot';
         if (entry && 'scene' in entry && act in this.on) this.on[act](entry.scene);
         return;
       }
@@ -94,7 +94,7 @@ function sceneWords(e: SceneEvent): HTMLElement {
   });
 }
 
-/** Who saw to it (or the button to say one did), a note, and the clip when there is one. */
+/** Who saw to it (or the button to say one did), a note, and the snapshot and clip when there are. */
 function sceneActions(e: SceneEvent): HTMLElement {
   const row = element('div', { className: 'timeline-actions' });
   const button = (action: string, text: string, label: string, variant = 'outline-light') => element('button', {
@@ -105,6 +105,7 @@ function sceneActions(e: SceneEvent): HTMLElement {
     ? element('span', { className: 'timeline-acked', text: `✓ ${e.acknowledgedBy}${e.acknowledgedAt ? ` ${hhmmss(e.acknowledgedAt)}` : ''}` })
     : button('acknowledge', 'Acknowledge', 'Acknowledge', 'outline-warning'));
   row.append(button('annotate', e.note ? 'Edit note' : 'Note…', 'Write a note on'));
+  if (e.hasSnapshot) row.append(button('snapshot', 'Snapshot', 'Show the snapshot of'));
   if (e.clipId !== null) row.append(button('play', '▶ Clip', 'Play the clip of'));
   return row;
 }

@@ -28,3 +28,18 @@ export function playClip(clip: Pick<EvidenceView, 'id' | 'zone'> & Partial<Evide
   dialog.showModal();
   close.focus();
 }
+
+/** An event's snapshot (the picture the camera node sent with it), in the same kind of dialog; the gateway audits the look. */
+export function showPicture(title: string, src: string): void {
+  const dialog = element('dialog', { className: 'vigil-dialog clip-dialog', attributes: { 'data-dialog': 'picture', 'aria-label': title } });
+  const picture = element('img', { className: 'clip-video', attributes: { src, alt: title } });
+  const actions = element('div', { className: 'vigil-dialog-actions' });
+  const close = element('button', { className: 'btn btn-primary btn-sm', text: 'Close', attributes: { type: 'button', 'data-action': 'cancel' } });
+  actions.append(close);
+  dialog.append(element('h2', { className: 'vigil-dialog-title', text: title }), picture, actions);
+  document.body.append(dialog);
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => dialog.remove());
+  dialog.showModal();
+  close.focus();
+}
