@@ -70,6 +70,8 @@ export class EdgeCamera {
   /** The masks the running ffmpeg burns in (JSON). */
   #pulledMasks: string | null = null;
   #detector: SceneDetector | null = null;
+  /** Each start of the pull: a later one (new masks) wins over one still probing. */
+  #starts = 0;
 
   constructor(private readonly options: EdgeCameraOptions) {
     // The directory's thumbnail, decoded here from the latest keyframe and sent upstream like a camera page's.
@@ -166,13 +168,15 @@ export class EdgeCamera {
   /** Probe, then pull into the local relay; published once the first picture is in. */
   async #start(): Promise<void> {
     if (this.#closed || !this.#settings) return;
+    const start = ++this.#starts;
     try {
       const probe = await probeCamera(this.options.target, this.options.ffprobe, QUICK_PROBE_SECONDS);
       const { masks } = this.#settings;
       // A masked camera is re-encoded anyway.
       if (!probe.passThrough && !this.options.transcode && masks.length === 0) throw new CameraFault('unsupported_codec', probe.problem!);
+      if (start !== this.#starts || this.#closed) return;
       const ports = await this.#relay.ingest(INGEST_PEER);
-      if (this.#closed || this.#pull) return;
+      if (start !== this.#starts || this.#closed || this.#pull) return;
       this.#pulledMasks = JSON.stringify(masks);
       this.#pull = new FfmpegPull({
         ffmpeg: this.options.ffmpeg, target: this.options.target, transcode: this.options.transcode, ports,

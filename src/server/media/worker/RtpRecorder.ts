@@ -5,6 +5,8 @@ import { ringArgs } from '../../evidence/ringSegments.ts';
 
 /** ffmpeg binds its port this long after it starts, at most: what comes before is not sent. */
 const FFMPEG_READY_MS = 700;
+/** An ffmpeg that ends (or cannot start) is started again this long after the last start at the soonest. */
+const RESTART_MS = 2_000;
 
 /**
  * A relayed zone's evidence ring buffer: the camera's RTP, as the relay receives it, copied to a
@@ -31,7 +33,7 @@ export class RtpRecorder {
   push(rtp: RtpPacket, keyframe: boolean): void {
     if (this.#closed) return;
     if (!this.#child) {
-      void this.#start(rtp.header.payloadType);
+      if (Date.now() - this.#startedAt >= RESTART_MS) void this.#start(rtp.header.payloadType);
       return;
     }
     if (!this.#flowing) {
@@ -44,6 +46,7 @@ export class RtpRecorder {
   /** Another stream (new sequence numbers, new timestamps): a new ffmpeg from its first keyframe. */
   restart(): void {
     this.#stopFfmpeg();
+    this.#startedAt = 0;
   }
 
   close(): void {
