@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { Timing, type CameraSettings, type CameraStatus, type ClientToServerEvents, type DetectorEvent, type PeerId, type ServerToClientEvents } from '../shared/index.ts';
-import { zoneDetector, type SceneDetector } from '../shared/vision/sceneDetector.ts';
-import { FfmpegPull, jittered, LUMA_HEIGHT, LUMA_WIDTH, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
+import { zoneDetector, type LumaFrame, type SceneDetector } from '../shared/vision/sceneDetector.ts';
+import { FfmpegPull, jittered, QUICK_PROBE_SECONDS, retryDelayMs } from '../server/cameras/FfmpegPull.ts';
 import { maskImage } from '../server/cameras/maskImage.ts';
 import { CameraFault, probeCamera, type CameraTarget } from '../server/cameras/probeCamera.ts';
 import { keyframeThumbnail } from '../server/cameras/keyframeThumbnail.ts';
@@ -181,7 +181,7 @@ export class EdgeCamera {
       this.#pull = new FfmpegPull({
         ffmpeg: this.options.ffmpeg, target: this.options.target, transcode: this.options.transcode, ports,
         ...(masks.length > 0 ? { mask: { width: probe.width, height: probe.height, image: maskImage(masks, probe.width, probe.height) } } : {}),
-        ...(this.options.detect ? { onLuma: (luma: Uint8Array) => this.#detect(luma) } : {}),
+        ...(this.options.detect ? { onLuma: (frame: LumaFrame) => this.#detect(frame) } : {}),
         onLive: () => {
           this.#live = true;
           this.#attempt = 0;
@@ -208,8 +208,8 @@ export class EdgeCamera {
     this.#retry = setTimeout(() => void this.#start(), retryDelayMs(this.#attempt++));
   }
 
-  #detect(luma: Uint8Array): void {
-    const events = this.#detector?.push({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma, at: Date.now() }) ?? [];
+  #detect(frame: LumaFrame): void {
+    const events = this.#detector?.push(frame) ?? [];
     for (const event of events) void this.#sendScene(event);
   }
 

@@ -9,9 +9,8 @@ import type { Browser } from 'playwright-core';
 import type { EvidenceView, SceneEvent } from '../../src/shared/index.ts';
 import { auditEntries } from '../support/access.ts';
 import { launchBrowser, openConsole, resultsPath, signedInPage } from '../support/browser.ts';
-import { freePort } from '../support/ports.ts';
-import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startRtspCamera, type RtspCamera } from '../support/rtspCamera.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { startDetectingIpCamera } from '../support/ipCameraGateway.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 /**
@@ -20,21 +19,16 @@ import { waitFor } from '../support/waitFor.ts';
  */
 const ZONE = 'DEPOT-EVIDENCE-01';
 let gw: TestGateway;
-let camera: RtspCamera;
+let site: Awaited<ReturnType<typeof startDetectingIpCamera>>;
 let browser: Browser;
 before(async () => {
-  const port = await freePort();
-  camera = await startRtspCamera('baseline', { port, lit: true });
-  gw = await startGateway({
-    media: { policy: 'auto', workers: 1 },
-    cameras: [{ zone: ZONE, name: 'Depot yard', url: `rtsp://127.0.0.1:${port}/cam`, detect: true }],
-  });
+  site = await startDetectingIpCamera(ZONE, 'Depot yard');
+  gw = site.gw;
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await gw?.close();
-  await camera?.stop();
+  await site?.close();
 });
 
 const clipsOf = async (cookie = gw.admin.cookie) => ((await gw.api(`/api/evidence?zone=${ZONE}`, { cookie })).json.clips ?? []) as EvidenceView[];

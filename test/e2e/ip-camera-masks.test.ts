@@ -5,9 +5,8 @@ import type { CameraView, EvidenceView } from '../../src/shared/index.ts';
 import { auditEntries } from '../support/access.ts';
 import { launchBrowser, openConsole, resultsPath, signedInPage, tile, waitForVideo } from '../support/browser.ts';
 import { fileBrightness, pageBrightness, type Rect } from '../support/picture.ts';
-import { freePort } from '../support/ports.ts';
-import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startRtspCamera, type RtspCamera } from '../support/rtspCamera.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { startDetectingIpCamera } from '../support/ipCameraGateway.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 /**
@@ -23,21 +22,16 @@ const INSIDE: Rect = [0.05, 0.08, 0.45, 0.45];
 const OUTSIDE: Rect = [0.6, 0.6, 0.95, 0.95];
 
 let gw: TestGateway;
-let camera: RtspCamera;
+let site: Awaited<ReturnType<typeof startDetectingIpCamera>>;
 let browser: Browser;
 before(async () => {
-  const port = await freePort();
-  camera = await startRtspCamera('baseline', { port, lit: true });
-  gw = await startGateway({
-    media: { policy: 'auto', workers: 1 },
-    cameras: [{ zone: ZONE, name: 'Depot gate', url: `rtsp://127.0.0.1:${port}/cam`, detect: true }],
-  });
+  site = await startDetectingIpCamera(ZONE, 'Depot gate');
+  gw = site.gw;
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await gw?.close();
-  await camera?.stop();
+  await site?.close();
 });
 
 const cameraView = async (): Promise<CameraView> => ((await gw.api('/api/cameras', { cookie: gw.admin.cookie })).json.cameras as CameraView[]).find((c) => c.zone === ZONE)!;

@@ -8,9 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { EvidenceView } from '../../src/shared/index.ts';
 import { ClipStoreError, LocalClipStore, S3ClipStore, type ClipStore } from '../../src/server/evidence/ClipStore.ts';
-import { freePort } from '../support/ports.ts';
-import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startRtspCamera, type RtspCamera } from '../support/rtspCamera.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { startDetectingIpCamera } from '../support/ipCameraGateway.ts';
 import { startS3, type TestS3 } from '../support/s3.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -22,22 +21,18 @@ import { waitFor } from '../support/waitFor.ts';
 const ZONE = 'DEPOT-S3-01';
 const BUCKET = 'vigil-evidence';
 let s3: TestS3;
-let camera: RtspCamera;
+let site: Awaited<ReturnType<typeof startDetectingIpCamera>>;
 let gw: TestGateway;
 const work = mkdtempSync(join(tmpdir(), 'vigil-clipstore-'));
 before(async () => {
   s3 = await startS3(BUCKET);
-  const port = await freePort();
-  camera = await startRtspCamera('baseline', { port, lit: true });
-  gw = await startGateway({
-    media: { policy: 'auto', workers: 1 },
-    cameras: [{ zone: ZONE, name: 'Depot bay', url: `rtsp://127.0.0.1:${port}/cam`, detect: true }],
+  site = await startDetectingIpCamera(ZONE, 'Depot bay', {
     evidence: { s3Bucket: BUCKET, s3Endpoint: s3.url, s3AccessKeyId: s3.accessKeyId, s3SecretAccessKey: s3.secretAccessKey, s3Prefix: 'city-1/' },
   });
+  gw = site.gw;
 });
 after(async () => {
-  await gw?.close();
-  await camera?.stop();
+  await site?.close();
   await s3?.stop();
   rmSync(work, { recursive: true, force: true });
 });

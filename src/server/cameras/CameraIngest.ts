@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DETECTION, type CameraProbe, type CameraSettings, type CameraStatus, type DetectorEvent, type MaskPolygon, type PeerId, type ServerToClientEvents, type ZoneId } from '../../shared/index.ts';
-import { zoneDetector, type SceneDetector } from '../../shared/vision/sceneDetector.ts';
+import { zoneDetector, type LumaFrame, type SceneDetector } from '../../shared/vision/sceneDetector.ts';
 import type { ActivityAudit } from '../audit/ActivityAudit.ts';
 import type { SourcePrincipal } from '../auth/Principal.ts';
 import type { MediaRelay } from '../media/MediaRelay.ts';
@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Participant } from '../zones/Participant.ts';
 import type { ZonePresence } from '../zones/ZonePresence.ts';
 import { maskImage } from './maskImage.ts';
-import { FfmpegPull, jittered, LUMA_HEIGHT, LUMA_WIDTH, QUICK_PROBE_SECONDS, retryDelayMs } from './FfmpegPull.ts';
+import { FfmpegPull, jittered, QUICK_PROBE_SECONDS, retryDelayMs } from './FfmpegPull.ts';
 import { CameraFault, probeCamera, type CameraTarget } from './probeCamera.ts';
 
 export interface IngestContext {
@@ -257,10 +257,9 @@ export class CameraIngest implements Participant {
           if (this.#ffmpeg === run) this.#setStatus('live', null);
         },
         ...(this.ctx.onKeyframe ? { onKeyframe: (unit: Buffer) => { if (this.#ffmpeg === run) this.ctx.onKeyframe!(this.zone, unit); } } : {}),
-        // The detector's frames' times are when they arrive (5 a second).
-        ...(detecting ? { onLuma: (luma: Uint8Array) => {
+        ...(detecting ? { onLuma: (frame: LumaFrame) => {
           if (this.#ffmpeg !== run || !run.detector) return;
-          for (const event of run.detector.push({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma, at: Date.now() })) this.ctx.onScene!(this.zone, this.source.name, event);
+          for (const event of run.detector.push(frame)) this.ctx.onScene!(this.zone, this.source.name, event);
         } } : {}),
         ...(ring ? { ringDir: this.ctx.ringFor!(this.zone) } : {}),
         onEnd: (fault, detail) => {

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { processCpuSeconds } from '../util/processCpu.ts';
-import { DETECTOR_HEIGHT, DETECTOR_WIDTH } from '../../shared/vision/sceneDetector.ts';
-import { ringArgs, ringFile, ringOptions } from '../evidence/ringSegments.ts';
+import { DETECTOR_HEIGHT, DETECTOR_WIDTH, type LumaFrame } from '../../shared/vision/sceneDetector.ts';
+import { RING_SEGMENT_SECONDS, ringArgs, ringFile, ringOptions } from '../evidence/ringSegments.ts';
 import { CameraFault, classifyFailure, SOCKET_TIMEOUT_US, withCredentials, withoutCredentials, type CameraTarget } from './probeCamera.ts';
 
 /** A camera that sends nothing for this long is stalled: its ffmpeg is killed. */
@@ -45,7 +45,7 @@ export interface FfmpegPullOptions {
    * The camera's picture as the detector reads it: LUMA_WIDTH×LUMA_HEIGHT grey, LUMA_FPS frames a
    * second, decoded by the same ffmpeg from the stream it copies (what viewers get is untouched).
    */
-  onLuma?(luma: Uint8Array): void;
+  onLuma?(frame: LumaFrame): void;
   /**
    * A directory for the evidence ring buffer: the same copy of the camera's H.264 cut into
    * MPEG-TS segments of RING_SEGMENT_SECONDS (at keyframes), the last RING_SEGMENTS kept, listed
@@ -107,7 +107,8 @@ export class FfmpegPull {
       lumaPipe.on('data', (chunk: Buffer) => {
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
         while (pending.length >= frameBytes) {
-          if (!this.#stopped) luma(new Uint8Array(pending.subarray(0, frameBytes)));
+          // Its time is when it arrives (5 a second, as decoded).
+          if (!this.#stopped) luma({ width: LUMA_WIDTH, height: LUMA_HEIGHT, luma: new Uint8Array(pending.subarray(0, frameBytes)), at: Date.now() });
           pending = pending.subarray(frameBytes);
         }
       });
@@ -215,8 +216,8 @@ const teeSlave = (format: string, options: [string, string][], url: string): str
  * A masked camera: decoded, the masks' picture (pipe:5) laid over each frame at the camera's size,
  * encoded once, and that one encoding handed by the tee muxer to the relay, the thumbnails'
  * keyframe pipe and the ring buffer; the detector's grey copy is split from the masked picture.
- * Keyframes every 2 s whatever the camera's rate: a viewer, a thumbnail and a ring segment wait
- * no longer than that.
+ * A keyframe every ring segment (2 s) whatever the camera's rate: a viewer, a thumbnail and a
+ * ring segment wait no longer than that.
  */
 function maskedArgs({ target, ports, ringDir }: FfmpegPullOptions, mask: { width: number; height: number }, keyframes: boolean, luma: boolean): string[] {
   const masked = `[0:v:0]scale=${mask.width}:${mask.height},format=yuv420p[picture];[1:v]format=yuva420p[mask];[picture][mask]overlay=eof_action=repeat:format=auto,format=yuv420p`;
@@ -230,7 +231,7 @@ function maskedArgs({ target, ports, ringDir }: FfmpegPullOptions, mask: { width
     ...inputArgs(target),
     '-f', 'pam_pipe', '-i', 'pipe:5',
     '-filter_complex', graph,
-    '-map', '[out]', ...X264, '-force_key_frames', 'expr:gte(t,n_forced*2)', '-an',
+    '-map', '[out]', ...X264, '-force_key_frames', `expr:gte(t,n_forced*${RING_SEGMENT_SECONDS})`, '-an',
     ...PROGRESS,
     '-f', 'tee', slaves.join('|'),
     ...(luma ? ['-map', '[luma]', ...LUMA_OUTPUT] : []),

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { CodedError } from '../util/CodedError.ts';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
@@ -19,7 +20,12 @@ export interface ClipStore {
   remove(name: string): Promise<void>;
 }
 
-export class ClipStoreError extends Error {}
+/** The store did not take or give a clip: the API says STORE_UNAVAILABLE. */
+export class ClipStoreError extends CodedError {
+  constructor(message: string) {
+    super('STORE_UNAVAILABLE', message);
+  }
+}
 
 export interface S3StoreSettings {
   bucket: string;

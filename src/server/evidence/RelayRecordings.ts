@@ -47,11 +47,6 @@ export class RelayRecordings {
     this.#follow(zone);
   }
 
-  /** Zones recorded through this node's relay now. */
-  get zones(): ZoneId[] {
-    return [...this.#recording];
-  }
-
   close(): void {
     for (const off of this.#unsubscribe) off();
     for (const zone of [...this.#recording]) this.#stop(zone);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { errorCatalogue, protocolError, type ErrorCode } from '../../shared/index.ts';
+import { CodedError } from '../util/CodedError.ts';
 import type { GatewayApp } from './GatewayApp.ts';
 
 /** Answers `{ error: { code, message, retryAfterSeconds? } }` with the catalogue's HTTP status. */
@@ -33,10 +34,15 @@ function validationMessage(error: FastifyError): string {
 }
 
 /**
- * The one error handler: Fastify's refusals become catalogue errors; anything else is our failure,
- * logged with the request and answered INTERNAL without its details.
+ * The one error handler: Fastify's refusals become catalogue errors; a CodedError is answered with
+ * its own code (logged as a warning); anything else is our failure, logged with the request and
+ * answered INTERNAL without its details.
  */
 export function replyWithCatalogueError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof CodedError) {
+    request.log.warn({ err: error, code: error.code }, 'request refused');
+    return sendError(reply, error.code, error.message);
+  }
   const status = error.statusCode ?? 500;
   if (status >= 500) {
     request.log.error({ err: error }, 'request failed');

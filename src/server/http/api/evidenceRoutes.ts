@@ -1,23 +1,13 @@
 import { cameraProfileParamSchema, clipQuerySchema, evidenceQuerySchema, holdSchema, idParamSchema, recordingSchema, retentionSchema, saveClipSchema, type EvidenceView } from '../../../shared/index.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EvidenceRecord } from '../../store/types.ts';
 import type { ApiApp } from '../GatewayApp.ts';
 import { sendError } from '../replyError.ts';
-import { ClipStoreError } from '../../evidence/ClipStore.ts';
 import { actorOf, type ApiContext } from './context.ts';
 import { zonesVisibleTo } from './visibleZones.ts';
 
 const watchers = { config: { roles: ['admin', 'operator'] as const } };
 const admins = { config: { roles: ['admin'] as const } };
-
-/** A store that failed is said as STORE_UNAVAILABLE (503), not as the gateway failing. */
-async function storeGuard<T>(call: () => Promise<T>): Promise<T | ClipStoreError> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof ClipStoreError) return error;
-    throw error;
-  }
-}
 
 const view = ({ file: _file, startedAt, endedAt, createdAt, ...r }: EvidenceRecord): EvidenceView => ({
   ...r, startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), createdAt: new Date(createdAt).toISOString(),
@@ -28,6 +18,24 @@ const view = ({ file: _file, startedAt, endedAt, createdAt, ...r }: EvidenceReco
  * played and downloaded (each audited with the clip's SHA-256), put under legal hold by an admin.
  * A clip of a forbidden zone is refused (403, audited) and never listed.
  */
+/**
+ * Clip `id`, if its zone is within the caller's grants; otherwise the refusal is
+ * sent (NOT_FOUND, or ZONE_FORBIDDEN audited) and null returned.
+ */
+async function visibleClip(ctx: ApiContext, id: number, request: FastifyRequest, reply: FastifyReply): Promise<EvidenceRecord | null> {
+  const clip = await ctx.evidence.byId(id);
+  if (!clip) {
+    sendError(reply, 'NOT_FOUND', 'No such clip.');
+    return null;
+  }
+  if (!(await zonesVisibleTo(ctx.store, request.principal))(clip.zone)) {
+    await ctx.audit.record({ ...actorOf(request), kind: 'api.denied', zone: clip.zone, outcome: 'denied', detail: { code: 'ZONE_FORBIDDEN', evidence: clip.id } });
+    sendError(reply, 'ZONE_FORBIDDEN', 'This clip is of a zone outside your grants.');
+    return null;
+  }
+  return clip;
+}
+
 export function registerEvidenceRoutes(api: ApiApp, ctx: ApiContext): void {
   api.get('/evidence', { ...watchers, schema: { querystring: evidenceQuerySchema } }, async (request): Promise<{ clips: EvidenceView[] }> => {
     const { zone, event, before, limit } = request.query;
@@ -46,36 +54,25 @@ export function registerEvidenceRoutes(api: ApiApp, ctx: ApiContext): void {
     if (!ctx.evidence.hasRing(zone)) return sendError(reply, 'NOT_FOUND', 'This gateway keeps no recent video of that zone: an admin turns its recording on (Admin → Named cameras), or an IP camera\'s detection.');
     const now = Date.now();
     const { preRollSeconds, postRollSeconds } = ctx.evidence.settings;
-    const clip = await storeGuard(() => ctx.evidence.saveClip({ zone, camera: ctx.cameras.catalogue.byZone().get(zone)?.displayName ?? null, fromMs: now - preRollSeconds * 1000, toMs: now + postRollSeconds * 1000, eventId: null, by: actorOf(request) }));
-    if (clip instanceof ClipStoreError) return sendError(reply, 'STORE_UNAVAILABLE', clip.message);
+    const clip = await ctx.evidence.saveClip({ zone, camera: ctx.cameras.catalogue.byZone().get(zone)?.displayName ?? null, fromMs: now - preRollSeconds * 1000, toMs: now + postRollSeconds * 1000, eventId: null, by: actorOf(request) });
     if (!clip) return sendError(reply, 'NOT_FOUND', 'The camera\'s recent video is not there (it just started, or stopped).');
     return { clip: view(clip) };
   });
 
   api.get('/evidence/:id/clip.mp4', { ...watchers, schema: { params: idParamSchema, querystring: clipQuerySchema } }, async (request, reply) => {
-    const clip = await ctx.evidence.byId(request.params.id);
-    if (!clip) return sendError(reply, 'NOT_FOUND', 'No such clip.');
-    if (!(await zonesVisibleTo(ctx.store, request.principal))(clip.zone)) {
-      await ctx.audit.record({ ...actorOf(request), kind: 'api.denied', zone: clip.zone, outcome: 'denied', detail: { code: 'ZONE_FORBIDDEN', evidence: clip.id } });
-      return sendError(reply, 'ZONE_FORBIDDEN', 'This clip is of a zone outside your grants.');
-    }
+    const clip = await visibleClip(ctx, request.params.id, request, reply);
+    if (!clip) return reply;
     const download = request.query.download === '1';
-    const body = await storeGuard(() => ctx.evidence.open(actorOf(request), clip, download));
-    if (body instanceof ClipStoreError) return sendError(reply, 'STORE_UNAVAILABLE', body.message);
+    const body = await ctx.evidence.open(actorOf(request), clip, download);
     void reply.type('video/mp4').header('Cache-Control', 'private, no-store').header('Content-Length', String(clip.bytes)).header('X-Content-SHA256', clip.sha256);
     if (download) void reply.header('Content-Disposition', `attachment; filename="${clip.zone}-${new Date(clip.startedAt).toISOString().replace(/[:.]/g, '-')}.mp4"`);
     return reply.send(body);
   });
 
   api.get('/evidence/:id/snapshot.jpg', { ...watchers, schema: { params: idParamSchema } }, async (request, reply) => {
-    const clip = await ctx.evidence.byId(request.params.id);
-    if (!clip) return sendError(reply, 'NOT_FOUND', 'No such clip.');
-    if (!(await zonesVisibleTo(ctx.store, request.principal))(clip.zone)) {
-      await ctx.audit.record({ ...actorOf(request), kind: 'api.denied', zone: clip.zone, outcome: 'denied', detail: { code: 'ZONE_FORBIDDEN', evidence: clip.id } });
-      return sendError(reply, 'ZONE_FORBIDDEN', 'This clip is of a zone outside your grants.');
-    }
-    const jpeg = await storeGuard(() => ctx.evidence.snapshot(actorOf(request), clip));
-    if (jpeg instanceof ClipStoreError) return sendError(reply, 'STORE_UNAVAILABLE', jpeg.message);
+    const clip = await visibleClip(ctx, request.params.id, request, reply);
+    if (!clip) return reply;
+    const jpeg = await ctx.evidence.snapshot(actorOf(request), clip);
     if (!jpeg) return sendError(reply, 'NOT_FOUND', 'This clip has no snapshot.');
     return reply.type('image/jpeg').header('Cache-Control', 'private, no-store').send(jpeg);
   });

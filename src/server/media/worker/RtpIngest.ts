@@ -1,4 +1,5 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { bindLoopbackUdp } from './loopbackUdp.ts';
 import { RtpPacket } from 'werift';
 
 /**
@@ -39,19 +40,10 @@ export class RtpIngest {
 
   /** Opens the RTP port and, beside it, one for the sender's RTCP. */
   static async open(onPacket: (rtp: RtpPacket) => void, onFirst: () => void): Promise<RtpIngest> {
-    const bind = (): Promise<Socket> => new Promise((resolve, reject) => {
-      const socket = createSocket('udp4');
-      socket.once('error', reject);
-      socket.bind(0, '127.0.0.1', () => {
-        socket.off('error', reject);
-        socket.on('error', () => undefined);
-        resolve(socket);
-      });
-    });
-    const rtp = await bind();
+    const rtp = await bindLoopbackUdp();
     // A big receive buffer: a keyframe arrives as a burst of packets.
     rtp.setRecvBufferSize(4 * 1024 * 1024);
-    const rtcp = await bind();
+    const rtcp = await bindLoopbackUdp();
     return new RtpIngest(rtp, rtcp, onPacket, onFirst);
   }
 

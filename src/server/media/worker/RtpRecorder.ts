@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import type { RtpPacket } from 'werift';
 import { ringArgs } from '../../evidence/ringSegments.ts';
+import { bindLoopbackUdp } from './loopbackUdp.ts';
 
 /** ffmpeg binds its port this long after it starts, at most: what comes before is not sent. */
 const FFMPEG_READY_MS = 700;
@@ -33,7 +34,12 @@ export class RtpRecorder {
   push(rtp: RtpPacket, keyframe: boolean): void {
     if (this.#closed) return;
     if (!this.#child) {
-      if (Date.now() - this.#startedAt >= RESTART_MS) void this.#start(rtp.header.payloadType);
+      if (Date.now() - this.#startedAt >= RESTART_MS) {
+        this.#start(rtp.header.payloadType).catch((error: unknown) => {
+          this.log(`the evidence recorder could not start: ${error instanceof Error ? error.message : String(error)}; it tries again`);
+          this.#stopFfmpeg();
+        });
+      }
       return;
     }
     if (!this.#flowing) {
@@ -101,19 +107,13 @@ export class RtpRecorder {
 /** A free even loopback port with the next one free too (ffmpeg listens for RTCP there). */
 async function freeRtpPort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const first = await bindUdp(0);
+    const first = await bindLoopbackUdp();
     const port = first.address().port;
     const even = port % 2 === 0 ? port : port + 1;
     first.close();
-    const pair = await Promise.all([bindUdp(even), bindUdp(even + 1)].map((p) => p.catch(() => null)));
+    const pair = await Promise.all([bindLoopbackUdp(even), bindLoopbackUdp(even + 1)].map((p) => p.catch(() => null)));
     pair.forEach((s) => s?.close());
     if (pair.every((s) => s !== null)) return even;
   }
   throw new Error('no free port pair for the evidence recorder');
 }
-
-const bindUdp = (port: number): Promise<Socket> => new Promise((resolve, reject) => {
-  const socket = createSocket('udp4');
-  socket.once('error', reject);
-  socket.bind(port, '127.0.0.1', () => resolve(socket));
-});
